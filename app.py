@@ -1,0 +1,29 @@
+"""GAN Playground: `streamlit run app.py`. Thin entry: page config, navigation, shared sidebar."""
+import streamlit as st
+
+from ui.settings import render_sidebar
+
+LESSONS = [
+    ("pages/1_mapping_1d.py", "1-D mapping: noise to data", ":material/transform:", "mapping-1d"),
+    ("pages/2_cgan_explorer.py", "CGAN latent explorer", ":material/draw:", "cgan"),
+    ("pages/3_xy_game.py", "xy game: why GANs circle", ":material/cyclone:", "xy-game"),
+    ("pages/4_spam_filter.py", "Spammer vs spam filter", ":material/mail:", "spam-filter"),
+]
+
+
+def build_navigation():
+    pages = [
+        st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
+        for i, (path, title, icon, url) in enumerate(LESSONS)
+    ]
+    return st.navigation({"Lessons": pages})
+
+
+def main() -> None:
+    st.set_page_config(page_title="GAN Playground", page_icon=":material/sports_kabaddi:", layout="wide")
+    page = build_navigation()
+    render_sidebar()
+    page.run()
+
+
+main()

@@ -1,0 +1,66 @@
+"""Vega-Lite spec helpers shared by the figure builders.
+
+Convention: a figure builder returns a plain Vega-Lite dict whose data lives in named
+`datasets` (pandas DataFrames) referenced by `{"data": {"name": ...}}`. Streamlit's
+`st.vega_lite_chart(spec=...)` ships the datasets as Arrow and the rest of the spec stays
+byte-identical between ticks, so the browser updates the chart in place instead of
+rebuilding it. Building dicts directly avoids Altair's schema validation on every tick.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+PALETTE = {
+    "real": "#1f77b4",
+    "fake": "#ff7f0e",
+    "discriminator": "#2ca02c",
+    "ideal": "#7f7f7f",
+}
+
+
+def frame(**columns: Sequence[float] | np.ndarray) -> pd.DataFrame:
+    """A DataFrame from equal-length columns, non-finite values turned into missing (Vega skips them)."""
+    out = {}
+    for name, values in columns.items():
+        arr = np.asarray(values)
+        if arr.dtype.kind == "f":
+            arr = np.where(np.isfinite(arr), arr, np.nan)
+        out[name] = arr
+    return pd.DataFrame(out)
+
+
+def curves_spec(
+    dataset: str,
+    x: str,
+    series: Sequence[str],
+    *,
+    title: str,
+    y_title: str = "",
+    log_y: bool = False,
+    height: int = 180,
+    colors: Sequence[str] | None = None,
+) -> dict:
+    """Several columns of one dataset drawn as lines over `x` (wide data folded in Vega)."""
+    color: dict = {"field": "series", "type": "nominal", "title": None, "sort": list(series)}
+    if colors is not None:
+        color["scale"] = {"domain": list(series), "range": list(colors)}
+    return {
+        "title": title,
+        "height": height,
+        "data": {"name": dataset},
+        "transform": [{"fold": list(series), "as": ["series", "value"]}, {"filter": "isValid(datum.value)"}],
+        "mark": {"type": "line", "clip": True},
+        "encoding": {
+            "x": {"field": x, "type": "quantitative", "title": x},
+            "y": {
+                "field": "value",
+                "type": "quantitative",
+                "title": y_title,
+                "scale": {"type": "log"} if log_y else {"zero": False},
+            },
+            "color": color,
+        },
+    }

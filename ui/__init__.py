@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages (sidebar settings, live-run controls). UI only."""
