@@ -1,0 +1,40 @@
+"""Shared plumbing: seeding, device choice, Vega-Lite helpers, the command-line dispatcher."""
+import json
+
+import numpy as np
+import torch
+
+from gan_core import vega
+from gan_core.device import available_devices, resolve_device
+from gan_core.seeding import seed_everything
+
+
+def test_same_seed_gives_the_same_random_streams():
+    g1 = seed_everything(7)
+    a = (np.random.rand(3), torch.rand(3, generator=g1), torch.rand(2))
+    g2 = seed_everything(7)
+    b = (np.random.rand(3), torch.rand(3, generator=g2), torch.rand(2))
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+def test_cuda_is_only_used_when_present():
+    assert "cpu" in available_devices()
+    assert resolve_device("cpu") == torch.device("cpu")
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("cuda").type == expected
+    assert resolve_device(None).type == "cpu"
+
+
+def test_frame_turns_non_finite_values_into_missing():
+    df = vega.frame(x=[1.0, np.inf, np.nan], y=[1, 2, 3])
+    assert df["x"].isna().tolist() == [False, True, True]
+    assert df["y"].tolist() == [1, 2, 3]
+
+
+def test_curves_spec_is_plain_json_that_references_its_dataset():
+    spec = vega.curves_spec("hist", "step", ["d_loss", "g_loss"], title="Losses", log_y=True)
+    json.dumps(spec)  # no DataFrames or numpy scalars inside
+    assert spec["data"] == {"name": "hist"}
+    assert spec["transform"][0]["fold"] == ["d_loss", "g_loss"]
+    assert spec["encoding"]["y"]["scale"] == {"type": "log"}
