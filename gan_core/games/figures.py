@@ -1,0 +1,406 @@
+"""Vega-Lite figures for the games page: vector field + trajectories, distance vs step, eigenvalues.
+
+Data that changes per redraw (the visible part of each trajectory, the current step) lives in small
+named datasets; everything expensive (trajectories, the arrow grid, long-form tables) is computed once
+per setting in `TrajectoryTables` and only sliced per redraw, so a slider move costs a mask and a few
+small DataFrames.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gan_core.games.analysis import LocalAnalysis
+from gan_core.games.fields import Game
+from gan_core.games.rules import METHOD_LABELS, Trajectory
+
+METHOD_DASHES = {
+    "simultaneous": [1, 0],
+    "alternating": [1, 0],
+    "extragradient": [1, 0],
+    "optimistic": [6, 4],
+    "consensus": [2, 3],
+}
+METHOD_COLORS = {
+    "simultaneous": "#d62728",
+    "alternating": "#ff7f0e",
+    "extragradient": "#2ca02c",
+    "optimistic": "#1f77b4",
+    "consensus": "#9467bd",
+}
+DISTANCE_FLOOR = 1e-8  # log-scale plots draw anything closer to the equilibrium at this height
+MAX_LINE_POINTS = 600  # per method on the distance chart; more is invisible at this size
+MAX_PATH_POINTS = 1000  # per method on the plane (enough for 16 smooth turns of a 1,000-step orbit)
+FIELD_SIZE = 470  # the plane is drawn square so arrow heads point the right way
+
+
+def view_extent(start: Sequence[float]) -> float:
+    """Half-width of the drawn square: the start point well inside, never smaller than 3."""
+    reach = max(abs(float(start[0])), abs(float(start[1])))
+    return float(np.ceil(max(3.0, 1.5 * reach)))
+
+
+def _color(methods: Sequence[str], legend: str | None = "bottom") -> dict:
+    # a legend that wraps to a second row eats the fixed plot height in Streamlit: one row or the side
+    labels = [METHOD_LABELS[m] for m in methods]
+    return {
+        "field": "method",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": labels, "range": [METHOD_COLORS[m] for m in methods]},
+        "legend": None if legend is None else {
+            "orient": legend, "direction": "horizontal" if legend in ("top", "bottom") else "vertical",
+            "labelFontSize": 12, "symbolOpacity": 1, "symbolType": "circle", "title": None,
+        },
+    }
+
+
+def _decimate_index(n: int, max_points: int) -> np.ndarray:
+    if n <= max_points:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
+
+
+def arrow_grid(game: Game, extent: float, n: int = 17) -> pd.DataFrame:
+    """Arrows of the flow -F over an n x n grid: shaft from (x, y) to (x2, y2), head angle in degrees."""
+    axis = np.linspace(-extent, extent, n)
+    gx, gy = np.meshgrid(axis, axis)
+    z = np.stack([gx.ravel(), gy.ravel()], axis=-1)
+    with np.errstate(all="ignore"):
+        flow = -game.field(z)
+    mag = np.hypot(flow[:, 0], flow[:, 1])
+    top = np.nanmax(mag) if np.any(mag > 0) else 1.0
+    spacing = axis[1] - axis[0]
+    # length grows with the speed (square root keeps slow regions readable); direction is exact
+    length = 0.85 * spacing * np.clip(np.sqrt(mag / top), 0.3, 1.0)
+    unit = np.divide(flow, mag[:, None], out=np.zeros_like(flow), where=mag[:, None] > 0)
+    x2 = z[:, 0] + unit[:, 0] * length
+    y2 = z[:, 1] + unit[:, 1] * length
+    angle = np.degrees(np.arctan2(unit[:, 0], unit[:, 1])) % 360.0  # clockwise from "up", as Vega rotates
+    keep = mag > 0
+    cols = {"x": z[keep, 0], "y": z[keep, 1], "x2": x2[keep], "y2": y2[keep], "angle": angle[keep], "speed": mag[keep]}
+    return pd.DataFrame({k: v.astype(np.float32) for k, v in cols.items()})
+
+
+def click_layer(extent: float, n: int = 33) -> dict:
+    """Invisible n x n grid generated inside Vega (no data shipped); a click selects the nearest point,
+    which the page turns into the new start."""
+    step = 2 * extent / (n - 1)
+    return {
+        "data": {"sequence": {"start": 0, "stop": n * n, "as": "i"}},
+        "transform": [
+            {"calculate": f"round(({-extent} + (datum.i % {n}) * {step}) * 1000) / 1000", "as": "px"},
+            {"calculate": f"round(({-extent} + floor(datum.i / {n}) * {step}) * 1000) / 1000", "as": "py"},
+        ],
+        "params": [{"name": "pick", "select": {"type": "point", "on": "click", "nearest": True, "fields": ["px", "py"], "clear": False}}],
+        "mark": {"type": "point", "opacity": 0, "size": 10},
+    }
+
+
+@dataclass
+class TrajectoryTables:
+    """Long-form tables of several methods' trajectories, built once per setting.
+
+    The drawn paths are sent whole on every redraw and cut at the current step inside Vega (a one-row
+    `cursor` dataset is joined in), so a redraw ships one copy of each path, not a growing and a full one.
+    Columns are float32 and the method a categorical: a redraw's payload stays small at 10 ticks/s.
+    """
+
+    methods: tuple[str, ...]
+    steps: int
+    extent: float
+    paths: pd.DataFrame  # method, step, x, y (clamped for drawing); decimated
+    heads: dict[str, np.ndarray]  # method -> (steps+1, 3): x, y, distance per step (held after divergence)
+    diverged_at: dict[str, int | None]
+    distances: pd.DataFrame  # method, step, distance (floored); decimated
+
+    @classmethod
+    def build(cls, trajectories: Mapping[str, Trajectory], extent: float) -> "TrajectoryTables":
+        methods = tuple(trajectories)
+        steps = len(next(iter(trajectories.values())).points) - 1 if methods else 0
+        clamp = 20.0 * extent  # beyond the drawn square: keeps line directions right, numbers sane
+        labels = [METHOD_LABELS[m] for m in methods]
+        path_parts, dist_parts, heads, diverged = [], [], {}, {}
+        for m, traj in trajectories.items():
+            pts = traj.points
+            dist = np.linalg.norm(pts, axis=1)
+            last = traj.last_finite_index
+            heads[m] = np.column_stack([np.clip(pts[:, 0], -clamp, clamp), np.clip(pts[:, 1], -clamp, clamp), dist])
+            # hold the last finite point so a diverged run's marker stays where it left the plot
+            if last < steps:
+                heads[m][last + 1 :] = heads[m][last]
+            diverged[m] = traj.diverged_at
+            idx = _decimate_index(last + 1, MAX_PATH_POINTS)
+            path_parts.append(pd.DataFrame({
+                "method": METHOD_LABELS[m],
+                "step": idx.astype(np.int32),
+                "x": np.clip(pts[idx, 0], -clamp, clamp).astype(np.float32),
+                "y": np.clip(pts[idx, 1], -clamp, clamp).astype(np.float32),
+            }))
+            didx = _decimate_index(last + 1, MAX_LINE_POINTS)
+            dist_parts.append(pd.DataFrame({
+                "method": METHOD_LABELS[m],
+                "step": didx.astype(np.int32),
+                "distance": np.maximum(dist[didx], DISTANCE_FLOOR).astype(np.float32),
+            }))
+        paths = pd.concat(path_parts, ignore_index=True) if path_parts else pd.DataFrame({"method": [], "step": [], "x": [], "y": []})
+        distances = pd.concat(dist_parts, ignore_index=True) if dist_parts else pd.DataFrame({"method": [], "step": [], "distance": []})
+        paths["method"] = pd.Categorical(paths["method"], categories=labels)
+        distances["method"] = pd.Categorical(distances["method"], categories=labels)
+        return cls(methods, steps, extent, paths, heads, diverged, distances)
+
+    def visible_paths(self, step: int) -> pd.DataFrame:
+        """The part of each path up to `step` (what the plane shows; Vega does the same cut itself)."""
+        return self.paths[self.paths["step"].to_numpy() <= step]
+
+    def heads_at(self, step: int) -> pd.DataFrame:
+        step = int(np.clip(step, 0, self.steps))
+        rows = []
+        for m in self.methods:
+            x, y, d = self.heads[m][step]
+            div = self.diverged_at[m]
+            status = f"diverged at step {div}" if div is not None and step >= div else ""
+            rows.append((METHOD_LABELS[m], step, x, y, d, max(d, DISTANCE_FLOOR), status))
+        return pd.DataFrame(rows, columns=["method", "step", "x", "y", "distance", "distance_drawn", "status"])
+
+
+def _cursor(step: int) -> pd.DataFrame:
+    return pd.DataFrame({"one": [1], "now": [int(step)]})
+
+
+def plane_spec(
+    tables: TrajectoryTables,
+    arrows: pd.DataFrame,
+    step: int,
+    start: Sequence[float],
+    axis_labels: Sequence[str],
+    *,
+    show_future: bool = True,
+    equilibrium_label: str = "Nash equilibrium (0, 0)",
+) -> dict:
+    """The plane: flow arrows, each method's path up to `step`, its current point, start and equilibrium."""
+    e = tables.extent
+    scale = {"domain": [-e, e], "nice": False, "zero": False}
+    x_enc = {"field": "x", "type": "quantitative", "scale": scale, "title": axis_labels[0]}
+    y_enc = {"field": "y", "type": "quantitative", "scale": scale, "title": axis_labels[1]}
+    color = _color(tables.methods)
+    # optimistic and extragradient paths nearly coincide on xy: a dash keeps both visible
+    dash = {"field": "method", "type": "nominal", "legend": None,
+            "scale": {"domain": color["scale"]["domain"], "range": [METHOD_DASHES[m] for m in tables.methods]}}
+    click = click_layer(e)
+    # faster flow = darker arrow (opacity, so the colour channel stays free for the methods)
+    top_speed = float(arrows["speed"].max()) if len(arrows) else 1.0
+    speed_opacity = {"field": "speed", "type": "quantitative", "scale": {"domain": [0, top_speed or 1.0], "range": [0.25, 0.85]}, "legend": None}
+    layers = [
+        {
+            "data": {"name": "arrows"},
+            "mark": {"type": "rule", "strokeWidth": 1.3, "clip": True},
+            "encoding": {
+                "x": x_enc, "y": y_enc,
+                "x2": {"field": "x2"}, "y2": {"field": "y2"},
+                "color": {"value": "#7a7a7a"},
+                "opacity": speed_opacity,
+            },
+        },
+        {
+            "data": {"name": "arrows"},
+            "mark": {"type": "point", "shape": "triangle", "filled": True, "size": 28, "clip": True},
+            "encoding": {
+                "x": {**x_enc, "field": "x2"}, "y": {**y_enc, "field": "y2"},
+                "angle": {"field": "angle", "type": "quantitative", "scale": {"domain": [0, 360], "range": [0, 360]}},
+                "color": {"value": "#7a7a7a"},
+                "opacity": speed_opacity,
+            },
+        },
+        {**click, "encoding": {"x": {**x_enc, "field": "px"}, "y": {**y_enc, "field": "py"}}},
+    ]
+    if show_future:
+        layers.append({
+            "data": {"name": "paths"},
+            "mark": {"type": "line", "clip": True, "strokeWidth": 1, "opacity": 0.15},
+            "encoding": {"x": x_enc, "y": y_enc, "order": {"field": "step", "type": "quantitative"}, "color": color, "detail": {"field": "method"}},
+        })
+    layers += [
+        {
+            "data": {"name": "paths"},
+            "transform": [
+                {"calculate": "1", "as": "one"},
+                {"lookup": "one", "from": {"data": {"name": "cursor"}, "key": "one", "fields": ["now"]}},
+                {"filter": "datum.step <= datum.now"},
+            ],
+            "mark": {"type": "line", "clip": True, "strokeWidth": 2.2, "opacity": 0.9},
+            "encoding": {"x": x_enc, "y": y_enc, "order": {"field": "step", "type": "quantitative"}, "color": color, "strokeDash": dash},
+        },
+        {
+            "data": {"name": "marks"},
+            "mark": {"type": "point", "filled": True, "clip": True, "stroke": "black", "strokeWidth": 1.2, "size": 140},
+            "encoding": {
+                "x": x_enc, "y": y_enc,
+                "shape": {"field": "shape", "type": "nominal", "scale": {"domain": ["start", "equilibrium"], "range": ["diamond", "cross"]}, "legend": None},
+                "color": {"value": "white"},
+                "tooltip": [{"field": "label", "title": "point"}],
+            },
+        },
+        {
+            "data": {"name": "marks"},
+            "mark": {"type": "text", "align": "left", "dx": 9, "dy": -9, "fontSize": 12, "color": "#333", "clip": True},
+            "encoding": {"x": x_enc, "y": y_enc, "text": {"field": "label"}},
+        },
+        {
+            "data": {"name": "heads"},
+            "mark": {"type": "point", "filled": True, "clip": True, "size": 150, "stroke": "white", "strokeWidth": 1.5, "opacity": 1},
+            "encoding": {
+                "x": x_enc, "y": y_enc, "color": color,
+                "tooltip": [
+                    {"field": "method"}, {"field": "step"},
+                    {"field": "x", "format": ".4g", "title": axis_labels[0]},
+                    {"field": "y", "format": ".4g", "title": axis_labels[1]},
+                    {"field": "distance", "format": ".3g"}, {"field": "status"},
+                ],
+            },
+        },
+    ]
+    marks = pd.DataFrame({
+        "x": [float(start[0]), 0.0], "y": [float(start[1]), 0.0],
+        "shape": ["start", "equilibrium"],
+        "label": [f"start ({float(start[0]):g}, {float(start[1]):g})", equilibrium_label],
+    })
+    datasets = {
+        "arrows": arrows,
+        "paths": tables.paths,
+        "cursor": _cursor(step),
+        "marks": marks,
+        "heads": tables.heads_at(step),
+    }
+    return {
+        "width": FIELD_SIZE,
+        "height": FIELD_SIZE,
+        "datasets": datasets,
+        "layer": layers,
+        "config": {"axis": {"grid": False, "titleFontSize": 14, "labelFontSize": 11}, "view": {"stroke": "#ccc"}},
+    }
+
+
+def distance_spec(tables: TrajectoryTables, step: int, height: int = 240) -> dict:
+    """Distance to the equilibrium against step, log scale, with the current step marked."""
+    color = _color(tables.methods, legend=None)  # the plane beside it carries the legend
+    return {
+        "height": height,
+        "datasets": {"distances": tables.distances, "now_points": tables.heads_at(step), "now_step": _cursor(step)},
+        "layer": [
+            {
+                "data": {"name": "distances"},
+                "mark": {"type": "line", "clip": True, "strokeWidth": 2},
+                "encoding": {
+                    "x": {"field": "step", "type": "quantitative", "title": "step", "scale": {"domain": [0, max(tables.steps, 1)], "nice": False}},
+                    "y": {"field": "distance", "type": "quantitative", "title": "distance to equilibrium (log)", "scale": {"type": "log"}},
+                    "color": color,
+                },
+            },
+            {"data": {"name": "now_step"}, "mark": {"type": "rule", "color": "#888", "strokeDash": [4, 3]}, "encoding": {"x": {"field": "now", "type": "quantitative"}}},
+            {
+                "data": {"name": "now_points"},
+                "mark": {"type": "point", "filled": True, "size": 70, "clip": True},
+                "encoding": {
+                    "x": {"field": "step", "type": "quantitative"},
+                    "y": {"field": "distance_drawn", "type": "quantitative"},
+                    "color": color,
+                    "tooltip": [{"field": "method"}, {"field": "step"}, {"field": "distance", "format": ".3g"}],
+                },
+            },
+        ],
+    }
+
+
+def eigen_spec(analyses: Mapping[str, LocalAnalysis | None], size: int = 290, zoom: bool = False, legend: bool = False) -> dict:
+    """Eigenvalues of each method's update Jacobian in the complex plane, with the unit circle.
+
+    `zoom=True` frames the neighbourhood of 1, where small step sizes put the eigenvalues that decide the
+    fate of a run: there a hair's width inside or outside the circle is visible.
+    """
+    methods = [m for m, a in analyses.items() if a is not None]
+    rows = []
+    for m in methods:
+        a = analyses[m]
+        for lam in a.eigenvalues:
+            rows.append((METHOD_LABELS[m], float(lam.real), float(lam.imag), float(abs(lam))))
+    eig = pd.DataFrame(rows, columns=["method", "re", "im", "modulus"])
+    if zoom:
+        # frame the upper dominant eigenvalues so that a hair inside or outside the circle shows
+        upper = eig[(eig["modulus"] > 0.5) & (eig["im"] >= 0)]
+        if len(upper):
+            c_re, c_im = float(upper["re"].mean()), float(upper["im"].mean())
+            spread = float(np.max(np.hypot(upper["re"] - c_re, upper["im"] - c_im)))
+            off_circle = float(np.max(np.abs(upper["modulus"] - 1)))
+            half = float(np.clip(max(2.0 * spread, 2.5 * off_circle, 0.01), 0.01, 1.0))
+        else:
+            c_re, c_im, half = 1.0, 0.0, 0.1
+        x_domain, y_domain = [c_re - half, c_re + half], [c_im - half, c_im + half]
+        title = "zoom: outside the circle = spiral out"
+    else:
+        reach = max(1.25, float(eig["modulus"].max()) * 1.1 if len(eig) else 1.25)
+        reach = float(np.ceil(reach * 4) / 4)
+        x_domain = y_domain = [-reach, reach]
+        title = "eigenvalues λ and the unit circle"
+    t = np.linspace(0, 2 * np.pi, 721)
+    circle = pd.DataFrame({"re": np.cos(t), "im": np.sin(t), "order": np.arange(len(t))})
+    xs = {"domain": x_domain, "nice": False}
+    ys = {"domain": y_domain, "nice": False}
+    return {
+        "title": {"text": title, "fontSize": 12, "fontWeight": "normal"},
+        "width": size,
+        "height": size,
+        "datasets": {"circle": circle, "eigenvalues": eig},
+        "layer": [
+            {
+                "data": {"name": "circle"},
+                "mark": {"type": "line", "color": "#555", "strokeWidth": 1.2, "clip": True},
+                "encoding": {
+                    "x": {"field": "re", "type": "quantitative", "scale": xs, "title": "Re λ"},
+                    "y": {"field": "im", "type": "quantitative", "scale": ys, "title": "Im λ"},
+                    "order": {"field": "order", "type": "quantitative"},
+                },
+            },
+            {
+                "data": {"name": "eigenvalues"},
+                "mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.85, "stroke": "white", "clip": True},
+                "encoding": {
+                    "x": {"field": "re", "type": "quantitative", "scale": xs},
+                    "y": {"field": "im", "type": "quantitative", "scale": ys},
+                    "color": _color(methods, legend="right" if legend else None) if methods else {"value": "#888"},
+                    "tooltip": [{"field": "method"}, {"field": "re", "format": ".5f"}, {"field": "im", "format": ".5f"}, {"field": "modulus", "title": "|λ|", "format": ".6f"}],
+                },
+            },
+        ],
+        "config": {"axis": {"grid": True, "gridOpacity": 0.4}},
+    }
+
+
+def radius_curve_spec(curves: pd.DataFrame, methods: Sequence[str], eta: float, height: int = 240) -> dict:
+    """Spectral radius of each method's update at the equilibrium against η; 1 is the stability line."""
+    # frame the neighbourhood of the stability line |λ| = 1, where the methods part ways
+    low = float(np.nanmin(curves["radius"])) if len(curves) else 0.9
+    low = max(0.0, min(0.9, np.floor(low * 20) / 20))
+    top = 1.3
+    return {
+        "height": height,
+        "datasets": {"curves": curves, "now": pd.DataFrame({"eta": [float(eta)]}), "one": pd.DataFrame({"radius": [1.0]})},
+        "layer": [
+            {"data": {"name": "one"}, "mark": {"type": "rule", "color": "#555", "strokeDash": [5, 3]},
+             "encoding": {"y": {"field": "radius", "type": "quantitative", "scale": {"domain": [low, top], "nice": False}}}},
+            {
+                "data": {"name": "curves"},
+                "mark": {"type": "line", "clip": True, "strokeWidth": 2},
+                "encoding": {
+                    "x": {"field": "eta", "type": "quantitative", "title": "step size η"},
+                    "y": {"field": "radius", "type": "quantitative", "title": "largest |λ|", "scale": {"domain": [low, top], "nice": False}},
+                    "color": _color(methods, legend="right"),
+                    "tooltip": [{"field": "method"}, {"field": "eta", "format": ".3f"}, {"field": "radius", "format": ".5f"}],
+                },
+            },
+            {"data": {"name": "now"}, "mark": {"type": "rule", "color": "#888", "strokeDash": [2, 2]}, "encoding": {"x": {"field": "eta", "type": "quantitative"}}},
+        ],
+    }
