@@ -96,8 +96,24 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def warmed_app(app_url, browser):
+    """Open the root page once per server.
+
+    Streamlit 1.67 runs the very first session of a server in the legacy pages/-folder mode until
+    app.py's st.navigation switches it off, so a deep link as the first visit shows a spurious
+    "Page not found" dialog. A lecturer's browser opens the root first; tests do the same.
+    """
+    context = browser.new_context()
+    first = context.new_page()
+    first.goto(app_url)
+    first.wait_for_selector("h1", timeout=60_000)
+    context.close()
+    return app_url
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, warmed_app):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)

@@ -1,0 +1,101 @@
+"""`python -m gan_core spam --rounds N [--seed S] [--json]`: play the spam game headless.
+
+Prints one line per round (its confusion matrix); with --json the last line is one JSON object
+holding every round's record (`rounds`, capped at the history length) and the final matrix (`final`).
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import torch
+
+from gan_core.spam.settings import SpamSettings
+
+MAX_ROUNDS = 100_000
+
+
+def register(subparsers) -> None:
+    d = SpamSettings()
+    p = subparsers.add_parser(
+        "spam",
+        help="spammer (generator) vs spam filter (discriminator), played in rounds",
+        description="Play the spam game: each round the filter updates, then the spammer, then both are "
+        "scored on a fresh batch (positive = flagged as spam: TP spam caught, FN spam let through, "
+        "FP good mail flagged, TN good mail passed).",
+    )
+    p.add_argument("--rounds", type=int, default=100, help="rounds to play (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="same seed + same settings = same game (default 0)")
+    p.add_argument("--threshold", type=float, default=d.threshold, help="flag when P(spam) >= this (default 0.5)")
+    p.add_argument("--words-per-email", type=int, default=d.words_per_email)
+    p.add_argument("--vocab-size", type=int, default=d.real_vocab_size, help="real-mail words in the vocabulary")
+    p.add_argument("--filter-steps", type=int, default=d.filter_steps, help="filter updates per round (0 = fixed)")
+    p.add_argument("--spammer-steps", type=int, default=d.spammer_steps, help="spammer updates per round (0 = fixed)")
+    p.add_argument("--filter-lr", type=float, default=d.filter_lr)
+    p.add_argument("--spammer-lr", type=float, default=d.spammer_lr)
+    p.add_argument("--block", nargs="*", default=[], metavar="WORD",
+                   help="be the filter: these words decide (any email using one is flagged); the learned filter rests")
+    p.add_argument("--json", action="store_true", help="last line of stdout: one JSON object with every round")
+    p.set_defaults(func=run)
+
+
+def settings_from_args(args) -> SpamSettings:
+    return SpamSettings(
+        real_vocab_size=args.vocab_size,
+        words_per_email=args.words_per_email,
+        filter_steps=args.filter_steps,
+        spammer_steps=args.spammer_steps,
+        filter_lr=args.filter_lr,
+        spammer_lr=args.spammer_lr,
+        threshold=args.threshold,
+        history_capacity=max(SpamSettings().history_capacity, min(args.rounds, MAX_ROUNDS)),
+        human_filter=bool(args.block),
+        blocked_words=tuple(args.block),
+    )
+
+
+def run(args) -> int:
+    from gan_core.spam.game import SpamGame  # torch-heavy; imported only when the command runs
+
+    torch.set_num_threads(1)  # tiny nets: thread overhead would dominate
+    problems = []
+    if not 1 <= args.rounds <= MAX_ROUNDS:
+        problems.append(f"--rounds must be between 1 and {MAX_ROUNDS} (got {args.rounds}).")
+    try:
+        settings = settings_from_args(args)
+        problems += settings.validate()
+        game = SpamGame(settings, seed=args.seed) if not problems else None
+    except ValueError as err:
+        problems.append(str(err))
+    if problems:
+        for message in problems:
+            print(f"error: {message}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"ok": False, "errors": problems}))
+        return 2
+
+    for _ in range(args.rounds):
+        game.step(1)
+        if game.diverged:
+            print(f"stopped: {game.diverged}", file=sys.stderr)
+            break
+        e = game.log[-1]
+        c = e["confusion"]
+        print(f"round {e['round']:5d}  TP {c['tp']:3d}  FN {c['fn']:3d}  FP {c['fp']:3d}  TN {c['tn']:3d}  "
+              f"accuracy {e['accuracy']:.2f}  spam through {e['spam_through']:.2f}  "
+              f"spammer writes: {' '.join(e['spammer_words'][:4])}")
+    final = game.confusion()
+    summary = {
+        "ok": game.diverged is None,
+        "seed": args.seed,
+        "rounds_played": game.round,
+        "settings": settings.to_dict(),
+        "rounds": list(game.log),
+        "final": {**final.to_dict(), "accuracy": round(final.accuracy, 4),
+                  "spam_through": round(final.spam_through, 4), "ham_flagged": round(final.ham_flagged, 4)},
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"final: TP {final.tp}  FN {final.fn}  FP {final.fp}  TN {final.tn}  accuracy {final.accuracy:.2f}")
+    return 0 if game.diverged is None else 1

@@ -1,0 +1,219 @@
+"""Figure builders for the spam page: plain Vega-Lite dicts with data in named `datasets`
+(see gan_core/vega.py), plus the HTML of an email with its suspicious words highlighted."""
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+
+from gan_core.spam.game import ConfusionMatrix, SpamGame, filter_lesson_shares
+
+ACTUAL = ["Spam (the spammer wrote it)", "Real mail"]
+VERDICT = ["Flagged as spam", "Passed"]
+SIDE_COLORS = {"spam evidence": "#d62728", "real-mail evidence": "#1f77b4"}
+COIN_TOSS = 0.5
+# Fit the width to the column, keep `height` for the plot itself (legends and titles come on top of it).
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
+LN2 = math.log(2.0)
+
+CELLS = {
+    # cell: (actual, verdict, lecture label)
+    "tp": (ACTUAL[0], VERDICT[0], "TP · spam caught"),
+    "fn": (ACTUAL[0], VERDICT[1], "FN · spam let through"),
+    "fp": (ACTUAL[1], VERDICT[0], "FP · good mail flagged"),
+    "tn": (ACTUAL[1], VERDICT[1], "TN · good mail passed"),
+}
+
+
+def who_learns(cell: str, human_filter: bool = False) -> str:
+    """Who learns from this cell of the confusion matrix (standard meaning, positive = flagged)."""
+    if cell == "tp":
+        return "→ the spammer learns"
+    if cell == "tn":
+        return "→ nobody learns much"
+    return "→ you learn (blocklist)" if human_filter else "→ the filter learns"
+
+
+def confusion_frame(cm: ConfusionMatrix, shares: dict[str, float] | None = None, human_filter: bool = False) -> pd.DataFrame:
+    rows = []
+    counts = cm.to_dict()
+    for cell, (actual, verdict, label) in CELLS.items():
+        share = "" if shares is None or human_filter else f"{100 * shares[cell]:.0f}% of the filter's push"
+        rows.append({"actual": actual, "verdict": verdict, "label": label, "count": counts[cell],
+                     "learner": who_learns(cell, human_filter), "share": share, "cell": cell})
+    return pd.DataFrame(rows)
+
+
+def confusion_spec(cm: ConfusionMatrix, shares: dict[str, float] | None = None, human_filter: bool = False,
+                   max_count: int | None = None) -> dict:
+    """2x2 heat map: rows = what the email really is, columns = the filter's verdict; count, label and who learns.
+    The colour scale is fixed to [0, emails per side] so colours compare across rounds."""
+    max_count = max_count or max(cm.tp + cm.fn, cm.fp + cm.tn, 1)
+    text = {"x": {"field": "verdict", "type": "nominal", "sort": VERDICT},
+            "y": {"field": "actual", "type": "nominal", "sort": ACTUAL}}
+    dark = {"condition": {"test": f"datum['count'] > {max_count / 2}", "value": "white"}, "value": "black"}
+    return {
+        "height": 330,
+        "width": {"step": 190},  # a band scale cannot stretch to the column; fixed cells keep the text inside
+        "autosize": {"type": "pad", "contains": "padding"},
+        "data": {"name": "confusion"},
+        "datasets": {"confusion": confusion_frame(cm, shares, human_filter)},
+        "encoding": {
+            "x": {"field": "verdict", "type": "nominal", "sort": VERDICT, "title": "the filter's verdict",
+                  "axis": {"orient": "top", "labelAngle": 0, "labelFontSize": 13}},
+            "y": {"field": "actual", "type": "nominal", "sort": ACTUAL, "title": "what the email really is",
+                  "axis": {"labelFontSize": 13, "labelLimit": 220}},
+        },
+        "layer": [
+            {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 3},
+             "encoding": {"color": {"field": "count", "type": "quantitative", "legend": None,
+                                    "scale": {"scheme": "oranges", "domain": [0, max_count]}},
+                          "tooltip": [{"field": "label"}, {"field": "count"}, {"field": "learner", "title": "who learns"},
+                                      {"field": "share", "title": "filter"}]}},
+            {"mark": {"type": "text", "dy": -48, "fontSize": 15, "fontWeight": "bold"},
+             "encoding": {**text, "text": {"field": "label"}, "color": dark}},
+            {"mark": {"type": "text", "fontSize": 34, "fontWeight": "bold"},
+             "encoding": {**text, "text": {"field": "count"}, "color": dark}},
+            {"mark": {"type": "text", "dy": 38, "fontSize": 14, "fontStyle": "italic"},
+             "encoding": {**text, "text": {"field": "learner"}, "color": dark}},
+            {"mark": {"type": "text", "dy": 58, "fontSize": 12},
+             "encoding": {**text, "text": {"field": "share"}, "color": dark}},
+        ],
+    }
+
+
+def filter_words_frame(game: SpamGame, k: int = 8) -> pd.DataFrame:
+    top = game.filter_top_words(k)
+    rows = [{"word": w, "weight": v, "side": "spam evidence"} for w, v in top["spam"]]
+    rows += [{"word": w, "weight": v, "side": "real-mail evidence"} for w, v in top["ham"]]
+    return pd.DataFrame(rows, columns=["word", "weight", "side"])
+
+
+def filter_words_spec(game: SpamGame, k: int = 8) -> dict:
+    """The filter's most telling words as bars: weight > 0 pushes towards 'spam', < 0 towards 'real mail'."""
+    return {
+        "height": 300,
+        "autosize": AUTOSIZE,
+        "title": "Words the filter relies on (its weights)",
+        "data": {"name": "filter_words"},
+        "datasets": {"filter_words": filter_words_frame(game, k)},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "word", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelFontSize": 13}},
+            "x": {"field": "weight", "type": "quantitative", "title": "weight (← real mail · spam →)"},
+            "color": {"field": "side", "type": "nominal", "title": None,
+                      "scale": {"domain": list(SIDE_COLORS), "range": list(SIDE_COLORS.values())},
+                      "legend": {"orient": "bottom"}},
+            "tooltip": [{"field": "word"}, {"field": "weight", "format": ".3f"}, {"field": "side"}],
+        },
+    }
+
+
+def rounds_frame(game: SpamGame, max_points: int = 400) -> pd.DataFrame:
+    cols = game.history.view(max_points)
+    return pd.DataFrame({k: cols[k] for k in (
+        "round", "accuracy", "spam_through", "ham_flagged", "filter_loss", "spammer_loss", "spam_word_share")})
+
+
+def _lines_with_rule(rounds: pd.DataFrame, title: str, series: dict[str, str], colors: list[str], rule: float, rule_label: str,
+                     y_title: str, y_domain: list[float] | None) -> dict:
+    y = {"field": "value", "type": "quantitative", "title": y_title}
+    if y_domain is not None:
+        y["scale"] = {"domain": y_domain}
+    return {
+        "title": title,
+        "height": 200,
+        "autosize": AUTOSIZE,
+        "data": {"name": "rounds"},
+        "datasets": {"rounds": rounds},
+        "layer": [
+            {"transform": [{"fold": list(series), "as": ["key", "value"]},
+                           {"filter": "isValid(datum.value)"},
+                           {"calculate": " || ".join(f"(datum.key === '{k}' ? '{v}' : '')" for k, v in series.items()),
+                            "as": "series"}],
+             "mark": {"type": "line", "clip": True},
+             "encoding": {"x": {"field": "round", "type": "quantitative", "title": "round"},
+                          "y": y,
+                          "color": {"field": "series", "type": "nominal", "title": None,
+                                    "scale": {"domain": list(series.values()), "range": colors},
+                                    "legend": {"orient": "bottom", "columns": 2}}}},
+            {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#7f7f7f"},
+             "encoding": {"y": {"datum": rule, "type": "quantitative"}}},
+            {"mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "color": "#7f7f7f"},
+             "encoding": {"y": {"datum": rule, "type": "quantitative"}, "x": {"value": 0},
+                          "text": {"value": rule_label}}},
+        ],
+    }
+
+
+def rates_spec(game: SpamGame) -> dict:
+    return _lines_with_rule(
+        rounds_frame(game),
+        "Who is winning",
+        {"accuracy": "filter accuracy", "spam_through": "spam getting through",
+         "ham_flagged": "good mail flagged", "spam_word_share": "spam-list words it uses"},
+        ["#2ca02c", "#ff7f0e", "#1f77b4", "#d62728"],
+        COIN_TOSS, "coin toss (50%)", "share", [0, 1],
+    )
+
+
+def losses_spec(game: SpamGame) -> dict:
+    return _lines_with_rule(
+        rounds_frame(game),
+        "Losses",
+        {"filter_loss": "filter (BCE)", "spammer_loss": "spammer (−log P(pass))"},
+        ["#2ca02c", "#ff7f0e"],
+        LN2, "ln 2: neither side can do better", "loss", None,
+    )
+
+
+def email_html(words: list[str], weights: np.ndarray | dict, p_spam: float, threshold: float,
+               blocked: set[str] | frozenset = frozenset(), n_suspicious: int = 3) -> str:
+    """One email as HTML: verdict badge, then its words; the filter's most suspicious words (highest weight)
+    on red, blocked words struck through. Every word is escaped."""
+    weight_of = weights if isinstance(weights, dict) else {}
+    scored = sorted(((weight_of.get(w, 0.0), w) for w in set(words)), reverse=True)
+    suspicious = {w for v, w in scored[:n_suspicious] if v > 0} | (set(words) & set(blocked))
+    flagged = p_spam >= threshold
+    badge = (f"<span style='background:#d62728;color:white;padding:1px 6px;border-radius:4px'>caught · "
+             f"P(spam) {p_spam:.2f}</span>" if flagged else
+             f"<span style='background:#2ca02c;color:white;padding:1px 6px;border-radius:4px'>passed · "
+             f"P(spam) {p_spam:.2f}</span>")
+    parts = []
+    for w in words:
+        text = html.escape(w)
+        if w in blocked:
+            parts.append(f"<span style='background:#ffd6d6;text-decoration:line-through'>{text}</span>")
+        elif w in suspicious:
+            parts.append(f"<span style='background:#ffd6d6;border-radius:3px;padding:0 2px'>{text}</span>")
+        else:
+            parts.append(text)
+    return f"{badge}&nbsp; {' '.join(parts)}"
+
+
+def real_email_html(text: str, tokens_in_vocab: set[str], weight_of: dict, p_spam: float, threshold: float,
+                    blocked: set[str] | frozenset = frozenset(), n_suspicious: int = 3) -> str:
+    """A real email in full, its most suspicious vocabulary words highlighted (for flagged good mail, FP)."""
+    import re
+
+    pieces = re.split(r"([A-Za-z]+(?:'[A-Za-z]+)?)", text)
+    words = {p.lower() for p in pieces[1::2]} & tokens_in_vocab
+    scored = sorted(((weight_of.get(w, 0.0), w) for w in words), reverse=True)
+    suspicious = {w for v, w in scored[:n_suspicious] if v > 0} | (words & set(blocked))
+    out = []
+    for i, piece in enumerate(pieces):
+        escaped = html.escape(piece)
+        if i % 2 == 1 and piece.lower() in suspicious:
+            out.append(f"<span style='background:#ffd6d6;border-radius:3px;padding:0 2px'>{escaped}</span>")
+        else:
+            out.append(escaped)
+    verdict = "flagged" if p_spam >= threshold else "passed"
+    return f"<i>{''.join(out)}</i> &nbsp;<small>(real mail, {verdict}, P(spam) {p_spam:.2f})</small>"
+
+
+__all__ = [
+    "confusion_frame", "confusion_spec", "email_html", "filter_lesson_shares", "filter_words_frame",
+    "filter_words_spec", "losses_spec", "rates_spec", "real_email_html", "rounds_frame", "who_learns",
+]

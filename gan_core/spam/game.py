@@ -1,0 +1,426 @@
+"""The spam game: a spammer (generator) against a spam filter (discriminator), played in rounds.
+
+A round is the lecture's alternation: the filter updates on real mail vs fresh spam, then the
+spammer updates from the filter's verdicts, then both are scored on a fresh test batch and the
+confusion matrix is recorded (positive = flagged as spam).
+
+The spammer learns by REINFORCE (a policy gradient): it writes emails by sampling words, gets
+back from the filter only how likely each email was to pass, and makes the words of emails that
+did better than its average more likely. It never sees real mail and never needs the filter's
+insides, which is why the same spammer can also play against a student's blocklist.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gan_core.history import CappedHistory
+from gan_core.seeding import seed_everything
+from gan_core.spam.corpus import Corpus, load_corpus
+from gan_core.spam.settings import SpamSettings, blocklist_problems, threshold_problems
+
+HELD_OUT_SHARE = 0.2  # real mail kept away from the filter's training, for the honest test batch
+BLOCK_LOGIT = 4.0  # a student's blocklist as a filter: flagged emails get P(spam) = sigmoid(4) ~ 0.98
+TOP_K = 8
+
+HISTORY_NAMES = (
+    "round", "tp", "fn", "fp", "tn", "accuracy", "spam_through", "ham_flagged",
+    "filter_loss", "spammer_loss", "spam_word_share", "threshold",
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Confusion matrix (positive = flagged as spam)
+
+
+@dataclass(frozen=True)
+class ConfusionMatrix:
+    tp: int  # spam caught
+    fn: int  # spam let through
+    fp: int  # good mail flagged
+    tn: int  # good mail passed
+
+    @property
+    def total(self) -> int:
+        return self.tp + self.fn + self.fp + self.tn
+
+    @property
+    def accuracy(self) -> float:
+        return (self.tp + self.tn) / self.total if self.total else float("nan")
+
+    @property
+    def spam_through(self) -> float:
+        """Share of the spammer's emails that got past the filter (its pass rate)."""
+        spam = self.tp + self.fn
+        return self.fn / spam if spam else float("nan")
+
+    @property
+    def ham_flagged(self) -> float:
+        ham = self.fp + self.tn
+        return self.fp / ham if ham else float("nan")
+
+    def to_dict(self) -> dict:
+        return {"tp": self.tp, "fn": self.fn, "fp": self.fp, "tn": self.tn}
+
+
+def confusion_matrix(spam_p: np.ndarray, ham_p: np.ndarray, threshold: float) -> ConfusionMatrix:
+    """Count verdicts: `spam_p`/`ham_p` are the filter's P(spam) for spam and for real mail;
+    an email is flagged when P(spam) >= threshold."""
+    spam_flagged = np.asarray(spam_p) >= threshold
+    ham_flagged = np.asarray(ham_p) >= threshold
+    return ConfusionMatrix(
+        tp=int(spam_flagged.sum()),
+        fn=int((~spam_flagged).sum()),
+        fp=int(ham_flagged.sum()),
+        tn=int((~ham_flagged).sum()),
+    )
+
+
+def filter_lesson_shares(spam_p: np.ndarray, ham_p: np.ndarray, threshold: float) -> dict[str, float]:
+    """How much of the filter's correction each cell carries: the BCE gradient of an email is
+    (P(spam) - label) x its words, so its size |P(spam) - label| is summed per cell and normalised.
+    Errors (FN, FP) carry most of it; confident right answers (TP, TN) almost none."""
+    spam_p, ham_p = np.asarray(spam_p, float), np.asarray(ham_p, float)
+    push = {
+        "tp": np.sum((1 - spam_p)[spam_p >= threshold]),
+        "fn": np.sum((1 - spam_p)[spam_p < threshold]),
+        "fp": np.sum(ham_p[ham_p >= threshold]),
+        "tn": np.sum(ham_p[ham_p < threshold]),
+    }
+    total = sum(push.values())
+    return {k: (float(v / total) if total > 0 else 0.0) for k, v in push.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The two players
+
+
+class Spammer(nn.Module):
+    """Generator: noise z -> word logits; an email is `words_per_email` words drawn from softmax(logits)."""
+
+    def __init__(self, latent_dim: int, hidden: int, start_logits: torch.Tensor):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.body = nn.Sequential(nn.Linear(latent_dim, hidden), nn.Tanh())
+        self.words = nn.Linear(hidden, start_logits.numel())
+        with torch.no_grad():
+            self.words.bias.copy_(start_logits)  # start as obvious spam
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.words(self.body(z))
+
+
+class SpamFilter(nn.Module):
+    """Discriminator: logistic regression over word frequencies. score = bias + sum_w freq(w) * weight(w),
+    i.e. the average suspicion of the email's words; P(spam) = sigmoid(score)."""
+
+    def __init__(self, vocab_size: int, words_per_email: float = 1.0):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(vocab_size))
+        self.bias = nn.Parameter(torch.zeros(()))
+        # Frequencies are counted per `words_per_email` words, so a weight reads as "suspicion per use"
+        # and a few telling words move the verdict far from 50/50.
+        self.scale = float(words_per_email)
+
+    def forward(self, tf: torch.Tensor) -> torch.Tensor:
+        return self.scale * (tf @ self.weight) + self.bias
+
+
+def start_logits(corpus: Corpus, spam_mass: float) -> torch.Tensor:
+    """Log-probabilities that put `spam_mass` of the choice on the spam words, the rest spread over real-mail words."""
+    mask = torch.as_tensor(corpus.spam_mask)
+    n_spam, n_real = int(mask.sum()), int((~mask).sum())
+    probs = torch.where(mask, spam_mass / max(n_spam, 1), (1 - spam_mass) / max(n_real, 1))
+    return probs.clamp_min(1e-8).log()
+
+
+def draw_distinct_words(log_probs: torch.Tensor, k: int, gen: torch.Generator) -> torch.Tensor:
+    """k different words per row, drawn one after another without replacement (Gumbel-top-k trick):
+    an email uses a word once, as real mail does, so the spammer cannot write 'cash cash cash'."""
+    u = torch.rand(log_probs.shape, generator=gen).clamp_(1e-12, 1 - 1e-7).to(log_probs.device)
+    keys = log_probs - torch.log(-torch.log(u))
+    return keys.topk(k, dim=1).indices
+
+
+def sequence_log_prob(log_probs: torch.Tensor, words: torch.Tensor) -> torch.Tensor:
+    """log P(words, in this order) when each word is drawn from what is left after the earlier ones:
+    sum_i [log p(w_i) - log(1 - p(w_1) - ... - p(w_{i-1}))]. Differentiable in log_probs (for REINFORCE)."""
+    chosen = log_probs.gather(1, words)  # (n, k)
+    used = torch.cumsum(chosen.exp(), dim=1) - chosen.exp()  # mass taken by earlier words
+    return (chosen - torch.log1p(-used.clamp(max=1 - 1e-6))).sum(dim=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The game
+
+
+@dataclass
+class RoundResult:
+    """Everything the page shows about the latest round (its fresh test batch)."""
+
+    round: int
+    spam_words: np.ndarray  # (eval_size, words_per_email) word indices the spammer wrote
+    spam_p: np.ndarray  # filter's P(spam) for those emails
+    ham_rows: np.ndarray  # which held-out real emails were tested (indices into corpus.ham_texts)
+    ham_p: np.ndarray  # filter's P(spam) for them
+    spammer_word_probs: np.ndarray  # (V,) the spammer's average word distribution this round
+    filter_loss: float
+    spammer_loss: float
+
+
+class SpamGame:
+    """Trainer: `step(n)` plays n rounds; histories are capped; same seed + same settings = same game."""
+
+    def __init__(self, settings: SpamSettings | None = None, seed: int = 0, corpus: Corpus | None = None,
+                 device: str | torch.device = "cpu"):
+        settings = settings or SpamSettings()
+        problems = settings.validate()
+        if problems:
+            raise ValueError(" ".join(problems))
+        self.settings = settings
+        self.corpus = corpus if corpus is not None else load_corpus(settings.real_vocab_size)
+        problems = blocklist_problems(settings.blocked_words, self.corpus.words)
+        if problems:
+            raise ValueError(" ".join(problems))
+        self.device = torch.device(device)
+        self.reset(seed)
+
+    # -- setup ------------------------------------------------------------------------------
+    def reset(self, seed: int | None = None) -> None:
+        self.seed = self.seed if seed is None else int(seed)
+        s = self.settings
+        self.gen = seed_everything(self.seed)  # global seed for the nets' init; self.gen for every draw
+        n = len(self.corpus.ham_texts)
+        order = torch.randperm(n, generator=self.gen).numpy()
+        n_test = max(s.eval_size, int(round(HELD_OUT_SHARE * n)))
+        if n_test >= n:
+            raise ValueError(f"Test emails per round ({s.eval_size}) must leave real mail for training ({n} emails).")
+        self.ham_test_rows = np.sort(order[:n_test])
+        self.ham_train_rows = np.sort(order[n_test:])
+        ham = torch.as_tensor(self.corpus.ham_tf, device=self.device)
+        self.ham_train = ham[torch.as_tensor(self.ham_train_rows)]
+        self.ham_test = ham[torch.as_tensor(self.ham_test_rows)]
+        self.spam_mask = torch.as_tensor(self.corpus.spam_mask, device=self.device)
+        self.spammer = Spammer(s.latent_dim, s.hidden, start_logits(self.corpus, s.spam_start_mass)).to(self.device)
+        self.filter = SpamFilter(self.corpus.size, s.words_per_email).to(self.device)
+        self.spammer_opt = torch.optim.Adam(self.spammer.parameters(), lr=s.spammer_lr)
+        self.filter_opt = torch.optim.Adam(self.filter.parameters(), lr=s.filter_lr)
+        self._blocked = self._blocked_mask(s.blocked_words)
+        self.round = 0
+        self.history = CappedHistory(HISTORY_NAMES, capacity=s.history_capacity)
+        self.log: deque[dict] = deque(maxlen=s.history_capacity)
+        self.last: RoundResult | None = None
+        self.diverged: str | None = None
+
+    def reset_filter(self) -> None:
+        """A fresh filter (all weights zero: every email gets P(spam) = 0.5), the spammer kept as it is."""
+        s = self.settings
+        self.filter = SpamFilter(self.corpus.size, s.words_per_email).to(self.device)
+        self.filter_opt = torch.optim.Adam(self.filter.parameters(), lr=s.filter_lr)
+
+    def _blocked_mask(self, words) -> torch.Tensor:
+        mask = torch.zeros(self.corpus.size, dtype=torch.bool, device=self.device)
+        idx = self.corpus.indices(words)
+        if idx:
+            mask[torch.as_tensor(idx)] = True
+        return mask
+
+    # -- live changes from the page (no retraining) -------------------------------------------
+    def set_threshold(self, threshold: float) -> None:
+        problems = threshold_problems(threshold)
+        if problems:
+            raise ValueError(problems[0])
+        self.settings = self.settings.replace(threshold=float(threshold))
+
+    def set_human_filter(self, on: bool, blocked_words=()) -> None:
+        """'Be the filter': your blocklist flags any email that uses a blocked word; the learned filter rests."""
+        blocked = tuple(blocked_words)
+        problems = blocklist_problems(blocked, self.corpus.words)
+        if problems:
+            raise ValueError(" ".join(problems))
+        self.settings = self.settings.replace(human_filter=bool(on), blocked_words=blocked)
+        self._blocked = self._blocked_mask(blocked)
+
+    # -- the players' moves ------------------------------------------------------------------
+    def write(self, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The spammer writes n emails: (word indices (n, L), word frequencies (n, V), log-prob of each email)."""
+        z = torch.randn(n, self.spammer.latent_dim, generator=self.gen).to(self.device)
+        log_probs = F.log_softmax(self.spammer(z), dim=1)
+        words = draw_distinct_words(log_probs.detach(), self.settings.words_per_email, self.gen)
+        tf = F.one_hot(words, self.corpus.size).float().mean(dim=1)
+        return words, tf, sequence_log_prob(log_probs, words)
+
+    @torch.no_grad()
+    def preview(self, n: int) -> list[list[str]]:
+        """n emails the spammer would write now, drawn with their own generator so the game's draws stay the same."""
+        gen = torch.Generator().manual_seed(self.seed + 1)
+        z = torch.randn(n, self.spammer.latent_dim, generator=gen).to(self.device)
+        words = draw_distinct_words(F.log_softmax(self.spammer(z), dim=1), self.settings.words_per_email, gen)
+        return [self.email_text(row) for row in words.cpu().numpy()]
+
+    def spam_score(self, tf: torch.Tensor) -> torch.Tensor:
+        """The verdict as a logit of P(spam): the learned filter, or the student's blocklist in 'be the filter' mode."""
+        if self.settings.human_filter:
+            hit = (tf[:, self._blocked] > 0).any(dim=1)
+            return torch.where(hit, BLOCK_LOGIT, -BLOCK_LOGIT)
+        return self.filter(tf)
+
+    def filter_step(self) -> float:
+        """BCE on real mail (label 0) vs fresh spam (label 1). Its gradient is (P(spam) - label) per email,
+        so emails it got wrong (FN, FP) move it most."""
+        b = self.settings.batch_size
+        ham = self.ham_train[torch.randint(len(self.ham_train), (b,), generator=self.gen)]
+        with torch.no_grad():
+            _, spam, _ = self.write(b)
+        x = torch.cat([ham, spam])
+        y = torch.cat([torch.zeros(b), torch.ones(b)]).to(self.device)
+        bce = F.binary_cross_entropy_with_logits(self.filter(x), y)
+        loss = bce + self.settings.filter_l2 * self.filter.weight.square().sum()
+        self.filter_opt.zero_grad()
+        loss.backward()
+        self.filter_opt.step()
+        return float(bce.detach())
+
+    def spammer_step(self) -> float:
+        """REINFORCE: reward = log P(pass) for each email (the non-saturating generator objective),
+        minus the batch's average as a baseline; caught emails (below average) make their words rarer."""
+        _, tf, log_prob = self.write(self.settings.batch_size)
+        with torch.no_grad():
+            reward = -F.softplus(self.spam_score(tf))  # log(1 - P(spam))
+            advantage = reward - reward.mean()
+        loss = -(advantage * log_prob).mean()
+        self.spammer_opt.zero_grad()
+        loss.backward()
+        self.spammer_opt.step()
+        return float(-reward.mean())  # the spammer's loss: -log P(pass), averaged
+
+    # -- a round -----------------------------------------------------------------------------
+    def play_round(self) -> RoundResult:
+        s = self.settings
+        snapshot = self._snapshot()
+        learn_filter = s.filter_steps > 0 and not s.human_filter  # in 'be the filter' mode you are the filter
+        filter_losses = [self.filter_step() for _ in range(s.filter_steps if learn_filter else 0)]
+        spammer_losses = [self.spammer_step() for _ in range(s.spammer_steps)]
+        result = self._evaluate(filter_losses, spammer_losses)
+        if not self._finite(result):
+            self._restore(snapshot)
+            self.diverged = (f"Round {self.round + 1} produced non-finite numbers; the game was stopped and "
+                             "rewound to the last good round. Lower the learning rates or reset.")
+            return self.last
+        self.round += 1
+        result.round = self.round
+        self.last = result
+        self._record(result)
+        return result
+
+    def step(self, n: int = 1) -> RoundResult | None:
+        """Play up to n rounds (stops early on divergence)."""
+        for _ in range(int(n)):
+            if self.diverged:
+                break
+            self.play_round()
+        return self.last
+
+    @torch.no_grad()
+    def _evaluate(self, filter_losses, spammer_losses) -> RoundResult:
+        s = self.settings
+        rows = torch.randperm(len(self.ham_test), generator=self.gen)[: s.eval_size]
+        ham_p = torch.sigmoid(self.spam_score(self.ham_test[rows]))
+        z = torch.randn(s.eval_size, self.spammer.latent_dim, generator=self.gen).to(self.device)
+        log_probs = F.log_softmax(self.spammer(z), dim=1)
+        probs = log_probs.exp()
+        words = draw_distinct_words(log_probs, s.words_per_email, self.gen)
+        tf = F.one_hot(words, self.corpus.size).float().mean(dim=1)
+        spam_p = torch.sigmoid(self.spam_score(tf))
+        return RoundResult(
+            round=self.round,
+            spam_words=words.cpu().numpy(),
+            spam_p=spam_p.cpu().numpy().astype(float),
+            ham_rows=self.ham_test_rows[rows.numpy()],
+            ham_p=ham_p.cpu().numpy().astype(float),
+            spammer_word_probs=probs.mean(dim=0).cpu().numpy().astype(float),
+            filter_loss=float(np.mean(filter_losses)) if filter_losses else float("nan"),
+            spammer_loss=float(np.mean(spammer_losses)) if spammer_losses else float("nan"),
+        )
+
+    def _record(self, r: RoundResult) -> None:
+        cm = confusion_matrix(r.spam_p, r.ham_p, self.settings.threshold)
+        spam_word_share = float(self.corpus.spam_mask[r.spam_words].mean())
+        self.history.append({
+            "round": r.round, **cm.to_dict(), "accuracy": cm.accuracy, "spam_through": cm.spam_through,
+            "ham_flagged": cm.ham_flagged, "filter_loss": r.filter_loss, "spammer_loss": r.spammer_loss,
+            "spam_word_share": spam_word_share, "threshold": self.settings.threshold,
+        })
+        self.log.append({
+            "round": r.round,
+            "confusion": cm.to_dict(),
+            "accuracy": round(cm.accuracy, 4),
+            "spam_through": round(cm.spam_through, 4),
+            "ham_flagged": round(cm.ham_flagged, 4),
+            "filter_loss": _rounded(r.filter_loss),
+            "spammer_loss": _rounded(r.spammer_loss),
+            "spam_word_share": round(spam_word_share, 4),
+            "filter_spam_words": [w for w, _ in self.filter_top_words(5)["spam"]],
+            "filter_ham_words": [w for w, _ in self.filter_top_words(5)["ham"]],
+            "spammer_words": [w for w, _ in self.spammer_top_words(5)],
+        })
+
+    # -- what each side relies on ------------------------------------------------------------
+    def filter_top_words(self, k: int = TOP_K) -> dict[str, list[tuple[str, float]]]:
+        """Words with the largest positive weight (evidence of spam) and most negative (evidence of real mail)."""
+        w = self.filter.weight.detach().cpu().numpy()
+        order = np.argsort(w, kind="stable")
+        spam = [(self.corpus.words[i], float(w[i])) for i in order[::-1][:k] if w[i] > 0]
+        ham = [(self.corpus.words[i], float(w[i])) for i in order[:k] if w[i] < 0]
+        return {"spam": spam, "ham": ham}
+
+    def spammer_top_words(self, k: int = TOP_K) -> list[tuple[str, float]]:
+        if self.last is None:
+            with torch.no_grad():
+                z = torch.zeros(1, self.spammer.latent_dim, device=self.device)
+                probs = F.softmax(self.spammer(z), dim=1)[0].cpu().numpy()
+        else:
+            probs = self.last.spammer_word_probs
+        order = np.argsort(-probs, kind="stable")[:k]
+        return [(self.corpus.words[i], float(probs[i])) for i in order]
+
+    def confusion(self, threshold: float | None = None) -> ConfusionMatrix | None:
+        """The latest test batch's confusion matrix at any threshold (no retraining)."""
+        if self.last is None:
+            return None
+        t = self.settings.threshold if threshold is None else threshold
+        return confusion_matrix(self.last.spam_p, self.last.ham_p, t)
+
+    def email_text(self, words: np.ndarray) -> list[str]:
+        return [self.corpus.words[i] for i in words]
+
+    def word_weights(self) -> np.ndarray:
+        return self.filter.weight.detach().cpu().numpy().copy()
+
+    # -- divergence guard ----------------------------------------------------------------------
+    def _snapshot(self):
+        return (copy.deepcopy(self.spammer.state_dict()), copy.deepcopy(self.filter.state_dict()),
+                copy.deepcopy(self.spammer_opt.state_dict()), copy.deepcopy(self.filter_opt.state_dict()))
+
+    def _restore(self, snap) -> None:
+        self.spammer.load_state_dict(snap[0])
+        self.filter.load_state_dict(snap[1])
+        self.spammer_opt.load_state_dict(snap[2])
+        self.filter_opt.load_state_dict(snap[3])
+
+    def _finite(self, r: RoundResult) -> bool:
+        params_ok = all(torch.isfinite(p).all() for p in [*self.spammer.parameters(), *self.filter.parameters()])
+        losses = [x for x in (r.filter_loss, r.spammer_loss) if not math.isnan(x)]
+        return bool(params_ok and all(math.isfinite(x) for x in losses)
+                    and np.isfinite(r.spam_p).all() and np.isfinite(r.ham_p).all())
+
+
+def _rounded(x: float) -> float | None:
+    return None if not math.isfinite(x) else round(float(x), 5)

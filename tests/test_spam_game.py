@@ -1,0 +1,286 @@
+"""The spam game: confusion-matrix bookkeeping, the players' learning, determinism, bad input."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gan_core.spam import figures
+from gan_core.spam.corpus import load_corpus
+from gan_core.spam.game import (
+    ConfusionMatrix,
+    SpamGame,
+    confusion_matrix,
+    draw_distinct_words,
+    filter_lesson_shares,
+    sequence_log_prob,
+)
+from gan_core.spam.settings import SpamSettings, blocklist_problems
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+# -- confusion matrix -------------------------------------------------------------------------
+
+def test_confusion_matrix_matches_hand_counts():
+    spam_p = np.array([0.9, 0.6, 0.5, 0.4, 0.1])  # flagged at 0.5: 0.9, 0.6, 0.5 (>= counts)
+    ham_p = np.array([0.7, 0.2, 0.3, 0.49])  # flagged: 0.7 only
+    cm = confusion_matrix(spam_p, ham_p, threshold=0.5)
+    assert cm == ConfusionMatrix(tp=3, fn=2, fp=1, tn=3)
+    assert cm.total == 9
+    assert cm.accuracy == pytest.approx(6 / 9)
+    assert cm.spam_through == pytest.approx(2 / 5)
+    assert cm.ham_flagged == pytest.approx(1 / 4)
+
+
+def test_raising_the_threshold_moves_verdicts_from_flagged_to_passed():
+    rng = np.random.default_rng(0)
+    spam_p, ham_p = rng.random(200), rng.random(200)
+    previous = None
+    for t in np.linspace(0.01, 0.99, 30):
+        cm = confusion_matrix(spam_p, ham_p, t)
+        assert cm.tp + cm.fn == 200 and cm.fp + cm.tn == 200
+        if previous is not None:
+            assert cm.tp <= previous.tp and cm.fp <= previous.fp
+        previous = cm
+
+
+def test_errors_carry_most_of_the_filters_correction():
+    spam_p = np.array([0.99, 0.98, 0.2])  # two confident catches (TP), one miss (FN)
+    ham_p = np.array([0.01, 0.02, 0.9])  # two confident passes (TN), one false alarm (FP)
+    shares = filter_lesson_shares(spam_p, ham_p, 0.5)
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert shares["fn"] + shares["fp"] > 0.9
+    assert shares["fn"] == pytest.approx(0.8 / (0.01 + 0.02 + 0.8 + 0.9 + 0.01 + 0.02))
+
+
+# -- the spammer's sampling -------------------------------------------------------------------
+
+def test_drawn_emails_never_repeat_a_word():
+    gen = torch.Generator().manual_seed(0)
+    log_probs = torch.log_softmax(torch.randn(50, 40) * 3, dim=1)
+    words = draw_distinct_words(log_probs, 12, gen)
+    assert words.shape == (50, 12)
+    assert all(len(set(row.tolist())) == 12 for row in words)
+
+
+def test_sequence_probabilities_without_replacement_sum_to_one():
+    log_probs = torch.log_softmax(torch.tensor([[0.3, -1.0, 2.0, 0.0]]), dim=1)
+    pairs = torch.tensor([p for p in itertools.permutations(range(4), 2)])
+    total = sequence_log_prob(log_probs.expand(len(pairs), -1), pairs).exp().sum()
+    assert float(total) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_drawing_follows_the_sequence_probabilities():
+    log_probs = torch.log_softmax(torch.tensor([[1.0, 0.0, -1.0]]), dim=1)
+    gen = torch.Generator().manual_seed(1)
+    words = draw_distinct_words(log_probs.expand(20000, -1), 1, gen)
+    freq = np.bincount(words[:, 0].numpy(), minlength=3) / 20000
+    np.testing.assert_allclose(freq, log_probs.exp()[0].numpy(), atol=0.015)
+
+
+# -- the game ----------------------------------------------------------------------------------
+
+def test_same_seed_same_game_and_another_seed_another_game():
+    a = SpamGame(SpamSettings(), seed=7)
+    b = SpamGame(SpamSettings(), seed=7)
+    c = SpamGame(SpamSettings(), seed=8)
+    for game in (a, b, c):
+        game.step(4)
+    assert list(a.log) == list(b.log)
+    np.testing.assert_array_equal(a.last.spam_words, b.last.spam_words)
+    assert not np.array_equal(a.last.spam_words, c.last.spam_words)
+
+
+def test_reset_replays_the_same_game():
+    game = SpamGame(SpamSettings(), seed=3)
+    game.step(3)
+    first = list(game.log)
+    game.reset()
+    game.step(3)
+    assert list(game.log) == first
+
+
+def test_every_round_records_matrix_losses_and_top_words():
+    game = SpamGame(SpamSettings(eval_size=40), seed=0)
+    game.step(3)
+    assert game.round == 3 and len(game.history) == 3
+    entry = game.log[-1]
+    c = entry["confusion"]
+    assert c["tp"] + c["fn"] == 40 and c["fp"] + c["tn"] == 40
+    assert entry["accuracy"] == pytest.approx((c["tp"] + c["tn"]) / 80)
+    assert math.isfinite(entry["filter_loss"]) and math.isfinite(entry["spammer_loss"])
+    assert len(entry["filter_spam_words"]) == 5 and len(entry["spammer_words"]) == 5
+    assert game.history.last("tp") == c["tp"]
+
+
+def test_history_is_capped():
+    game = SpamGame(SpamSettings(history_capacity=10, filter_steps=1, batch_size=8, eval_size=8), seed=0)
+    game.step(15)
+    assert len(game.history) == 10 and len(game.log) == 10
+    assert game.log[0]["round"] == 6
+
+
+def test_the_spammer_starts_with_obvious_spam_and_the_filter_learns_those_words():
+    game = SpamGame(SpamSettings(), seed=0)
+    assert game.spammer_top_words(10)[0][0] in game.corpus.words
+    spam_list = {w for w, m in zip(game.corpus.words, game.corpus.spam_mask) if m}
+    assert sum(w in spam_list for w, _ in game.spammer_top_words(10)) >= 9
+    game.step(3)
+    top_spam = [w for w, _ in game.filter_top_words(8)["spam"]]
+    assert sum(w in spam_list for w in top_spam) >= 6
+    assert game.log[-1]["spam_word_share"] > 0.7
+
+
+def test_filter_accuracy_rises_against_a_fixed_spammer():
+    game = SpamGame(SpamSettings(eval_size=100), seed=1)
+    game.step(40)  # a spammer that has already learned to look a bit like real mail
+    game.settings = game.settings.replace(spammer_steps=0, filter_steps=1, filter_lr=0.01)
+    game.reset_filter()  # a fresh filter meets the now fixed spammer
+    spammer = {k: v.clone() for k, v in game.spammer.state_dict().items()}
+    game.step(16)
+    accuracy = game.history.column("accuracy")[-16:]
+    assert all(torch.equal(v, game.spammer.state_dict()[k]) for k, v in spammer.items())
+    assert accuracy[-5:].mean() > accuracy[0] + 0.08
+    assert accuracy[-5:].mean() > 0.8
+
+
+def test_spammer_pass_rate_rises_against_a_fixed_filter():
+    game = SpamGame(SpamSettings(spammer_steps=0, eval_size=100), seed=0)
+    game.step(5)  # the filter learns what the spammer's first drafts look like
+    assert game.history.column("spam_through")[-1] < 0.05
+    frozen = game.word_weights()
+    game.settings = game.settings.replace(filter_steps=0, spammer_steps=5)
+    game.step(18)
+    through = game.history.column("spam_through")
+    np.testing.assert_array_equal(game.word_weights(), frozen)  # the filter really stayed fixed
+    assert through[-3:].mean() > 0.7
+    assert game.log[-1]["spam_word_share"] < game.log[4]["spam_word_share"]
+
+
+def test_the_spammer_learns_to_write_around_blocked_words():
+    game = SpamGame(SpamSettings(spammer_steps=3), seed=0)
+    blocked = [w for w, _ in game.spammer_top_words(8)]
+    game.set_human_filter(True, blocked)
+    blocked_idx = game.corpus.indices(blocked)
+
+    def blocked_share():
+        return float(np.isin(game.last.spam_words, blocked_idx).mean())
+
+    game.step(1)
+    start, start_through = blocked_share(), game.log[-1]["spam_through"]
+    game.step(25)
+    assert blocked_share() < start / 3
+    assert game.log[-1]["spam_through"] > start_through + 0.3
+
+
+def test_in_be_the_filter_mode_verdicts_follow_the_blocklist_and_the_filter_rests():
+    game = SpamGame(SpamSettings(), seed=0)
+    game.set_human_filter(True, ["meeting"])
+    weights = game.word_weights()
+    game.step(2)
+    np.testing.assert_array_equal(game.word_weights(), weights)
+    idx = game.corpus.index("meeting")
+    has_word = (game.last.spam_words == idx).any(axis=1)
+    np.testing.assert_array_equal(game.last.spam_p > 0.5, has_word)
+
+
+def test_threshold_changes_the_matrix_without_retraining():
+    game = SpamGame(SpamSettings(), seed=0)
+    game.step(40)
+    weights = game.word_weights()
+    low, high = game.confusion(0.05), game.confusion(0.95)
+    assert low.tp + low.fp >= high.tp + high.fp
+    assert low != high
+    game.set_threshold(0.7)
+    assert game.confusion() == game.confusion(0.7)
+    np.testing.assert_array_equal(game.word_weights(), weights)
+
+
+def test_divergence_is_caught_and_the_game_rewinds():
+    game = SpamGame(SpamSettings(), seed=0)
+    game.step(2)
+    good = game.word_weights()
+    with torch.no_grad():
+        game.spammer.words.bias.fill_(float("nan"))
+    game.step(3)
+    assert game.diverged and "non-finite" in game.diverged
+    assert game.round == 2
+    game.reset()
+    assert game.diverged is None and game.round == 0
+    assert np.isfinite(good).all()
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("threshold", [0.0, 1.0, -0.2, 1.5, float("nan")])
+def test_threshold_out_of_range_gets_a_clear_message(threshold):
+    problems = SpamSettings(threshold=threshold).validate()
+    assert problems and "threshold" in problems[0]
+    game = SpamGame(SpamSettings(), seed=0)
+    with pytest.raises(ValueError, match="threshold"):
+        game.set_threshold(threshold)
+
+
+def test_blocking_every_word_is_refused():
+    corpus = load_corpus()
+    assert any("Every word is blocked" in p for p in blocklist_problems(corpus.words, corpus.words))
+    game = SpamGame(SpamSettings(), seed=0)
+    with pytest.raises(ValueError, match="Every word is blocked"):
+        game.set_human_filter(True, corpus.words)
+    assert blocklist_problems(["zebra"], corpus.words)[0].startswith("Not in the vocabulary")
+
+
+def test_empty_vocabulary_and_bad_settings_get_clear_messages():
+    assert "vocabulary of real mail is empty" in SpamSettings(real_vocab_size=0).validate()[0]
+    assert any("learning rate" in p for p in SpamSettings(spammer_lr=0).validate())
+    assert any("Words per spam email" in p for p in SpamSettings(words_per_email=1).validate())
+    with pytest.raises(ValueError, match="empty"):
+        SpamGame(SpamSettings(real_vocab_size=0))
+    assert SpamSettings().validate() == []
+
+
+# -- figures -----------------------------------------------------------------------------------
+
+def test_confusion_heat_map_carries_counts_labels_and_who_learns():
+    cm = ConfusionMatrix(tp=5, fn=3, fp=2, tn=6)
+    spec = figures.confusion_spec(cm, {"tp": 0.1, "fn": 0.4, "fp": 0.4, "tn": 0.1})
+    data = spec["datasets"]["confusion"].set_index("cell")
+    assert data.loc["tp", "count"] == 5 and data.loc["fn", "count"] == 3
+    assert data.loc["fp", "count"] == 2 and data.loc["tn", "count"] == 6
+    assert "spammer" in data.loc["tp", "learner"] and "filter" in data.loc["fn", "learner"]
+    assert "filter" in data.loc["fp", "learner"] and "nobody" in data.loc["tn", "learner"]
+    assert data.loc["tp", "label"].startswith("TP") and data.loc["fp", "label"].startswith("FP")
+
+
+def test_charts_keep_the_same_spec_between_rounds():
+    game = SpamGame(SpamSettings(), seed=0)
+    game.step(1)
+    before = {k: v for k, v in figures.rates_spec(game).items() if k != "datasets"}
+    game.step(1)
+    after = {k: v for k, v in figures.rates_spec(game).items() if k != "datasets"}
+    assert before == after
+    assert len(figures.rates_spec(game)["datasets"]["rounds"]) == 2
+
+
+def test_email_html_escapes_text_and_marks_the_verdict():
+    html = figures.email_html(["<b>", "cash", "dinner"], {"cash": 1.0, "dinner": -1.0, "<b>": 0.0}, 0.8, 0.5)
+    assert "&lt;b&gt;" in html and "<b>" not in html
+    assert "caught" in html and "background:#ffd6d6;border-radius:3px;padding:0 2px'>cash" in html
+    assert "passed" in figures.email_html(["dinner"], {}, 0.2, 0.5)
+
+
+def test_preview_does_not_change_the_game():
+    a, b = SpamGame(SpamSettings(), seed=2), SpamGame(SpamSettings(), seed=2)
+    drafts = a.preview(3)
+    assert len(drafts) == 3 and all(len(set(d)) == 12 for d in drafts)
+    a.step(2)
+    b.step(2)
+    assert list(a.log) == list(b.log)
