@@ -1,0 +1,256 @@
+"""CGANTrainer: one visible GAN loop (D step, then G step) that advances in bounded chunks.
+
+The page calls `run_for(budget)` once per tick; the CLI calls it in a loop. Every epoch (one pass's
+worth of real digits) it renders a fixed-z sample grid, so a class can watch digits emerge from noise.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from gan_core.history import CappedHistory
+from gan_core.seeding import seed_everything
+
+from .config import CGANConfig
+from .mnist import NUM_CLASSES, Digits, load_split
+from .models import Discriminator, Generator
+
+HISTORY_SERIES = ("step", "epoch", "seconds", "d_loss", "g_loss", "d_real", "d_fake")
+SNAPSHOT_ROWS = 4  # fixed z's per class in the snapshot grid
+MAX_SNAPSHOTS = 24
+
+
+_TENSORS: dict[tuple[int, str], tuple[Digits, torch.Tensor, torch.Tensor]] = {}
+
+
+def training_tensors(data: Digits, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Real digits scaled to [-1, 1] as (N, 1, 28, 28) plus labels, on `device`. Shared by every trainer
+    on the same data (read-only), so thirty classroom sessions don't hold thirty copies."""
+    key = (id(data), str(device))
+    if key not in _TENSORS or _TENSORS[key][0] is not data:
+        if len(_TENSORS) >= 4:
+            _TENSORS.pop(next(iter(_TENSORS)))
+        real = torch.from_numpy(data.images * 2 - 1).unsqueeze(1).to(device)
+        _TENSORS[key] = (data, real, torch.from_numpy(data.labels).to(device))
+    return _TENSORS[key][1], _TENSORS[key][2]
+
+
+def shift_batch(images: torch.Tensor, generator: torch.Generator, max_shift: int = 2) -> torch.Tensor:
+    """Translate the whole batch by one random offset (zero fill) per call — applied identically in
+    kind to real and fake digits, so D cannot tell them apart by position (DiffAugment-style)."""
+    dx, dy = torch.randint(-max_shift, max_shift + 1, (2,), generator=generator).tolist()
+    return torch.roll(images, shifts=(dy, dx), dims=(2, 3))
+
+
+def d_loss_fn(kind: str, real_score: torch.Tensor, fake_score: torch.Tensor) -> torch.Tensor:
+    if kind == "hinge":
+        return F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
+    return F.softplus(-real_score).mean() + F.softplus(fake_score).mean()  # BCE with logits
+
+
+def g_loss_fn(kind: str, fake_score: torch.Tensor) -> torch.Tensor:
+    if kind == "hinge":
+        return -fake_score.mean()
+    return F.softplus(-fake_score).mean()  # non-saturating: -log D(G(z, y))
+
+
+class CGANTrainer:
+    def __init__(self, config: CGANConfig | None = None, device: str | torch.device = "cpu", data: Digits | None = None):
+        self.config = config or CGANConfig()
+        problems = self.config.validate()
+        if problems:
+            raise ValueError("; ".join(problems.values()))
+        self.device = torch.device(device)
+        self.data = data if data is not None else load_split()[0]
+        self._real, self._labels = training_tensors(self.data, self.device)
+        self.reset(self.config.seed)
+
+    # ----- lifecycle -------------------------------------------------------------------------
+    def reset(self, seed: int | None = None) -> None:
+        if seed is not None:
+            self.config.seed = int(seed)
+        cfg = self.config
+        self._gen = seed_everything(cfg.seed)
+        self.generator = Generator(cfg.latent_dim, cfg.width).to(self.device)
+        self.discriminator = Discriminator(cfg.width).to(self.device)
+        self.ema_generator = copy.deepcopy(self.generator).requires_grad_(False).eval()
+        betas = (cfg.beta1, 0.999)
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr_g, betas=betas)
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.lr_d, betas=betas)
+        self.steps = 0
+        self.seconds = 0.0  # training time only (not rendering)
+        self.history = CappedHistory(HISTORY_SERIES, capacity=2000)
+        self.status = "ok"
+        self.message = ""
+        self._last_good = None
+        # fixed z for the snapshot grid: SNAPSHOT_ROWS styles x 10 digits, from its own stream
+        fixed = torch.Generator().manual_seed(cfg.seed + 1)
+        self.fixed_z = torch.randn(SNAPSHOT_ROWS, cfg.latent_dim, generator=fixed).to(self.device)
+        self.snapshots: list[dict] = []
+        self._perm = torch.empty(0, dtype=torch.long)
+        self._cursor = 0
+        self._recent_rate = 0.0
+        self._take_snapshot()
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return max(1, len(self.data) // self.config.batch_size)
+
+    @property
+    def epoch(self) -> float:
+        return self.steps / self.steps_per_epoch
+
+    @property
+    def steps_per_second(self) -> float:
+        return self._recent_rate
+
+    # ----- the GAN loop ----------------------------------------------------------------------
+    def _next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        bs = self.config.batch_size
+        if self._cursor + bs > len(self._perm):
+            self._perm = torch.randperm(len(self._labels), generator=self._gen).to(self.device)
+            self._cursor = 0
+        idx = self._perm[self._cursor:self._cursor + bs]
+        self._cursor += bs
+        return self._real[idx], self._labels[idx]
+
+    def _sample_prior(self, n: int) -> torch.Tensor:
+        return torch.randn(n, self.config.latent_dim, generator=self._gen).to(self.device)
+
+    def _one_step(self) -> dict[str, float]:
+        cfg = self.config
+        real, labels = self._next_batch()
+        n = len(labels)
+        z = self._sample_prior(n)
+        fake_labels = torch.randint(0, NUM_CLASSES, (n,), generator=self._gen).to(self.device)
+        fake = self.generator(z, fake_labels)
+        aug = (lambda x: shift_batch(x, self._gen)) if cfg.augment else (lambda x: x)
+
+        # 1) discriminator: real digits of class y up, generated digits of class y down (G fixed)
+        real_score = self.discriminator(aug(real), labels)
+        fake_score = self.discriminator(aug(fake.detach()), fake_labels)
+        d_loss = d_loss_fn(cfg.loss, real_score, fake_score)
+        self.opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.opt_d.step()
+
+        # 2) generator: make D call its digits real (D fixed)
+        g_loss = g_loss_fn(cfg.loss, self.discriminator(aug(fake), fake_labels))
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_g.step()
+        self._update_ema()
+
+        self.steps += 1
+        return {
+            "d_loss": d_loss.item(),
+            "g_loss": g_loss.item(),
+            "d_real": real_score.mean().item(),
+            "d_fake": fake_score.mean().item(),
+        }
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        # Warm-up: early on the average would be dominated by the random init.
+        decay = min(self.config.ema, (1 + self.steps) / (10 + self.steps))
+        for avg, cur in zip(self.ema_generator.parameters(), self.generator.parameters()):
+            avg.lerp_(cur, 1 - decay)
+
+    def step(self, n: int = 1) -> int:
+        """Advance up to n steps; stops early (status 'diverged') on a non-finite loss. Returns steps done."""
+        done = 0
+        if self.status != "ok":
+            return 0
+        started = time.perf_counter()
+        for _ in range(int(n)):
+            epoch_before = self.steps // self.steps_per_epoch
+            if self.steps % 50 == 0:
+                self._last_good = self._snapshot_state()
+            row = self._one_step()
+            if not all(math.isfinite(v) for v in row.values()):
+                self.status = "diverged"
+                self.message = (
+                    f"A loss became non-finite at step {self.steps} (D loss {row['d_loss']:.3g}, G loss {row['g_loss']:.3g}). "
+                    "Training paused: the learning rate is probably too high. Restore the last good weights or reset."
+                )
+                break
+            done += 1
+            self.history.append({"step": self.steps, "epoch": self.epoch, "seconds": self.seconds + time.perf_counter() - started, **row})
+            if self.steps // self.steps_per_epoch != epoch_before:
+                elapsed = time.perf_counter() - started
+                self.seconds += elapsed
+                started = time.perf_counter()
+                self._take_snapshot()
+        elapsed = time.perf_counter() - started
+        self.seconds += elapsed
+        return done
+
+    def run_for(self, budget_seconds: float, max_steps: int = 10_000) -> int:
+        """Train for about `budget_seconds` (at least one step): the page's per-tick chunk."""
+        started = time.perf_counter()
+        done = 0
+        while done < max_steps and self.status == "ok":
+            done += self.step(1)
+            if time.perf_counter() - started >= budget_seconds:
+                break
+        wall = time.perf_counter() - started
+        if done and wall > 0:
+            rate = done / wall
+            self._recent_rate = rate if self._recent_rate == 0 else 0.8 * self._recent_rate + 0.2 * rate
+        return done
+
+    # ----- divergence guard ------------------------------------------------------------------
+    def _snapshot_state(self) -> dict:
+        return {
+            "g": copy.deepcopy(self.generator.state_dict()),
+            "d": copy.deepcopy(self.discriminator.state_dict()),
+            "ema": copy.deepcopy(self.ema_generator.state_dict()),
+            "opt_g": copy.deepcopy(self.opt_g.state_dict()),
+            "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+            "steps": self.steps,
+        }
+
+    def restore_last_good(self) -> bool:
+        if self._last_good is None:
+            return False
+        s = self._last_good
+        self.generator.load_state_dict(s["g"])
+        self.discriminator.load_state_dict(s["d"])
+        self.ema_generator.load_state_dict(s["ema"])
+        self.opt_g.load_state_dict(s["opt_g"])
+        self.opt_d.load_state_dict(s["opt_d"])
+        self.steps = s["steps"]
+        self.status, self.message = "ok", ""
+        return True
+
+    # ----- looking at G ----------------------------------------------------------------------
+    @torch.inference_mode()
+    def sample_grid(self) -> np.ndarray:
+        """(SNAPSHOT_ROWS, 10, 28, 28) images in [0, 1] from the EMA generator at the fixed z's."""
+        z = self.fixed_z.repeat_interleave(NUM_CLASSES, 0)
+        labels = torch.arange(NUM_CLASSES, device=self.device).repeat(SNAPSHOT_ROWS)
+        out = (self.ema_generator(z, labels) + 1) / 2
+        return out.view(SNAPSHOT_ROWS, NUM_CLASSES, 28, 28).cpu().numpy()
+
+    def _take_snapshot(self) -> None:
+        grid = self.sample_grid()
+        snap = {"step": self.steps, "epoch": int(round(self.epoch)), "seconds": self.seconds, "grid": grid}
+        # Memory stays flat on long runs: the latest snapshot is always kept, older ones only at
+        # roughly log-spaced "milestone" epochs (0-5, 8, 10, 15, 20, 30, 40, 60, 80, 100, 150, ...).
+        if self.snapshots and not is_milestone(self.snapshots[-1]["epoch"]):
+            self.snapshots.pop()
+        self.snapshots.append(snap)
+        if len(self.snapshots) > MAX_SNAPSHOTS:
+            del self.snapshots[1]
+
+
+def is_milestone(epoch: int) -> bool:
+    if epoch <= 5:
+        return True
+    magnitude = 10 ** (len(str(epoch)) - 1)
+    return epoch % magnitude == 0 and epoch // magnitude in (1, 1.5, 2, 3, 4, 6, 8) or epoch in (8, 15, 150, 1500)

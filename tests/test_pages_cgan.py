@@ -1,0 +1,80 @@
+"""AppTest of the CGAN page: sliders, digit choice, Random z, bad checkpoints, training steps."""
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gan_core.cgan import checkpoint
+from tests import app_paths
+
+PAGE = "pages/2_cgan_explorer.py"
+
+
+@pytest.fixture
+def at():
+    at = AppTest.from_file(app_paths.APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def digest(at) -> str:
+    return at.session_state["cgan_render_digest"]
+
+
+def test_sliders_digit_and_random_z_change_the_generated_digit(at):
+    sliders = [s for s in at.slider if s.key.startswith("cgan_z_")]
+    assert 8 <= len(sliders) <= 16
+    assert all(s.min == -3.0 and s.max == 3.0 and s.value == 0.0 for s in sliders)
+    first = digest(at)
+
+    at.slider(key=sliders[0].key).set_value(2.5).run()
+    assert not at.exception
+    moved = digest(at)
+    assert moved != first
+    assert at.session_state["cgan_z"][int(sliders[0].key.split("_")[-1])] == pytest.approx(2.5)
+
+    at.session_state["cgan_digit"] = 8
+    at.run()
+    assert digest(at) != moved
+
+    at.button(key="cgan_random").click().run()
+    z = np.asarray(at.session_state["cgan_z"])
+    assert np.abs(z).max() > 0 and np.abs(z).max() <= 3.0
+    assert at.slider(key=sliders[1].key).value == pytest.approx(float(z[int(sliders[1].key.split("_")[-1])]))
+
+    at.button(key="cgan_zero").click().run()
+    assert not np.asarray(at.session_state["cgan_z"]).any()
+    assert all(at.slider(key=s.key).value == 0.0 for s in sliders)
+
+
+def test_bad_checkpoint_shows_a_message_and_training_still_works(at, tmp_path):
+    bad = tmp_path / "broken.safetensors"
+    bad.write_bytes(b"not a checkpoint")
+    checkpoint.metadata_path(bad).write_text('{"kind": "cgan_generator", "format_version": 1, "architecture": {}}')
+    at.text_input(key="cgan_checkpoint").set_value(str(bad)).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Could not load the generator" in errors and "broken.safetensors" in errors
+    assert not [s for s in at.slider if s.key.startswith("cgan_z_")]  # no explorer without a model
+
+    at.button(key="cgan_step").click().run()
+    assert not at.exception
+    trainer = at.session_state["cgan_trainer"]
+    assert trainer.steps == 25 and len(trainer.history) == 25
+
+    at.button(key="cgan_use_trained").click().run()
+    assert not at.exception
+    assert any("trained on this page" in c.value for c in at.caption)
+    assert [s for s in at.slider if s.key.startswith("cgan_z_")]  # the explorer is back, on the new model
+
+
+def test_changed_settings_and_sidebar_seed_apply_at_reset(at):
+    at.button(key="cgan_step").click().run()
+    assert at.session_state["cgan_trainer"].steps == 25
+    at.selectbox(key="cgan_cfg_loss").set_value("nonsaturating").run()
+    at.sidebar.number_input(key="global_seed").set_value(5).run()
+    assert any("apply when you press Reset" in i.value for i in at.info)
+    at.button(key="cgan_reset").click().run()
+    trainer = at.session_state["cgan_trainer"]
+    assert trainer.steps == 0 and trainer.config.loss == "nonsaturating" and trainer.config.seed == 5
+    assert not at.exception
