@@ -1,6 +1,7 @@
 """GAN Playground: `streamlit run app.py`. Thin entry: page config, navigation, shared sidebar."""
 import streamlit as st
 
+from gan_core.device import use_one_thread_per_session
 from ui.settings import render_sidebar
 
 LESSONS = [
@@ -20,6 +21,7 @@ def build_navigation():
 
 
 def main() -> None:
+    use_one_thread_per_session()
     st.set_page_config(page_title="GAN Playground", page_icon=":material/sports_kabaddi:", layout="wide")
     page = build_navigation()
     render_sidebar()

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
-import torch
 
 from gan_core.cgan import checkpoint, figures
 from gan_core.cgan.config import LIMITS, LOSSES, CGANConfig
@@ -48,7 +47,6 @@ class LoadedModel:
 
 @st.cache_resource(show_spinner="Loading the shipped generator…", max_entries=4)
 def load_model(path: str, mtime: float) -> LoadedModel:
-    torch.set_num_threads(1)
     generator, meta = checkpoint.load_generator(path)
     return LoadedModel(generator, meta, f"{Path(path).name} (seed {meta.get('seed')}, {meta.get('steps')} steps)",
                        f"file:{path}:{mtime}")
@@ -218,7 +216,6 @@ def get_trainer() -> CGANTrainer | None:
         config = _settings_from_widgets()
         if config.validate():
             return None
-        torch.set_num_threads(1)
         trainer = CGANTrainer(config, device=resolve_device(global_device()))
         st.session_state["cgan_trainer"] = trainer
     return trainer
@@ -342,7 +339,6 @@ def training_settings() -> bool:
 def _measure(model: LoadedModel) -> None:
     judge, _ = load_judge()
     baseline = judge_baseline()
-    torch.set_num_threads(1)
     st.session_state.setdefault("cgan_quality", {})[model.id] = evaluate(
         model.generator, judge, QUALITY_SAMPLES, seed=global_seed(), baseline=baseline)
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import streamlit as st
-import torch
 
 from gan_core.spam import figures
 from gan_core.spam.corpus import max_real_vocab_size
@@ -10,9 +9,6 @@ from gan_core.spam.game import SpamGame, filter_lesson_shares
 from gan_core.spam.settings import LIMITS, SpamSettings, blocklist_problems, threshold_problems
 from ui import live
 from ui.settings import global_device, global_seed
-
-# The players are tiny: on a shared 2-core machine extra intra-op threads make a round ~20x slower.
-torch.set_num_threads(1)
 
 PREFIX = "spam"
 GAME_KEY = "spam_game"

@@ -38,3 +38,14 @@ def test_curves_spec_is_plain_json_that_references_its_dataset():
     assert spec["data"] == {"name": "hist"}
     assert spec["transform"][0]["fold"] == ["d_loss", "g_loss"]
     assert spec["encoding"]["y"]["scale"] == {"type": "log"}
+
+
+def test_the_app_runs_torch_on_one_thread_per_process():
+    from gan_core.device import use_one_thread_per_session
+
+    before = torch.get_num_threads()
+    try:
+        use_one_thread_per_session()
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
