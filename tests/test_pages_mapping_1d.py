@@ -1,0 +1,162 @@
+"""The 1-D mapping page, driven through AppTest (run_every does not tick here: Step drives training)."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests import app_paths
+
+PAGE = "pages/1_mapping_1d.py"
+STEP_CHUNK = 50  # generator steps per press of Step (pages/1_mapping_1d.py)
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(app_paths.APP, default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def step_counter(at: AppTest) -> int:
+    return int(str(at.metric[0].value).replace(",", ""))
+
+
+def trainer(at: AppTest):
+    return at.session_state["m1d_trainer"]
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+@pytest.fixture
+def at():
+    return open_page()
+
+
+def test_page_renders_its_charts_and_numbers_at_step_zero(at):
+    assert at.title[0].value.startswith("1-D mapping")
+    assert step_counter(at) == 0
+    labels = [m.label for m in at.metric]
+    assert "Steps / second" in labels and "W1 to target" in labels
+    assert not errors(at)
+    assert not at.button(key="m1d_start").disabled and not at.button(key="m1d_step").disabled
+
+
+def test_step_advances_the_counter_and_reset_clears_it(at):
+    at.button(key="m1d_step").click().run()
+    at.button(key="m1d_step").click().run()
+    assert step_counter(at) == 2 * STEP_CHUNK == trainer(at).steps
+    assert str(at.metric[2].value) != "—"  # W1 has been measured by now
+    at.button(key="m1d_reset").click().run()
+    assert step_counter(at) == 0 and trainer(at).steps == 0
+    assert not at.exception
+
+
+def test_same_seed_and_settings_give_the_same_run_after_reset(at):
+    at.button(key="m1d_step").click().run()
+    first = trainer(at).history.column("d_loss").copy()
+    at.button(key="m1d_reset").click().run()
+    at.button(key="m1d_step").click().run()
+    assert (trainer(at).history.column("d_loss") == first).all()
+
+
+def test_changing_a_control_before_the_first_step_applies_it_at_once(at):
+    at.selectbox(key="m1d_kind").set_value("exp").run()
+    at.number_input(key="m1d_rate").set_value(2.0).run()
+    at.radio(key="m1d_noise").set_value("normal").run()
+    assert trainer(at).config.target == "exp:2"
+    assert trainer(at).config.noise == "normal"
+    at.button(key="m1d_step").click().run()
+    assert step_counter(at) == STEP_CHUNK and not at.exception
+
+
+def test_changing_a_control_mid_run_waits_for_apply_and_can_be_reverted(at):
+    at.button(key="m1d_step").click().run()
+    at.selectbox(key="m1d_loss").set_value("minimax").run()
+    assert trainer(at).config.loss == "nonsaturating" and trainer(at).steps == STEP_CHUNK  # nothing lost
+    assert any("Changed: loss" in i.value for i in at.info)
+    at.button(key="m1d_revert").click().run()
+    assert at.selectbox(key="m1d_loss").value == "nonsaturating"
+    assert not any("Changed" in i.value for i in at.info)
+    at.selectbox(key="m1d_loss").set_value("least_squares").run()
+    at.button(key="m1d_apply").click().run()
+    assert trainer(at).config.loss == "least_squares" and step_counter(at) == 0
+
+
+def test_invalid_settings_show_a_message_and_disable_start_and_step(at):
+    at.number_input(key="m1d_sigma").set_value(-0.5).run()
+    assert any("greater than 0" in e for e in errors(at)), errors(at)
+    assert at.button(key="m1d_start").disabled and at.button(key="m1d_step").disabled
+    at.number_input(key="m1d_lr_d").set_value(0.0).run()
+    assert any("Discriminator learning rate" in e for e in errors(at))
+    at.number_input(key="m1d_sigma").set_value(0.5).run()
+    at.number_input(key="m1d_lr_d").set_value(0.001).run()
+    assert not errors(at)
+    assert not at.button(key="m1d_start").disabled
+    assert trainer(at).config.target == "normal:3,0.5" and not at.exception
+
+
+def test_divergence_pauses_explains_and_restore_brings_back_the_last_good_state(at):
+    at.button(key="m1d_step").click().run()
+    run = trainer(at)
+    run.status, run.message = "diverged", "Training diverged at step 50: a loss became NaN or infinite."
+    at.session_state["m1d_running"] = True
+    at.run()
+    assert any("diverged" in e for e in errors(at)), errors(at)
+    assert at.session_state["m1d_running"] is False  # paused
+    assert at.button(key="m1d_start").disabled and at.button(key="m1d_step").disabled
+    at.button(key="m1d_restore").click().run()
+    assert trainer(at).status == "ok" and not any("diverged" in e for e in errors(at))
+    at.button(key="m1d_step").click().run()
+    assert not at.exception and trainer(at).status == "ok"
+
+
+def test_a_failure_inside_training_becomes_a_message_not_a_traceback(at):
+    def broken(n):
+        raise RuntimeError("simulated fault")
+
+    trainer(at).step = broken
+    at.button(key="m1d_step").click().run()
+    assert not at.exception
+    assert any("simulated fault" in e for e in errors(at))
+    at.button(key="m1d_reset").click().run()  # a fresh run clears the message
+    assert not any("simulated fault" in e for e in errors(at))
+
+
+def test_controls_and_run_survive_a_visit_to_another_lesson(at):
+    at.number_input(key="m1d_sigma").set_value(0.4).run()
+    at.button(key="m1d_step").click().run()
+    at.switch_page(app_paths.PAGES[-1]).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.number_input(key="m1d_sigma").value == 0.4
+    assert step_counter(at) == STEP_CHUNK
+    assert not any("Changed" in i.value for i in at.info)  # no spurious "settings changed" banner
+
+
+def test_an_emptied_target_box_is_a_message_not_a_crash(at):
+    at.selectbox(key="m1d_kind").set_value("mixture").run()
+    at.session_state["m1d_w1"] = None  # what an emptied number box reports
+    at.run()
+    assert not at.exception
+    assert errors(at) and at.button(key="m1d_step").disabled
+
+
+def test_a_new_seed_in_the_sidebar_waits_for_apply_mid_run(at):
+    at.button(key="m1d_step").click().run()
+    at.sidebar.number_input(key="global_seed").set_value(7).run()
+    assert trainer(at).config.seed == 0 and any("Changed: seed" in i.value for i in at.info)
+    at.button(key="m1d_apply").click().run()
+    assert trainer(at).config.seed == 7 and step_counter(at) == 0
+
+
+def test_a_failure_while_drawing_is_caught_too(at, monkeypatch):
+    from gan_core.mapping_1d import figures
+
+    def broken(trainer):
+        raise ValueError("simulated drawing fault")
+
+    monkeypatch.setattr(figures, "live_numbers", broken)
+    at.button(key="m1d_step").click().run()
+    assert not at.exception
+    assert any("simulated drawing fault" in e for e in errors(at))
