@@ -206,6 +206,8 @@ def _settings_from_widgets() -> CGANConfig:
         batch_size=int(ss.get("cgan_cfg_batch", CGANConfig.batch_size)),
         ema=float(ss.get("cgan_cfg_ema", CGANConfig.ema)),
         augment=bool(ss.get("cgan_cfg_augment", CGANConfig.augment)),
+        augment_per_digit=bool(ss.get("cgan_cfg_augment_per_digit", CGANConfig.augment_per_digit)),
+        mode_seeking=float(ss.get("cgan_cfg_mode_seeking", CGANConfig.mode_seeking)),
         seed=global_seed(),
     )
 
@@ -319,9 +321,16 @@ def training_settings() -> bool:
                     key="cgan_cfg_lr_d")
     c4.selectbox("Batch size", [32, 64, 128], index=1, key="cgan_cfg_batch")
     c5.number_input("EMA decay of G", 0.0, LIMITS["ema"][1], value=CGANConfig.ema, format="%.4f", step=0.001,
-                    key="cgan_cfg_ema", help="0 = show the raw generator; 0.995 averages its last ~200 steps")
-    st.checkbox("Shift real and fake digits by ±2 px before D sees them (stops D memorising 4,500 digits)",
+                    key="cgan_cfg_ema", help="0 = show the raw generator; 0.999 averages its last ~1,000 steps once warmed up")
+    c6, c7 = st.columns([3, 2])
+    c6.checkbox("Shift real and fake digits by ±2 px before D sees them (stops D memorising 4,500 digits)",
                 key="cgan_cfg_augment", value=CGANConfig.augment)
+    c6.checkbox("Shift each digit separately (rather than the whole batch at once)",
+                key="cgan_cfg_augment_per_digit", value=CGANConfig.augment_per_digit)
+    c7.number_input("Mode seeking λ", *LIMITS["mode_seeking"], value=CGANConfig.mode_seeking, format="%.3f",
+                    step=0.01, key="cgan_cfg_mode_seeking",
+                    help="Penalises G when two different z give near-identical digits (Mao et al. 2019): "
+                         "more variety within a class. 0 = off; large values trade accuracy for scribbles.")
     config = _settings_from_widgets()
     problems = config.validate()
     for message in problems.values():

@@ -63,3 +63,14 @@ def test_train_then_eval_round_trip(tmp_path, capsys):
 def test_train_rejects_bad_settings(tmp_path, capsys):
     assert main(["cgan-train", "--steps", "2", "--lr-g", "5", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
     assert "lr_g" in last_json(capsys)["error"]
+
+
+def test_train_passes_the_diversity_settings_through(tmp_path, capsys):
+    out = tmp_path / "plain.safetensors"
+    code = main(["cgan-train", "--steps", "2", "--eval-samples", "2", "--curve-samples", "2", "--eval-every", "1000",
+                 "--mode-seeking", "0", "--no-augment-per-digit", "--out", str(out), "--json"])
+    assert code == 0
+    config = json.loads(checkpoint.metadata_path(out).read_text())["config"]
+    assert config["mode_seeking"] == 0.0 and config["augment_per_digit"] is False
+    assert main(["cgan-train", "--steps", "2", "--mode-seeking", "-1", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
+    assert "mode_seeking" in last_json(capsys)["error"]

@@ -87,3 +87,45 @@ def test_non_finite_loss_pauses_and_restore_brings_back_the_last_good_weights(sm
     assert t.status == "ok" and t.steps == 0
     assert torch.equal(_weights(t), initial)
     assert t.step(2) == 2 and torch.isfinite(_weights(t)).all()
+
+
+def test_shift_each_moves_every_digit_by_its_own_offset():
+    from gan_core.cgan.trainer import shift_each
+    gen = torch.Generator().manual_seed(0)
+    x = torch.zeros(64, 1, 28, 28)
+    x[:, 0, 14, 14] = 1.0  # one lit pixel in the centre of every image
+    out = shift_each(x, gen, max_shift=2)
+    assert out.shape == x.shape and torch.equal(out.sum((1, 2, 3)), x.sum((1, 2, 3)))  # nothing lost at ±2
+    where = out[:, 0].flatten(1).argmax(1)
+    dy, dx = where // 28 - 14, where % 28 - 14
+    assert dy.abs().max() <= 2 and dx.abs().max() <= 2
+    assert len(set(zip(dy.tolist(), dx.tolist()))) > 5  # different digits, different offsets
+    assert torch.equal(shift_each(x, gen, max_shift=0), x)
+
+
+def test_mode_seeking_penalty_is_the_inverse_distance_ratio():
+    from gan_core.cgan.trainer import mode_seeking_penalty
+    z = torch.zeros(4, 3)
+    z[2:] = 2.0  # |z1 - z2| = 2 per coordinate for both pairs
+    fake = torch.zeros(4, 1, 2, 2)
+    fake[2] = 1.0  # pair 0: image distance 1 per pixel; pair 1: identical images
+    expected = 1 / (((1 / 2) + 0) / 2 + 1e-5)
+    assert mode_seeking_penalty(fake, z, 2).item() == pytest.approx(expected)
+    # a generator that ignores z is punished hard; a varied one much less
+    assert mode_seeking_penalty(torch.zeros(4, 1, 2, 2), z, 2).item() > 1e4
+
+
+def test_mode_seeking_pairs_share_labels_and_stays_deterministic(small_data):
+    cfg = dict(seed=5, mode_seeking=0.1, augment_per_digit=True)
+    a, b = CGANTrainer(CGANConfig(**cfg), data=small_data), CGANTrainer(CGANConfig(**cfg), data=small_data)
+    seen = []
+    original = a.generator.forward
+    a.generator.forward = lambda z, y: (seen.append(y.clone()), original(z, y))[1]
+    assert a.step(3) == 3 and b.step(3) == 3
+    assert torch.equal(_weights(a), _weights(b))
+    half = a.config.batch_size // 2
+    assert all(torch.equal(y[:half], y[half:]) for y in seen)
+    plain = CGANTrainer(CGANConfig(seed=5, mode_seeking=0.0), data=small_data)
+    plain.step(3)
+    assert not torch.equal(_weights(a), _weights(plain))
+    assert "mode_seeking" in CGANConfig(mode_seeking=-1.0).validate()

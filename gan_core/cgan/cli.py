@@ -20,7 +20,8 @@ from .mnist import NUM_CLASSES, MnistFormatError, load_split
 
 def _config_from_args(args) -> CGANConfig:
     cfg = CGANConfig()
-    for name in ("latent_dim", "width", "batch_size", "lr_g", "lr_d", "loss", "ema", "seed"):
+    for name in ("latent_dim", "width", "batch_size", "lr_g", "lr_d", "loss", "ema", "mode_seeking",
+                 "augment_per_digit", "seed"):
         value = getattr(args, name, None)
         if value is not None:
             setattr(cfg, name, value)
@@ -177,6 +178,10 @@ def register(subparsers) -> None:
     p.add_argument("--lr-d", dest="lr_d", type=float)
     p.add_argument("--loss", choices=list(LOSSES))
     p.add_argument("--ema", type=float)
+    p.add_argument("--mode-seeking", dest="mode_seeking", type=float,
+                   help="weight of the mode-seeking term that rewards different digits for different z (0 = off)")
+    p.add_argument("--augment-per-digit", dest="augment_per_digit", action=argparse.BooleanOptionalAction, default=None,
+                   help="shift each digit by its own random offset before D sees it (--no-augment-per-digit: one shift per batch)")
     p.set_defaults(func=_with_argv(cmd_train, "cgan-train"))
 
     p = subparsers.add_parser("cgan-sample", parents=[common], help="write generated digits to a .npy file")

@@ -47,6 +47,18 @@ def shift_batch(images: torch.Tensor, generator: torch.Generator, max_shift: int
     return torch.roll(images, shifts=(dy, dx), dims=(2, 3))
 
 
+def shift_each(images: torch.Tensor, generator: torch.Generator, max_shift: int = 2) -> torch.Tensor:
+    """Translate every image by its own random offset in [-max_shift, max_shift]² (zero fill)."""
+    n, side = images.shape[0], images.shape[-1]
+    padded = F.pad(images, (max_shift,) * 4)
+    dx = torch.randint(0, 2 * max_shift + 1, (n,), generator=generator).to(images.device)
+    dy = torch.randint(0, 2 * max_shift + 1, (n,), generator=generator).to(images.device)
+    ramp = torch.arange(side, device=images.device)
+    rows = (dy[:, None] + ramp[None, :])[:, :, None]  # (n, side, 1)
+    cols = (dx[:, None] + ramp[None, :])[:, None, :]  # (n, 1, side)
+    return padded[torch.arange(n, device=images.device)[:, None, None], 0, rows, cols].unsqueeze(1)
+
+
 def d_loss_fn(kind: str, real_score: torch.Tensor, fake_score: torch.Tensor) -> torch.Tensor:
     if kind == "hinge":
         return F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()
@@ -57,6 +69,15 @@ def g_loss_fn(kind: str, fake_score: torch.Tensor) -> torch.Tensor:
     if kind == "hinge":
         return -fake_score.mean()
     return F.softplus(-fake_score).mean()  # non-saturating: -log D(G(z, y))
+
+
+def mode_seeking_penalty(fake: torch.Tensor, z: torch.Tensor, pairs: int) -> torch.Tensor:
+    """1 / (mean image distance per unit latent distance) over the pairs (i, n - pairs + i) that share a
+    label (Mao et al. 2019, L1 distances). Small when two z's give clearly different digits."""
+    a, b = fake[:pairs], fake[len(fake) - pairs:]
+    za, zb = z[:pairs], z[len(z) - pairs:]
+    ratio = (a - b).abs().flatten(1).mean(1) / (za - zb).abs().mean(1)
+    return 1.0 / (ratio.mean() + 1e-5)
 
 
 class CGANTrainer:
@@ -127,9 +148,16 @@ class CGANTrainer:
         real, labels = self._next_batch()
         n = len(labels)
         z = self._sample_prior(n)
-        fake_labels = torch.randint(0, NUM_CLASSES, (n,), generator=self._gen).to(self.device)
+        pairs = n // 2 if cfg.mode_seeking > 0 else 0
+        if pairs:
+            # fake i and fake n - pairs + i share a label (for even n: the two halves of the batch)
+            first = torch.randint(0, NUM_CLASSES, (n - pairs,), generator=self._gen)
+            fake_labels = torch.cat([first, first[:pairs]]).to(self.device)
+        else:
+            fake_labels = torch.randint(0, NUM_CLASSES, (n,), generator=self._gen).to(self.device)
         fake = self.generator(z, fake_labels)
-        aug = (lambda x: shift_batch(x, self._gen)) if cfg.augment else (lambda x: x)
+        shift = shift_each if cfg.augment_per_digit else shift_batch
+        aug = (lambda x: shift(x, self._gen)) if cfg.augment else (lambda x: x)
 
         # 1) discriminator: real digits of class y up, generated digits of class y down (G fixed)
         real_score = self.discriminator(aug(real), labels)
@@ -141,8 +169,11 @@ class CGANTrainer:
 
         # 2) generator: make D call its digits real (D fixed)
         g_loss = g_loss_fn(cfg.loss, self.discriminator(aug(fake), fake_labels))
+        g_total = g_loss
+        if pairs:
+            g_total = g_loss + cfg.mode_seeking * mode_seeking_penalty(fake, z, pairs)
         self.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
+        g_total.backward()
         self.opt_g.step()
         self._update_ema()
 
