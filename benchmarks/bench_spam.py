@@ -1,7 +1,7 @@
 """Spam game figures: speed of the spammer's writing and of a whole round against a straightforward
 PyTorch reference (measured in the same run), and how close the game gets to a coin toss.
 
-    PYTHONPATH=. python benchmarks/bench_spam.py [--seeds 5] [--rounds 300]
+    PYTHONPATH=. python benchmarks/bench_spam.py [--seeds 5] [--seed0 0] [--rounds 300]
 """
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--seed0", type=int, default=0, help="first seed")
     args = parser.parse_args()
     torch.set_num_threads(1)
 
@@ -62,21 +63,27 @@ def main() -> None:
           f"Gumbel-top-k {t_ours * 1e3:.2f} ms, speed-up x{t_ref / t_ours:.1f}")
 
     t_round = timeit(lambda: game.step(1), 20)
-    print(f"one round (3 filter + 1 spammer updates + test batch): {t_round * 1e3:.1f} ms "
+    print(f"one round (3 filter + 1 spammer updates of {game.settings.batch_size} spam emails + test batch): {t_round * 1e3:.1f} ms "
           f"= {1 / t_round:.0f} rounds/s on one CPU thread")
 
     checkpoints = [c for c in (25, 50, 100, 150, 200, 300, 500) if c <= args.rounds]
-    accs, throughs = [], []
-    for seed in range(args.seeds):
+    accs, throughs, gaps = [], [], []
+    for seed in range(args.seed0, args.seed0 + args.seeds):
         g = SpamGame(SpamSettings(eval_size=100), seed=seed)
-        g.step(args.rounds)
+        gap = []
+        for c in checkpoints:
+            g.step(c - g.round)
+            gap.append(g.word_frequency_gap())
         acc, thr = g.history.column("accuracy"), g.history.column("spam_through")
         accs.append([acc[max(0, c - 10):c].mean() for c in checkpoints])
         throughs.append([thr[max(0, c - 10):c].mean() for c in checkpoints])
-    print("filter accuracy (mean of 10 rounds ending at round r, over seeds; 0.5 = coin toss):")
-    for c, a, t in zip(checkpoints, np.mean(accs, 0), np.mean(throughs, 0)):
-        print(f"  round {c:4d}: accuracy {a:.2f}   spam getting through {t:.2f}")
-
+        gaps.append(gap)
+    print(f"seeds {args.seed0}..{args.seed0 + args.seeds - 1}, mean of 10 rounds ending at round r "
+          "(accuracy 0.5 = coin toss; word gap = total variation between spam's and real mail's word frequencies):")
+    for c, a, t, w, lo, hi in zip(checkpoints, np.mean(accs, 0), np.mean(throughs, 0), np.mean(gaps, 0),
+                                  np.min(accs, 0), np.max(accs, 0)):
+        print(f"  round {c:4d}: accuracy {a:.3f} (seeds {lo:.2f}-{hi:.2f})   spam getting through {t:.2f}   "
+              f"word gap {w:.3f}")
 
 if __name__ == "__main__":
     main()

@@ -26,7 +26,7 @@ class SpamSettings:
     words_per_email: int = 12  # the spammer writes this many words per email
     latent_dim: int = 8  # noise z fed to the spammer, so each email differs
     hidden: int = 32  # the spammer's hidden layer
-    batch_size: int = 64  # emails per side in one update
+    batch_size: int = 256  # fresh spam emails per update (the filter also reads all its real mail every update)
     eval_size: int = 50  # emails per side in each round's fresh test batch
     filter_steps: int = 3  # filter updates per round (0 = a fixed filter)
     spammer_steps: int = 1  # spammer updates per round (0 = a fixed spammer)

@@ -29,6 +29,7 @@ def test_play_rounds_by_hand_then_run_and_pause(page, app_url):
         wait_idle(page)
     page.wait_for_selector("text=TP · spam caught")  # the heat map's labels are drawn
     assert page.locator("[data-testid='stVegaLiteChart']").count() == 4
+    page.wait_for_selector("text=nothing left to go on")  # the curves' note on why the game reaches a coin toss
 
     page.locator(".st-key-spam_start button").first.click()
     page.wait_for_function(
