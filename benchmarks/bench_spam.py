@@ -1,19 +1,23 @@
 """Spam game figures: speed of the spammer's writing and of a whole round against a straightforward
 PyTorch reference (measured in the same run), and how close the game gets to a coin toss.
 
-    PYTHONPATH=. python benchmarks/bench_spam.py [--seeds 5] [--seed0 0] [--rounds 300]
+    python3 benchmarks/bench_spam.py [--seeds 5] [--seed0 0] [--rounds 300]
 """
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gan_core.spam.game import SpamGame, draw_distinct_words, sequence_log_prob
-from gan_core.spam.settings import SpamSettings
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
+from gan_core.spam.game import SpamGame, draw_distinct_words, sequence_log_prob  # noqa: E402
+from gan_core.spam.settings import SpamSettings  # noqa: E402
 
 
 def reference_write(log_probs: torch.Tensor, k: int, gen: torch.Generator):
