@@ -14,6 +14,7 @@ import streamlit as st
 from gan_core.device import resolve_device
 from gan_core.mapping_1d import figures
 from gan_core.mapping_1d.config import LIMITS, LOSSES, NOISES, Mapping1DConfig
+from gan_core.mapping_1d.scenarios import SCENARIOS, scenario_for
 from gan_core.mapping_1d.targets import parse_target
 from gan_core.mapping_1d.trainer import Trainer1D
 from ui import live, settings
@@ -29,6 +30,7 @@ RATE_MARKS = "m1d_rate_marks"  # (time, step) of recent ticks
 MAX_STEPS_PER_TICK = 1000
 STEP_CHUNK = 50  # generator steps per press of "Step"
 SETTINGS_OPEN = "m1d_settings_open"
+SCENARIO_PICK = "m1d_scenario"
 PERSIST = "session"  # controls keep their values when the lecturer visits another lesson and returns
 
 DEFAULTS = Mapping1DConfig()
@@ -70,6 +72,8 @@ FIELD_LABELS = {
     "seed": "seed",
     "ema": "EMA of G's weights",
     "beta1": "Adam β1",
+    "beta2": "Adam β2",
+    "r1": "R1 penalty γ",
     "gp_weight": "gradient-penalty weight",
     "device": "compute device",
 }
@@ -110,6 +114,8 @@ def _widget_values(config: Mapping1DConfig) -> dict:
         "m1d_batch_size": int(config.batch_size),
         "m1d_ema": float(getattr(config, "ema", 0.0)),
         "m1d_beta1": float(getattr(config, "beta1", 0.5)),
+        "m1d_beta2": float(config.beta2),
+        "m1d_r1": float(config.r1),
         "m1d_gp_weight": float(getattr(config, "gp_weight", 10.0)),
     }
     # The target's numbers, read back from its canonical spec string ("normal:3,0.7", "mixture:w,µ,σ;w,µ,σ").
@@ -143,7 +149,7 @@ def config_from_controls() -> Mapping1DConfig:
     """The settings the controls currently show (not necessarily valid)."""
     state = st.session_state
     extra = {}
-    for name in ("ema", "beta1", "gp_weight"):
+    for name in ("ema", "beta1", "beta2", "r1", "gp_weight"):
         if any(f.name == name for f in dataclasses.fields(Mapping1DConfig)):
             extra[name] = _as_number(state.get(f"m1d_{name}"), float)
     return Mapping1DConfig(
@@ -187,9 +193,23 @@ def _device() -> str:
 
 
 def _new_trainer(config: Mapping1DConfig) -> None:
-    st.session_state[TRAINER] = Trainer1D(config, device=_device())
+    trainer = Trainer1D(config, device=_device())
+    st.session_state[TRAINER] = trainer
     st.session_state[DEVICE] = _device()
     st.session_state[ERROR] = None
+    _head_start(trainer)
+
+
+def _head_start(trainer: Trainer1D) -> None:
+    """A scenario that lets D win first trains D alone before G's first step (same on every reset)."""
+    scenario = scenario_for(trainer.config)
+    if scenario is not None and scenario.d_head_start:
+        trainer.train_discriminator(scenario.d_head_start)
+
+
+def _reset_run(trainer: Trainer1D) -> None:
+    trainer.reset()
+    _head_start(trainer)
 
 
 def _trainer() -> Trainer1D | None:
@@ -220,7 +240,7 @@ def on_reset() -> None:
         _guard(lambda: _new_trainer(wanted), "Starting a new run")
     elif trainer is not None:
         st.session_state[ERROR] = None
-        _guard(lambda: trainer.reset(), "Reset")
+        _guard(lambda: _reset_run(trainer), "Reset")
 
 
 def on_apply() -> None:
@@ -242,6 +262,21 @@ def on_revert() -> None:
         st.session_state[settings.DEVICE_KEY] = st.session_state[DEVICE]
 
 
+def on_load_scenario() -> None:
+    """Set every control to the chosen scenario and start it afresh (the sidebar's seed is kept)."""
+    scenario = SCENARIOS.get(st.session_state.get(SCENARIO_PICK))
+    if scenario is None:
+        return
+    live.set_running(PREFIX, False)
+    for key, value in _widget_values(scenario.config).items():
+        st.session_state[key] = value
+    config = scenario.config_for(settings.global_seed())
+    if config.seed != settings.global_seed():  # the scenario's own seed goes into the sidebar too
+        st.session_state[settings.SEED_KEY] = config.seed
+    st.session_state[ERROR] = None
+    _guard(lambda: _new_trainer(config), "Loading the scenario")
+
+
 def on_restore() -> None:
     trainer = _trainer()
     if trainer is not None:
@@ -258,6 +293,18 @@ def on_clear_error() -> None:
 def _message(errors: dict[str, str], field: str) -> None:
     if field in errors:
         st.error(errors[field], icon=":material/error:")
+
+
+def render_scenarios() -> None:
+    """One-click lesson setups: set every control and start afresh."""
+    st.session_state.setdefault(SCENARIO_PICK, "default")
+    pick, load, _ = st.columns([3, 1, 2], vertical_alignment="bottom")
+    pick.selectbox("Scenario", list(SCENARIOS), format_func=lambda k: SCENARIOS[k].title, key=SCENARIO_PICK,
+                   help="Sets every control below to a ready-made lesson and starts a fresh run. The sidebar's "
+                        "seed is kept unless the scenario names one.")
+    load.button("Load", key="m1d_load", on_click=on_load_scenario, icon=":material/play_lesson:", width="stretch")
+    chosen = SCENARIOS[st.session_state[SCENARIO_PICK]]
+    st.caption(f"**What to watch:** {chosen.watch}")
 
 
 def render_controls() -> dict[str, str]:
@@ -343,20 +390,35 @@ def render_controls() -> dict[str, str]:
             st.number_input("Width (units per hidden layer)", step=8, key="m1d_width", persist_state=PERSIST,
                             help=f"{lo:g} … {hi:g}.")
             _message(errors, "width")
-            if "ema" in LIMITS:
-                st.number_input("EMA decay of G's weights", step=0.01, format="%g", key="m1d_ema",
+            lo, hi = LIMITS["ema"]
+            st.number_input("EMA decay of G's weights", step=0.001, format="%g", key="m1d_ema",
+                            persist_state=PERSIST,
+                            help="The drawn G is a running average of G's weights; it smooths the jitter of "
+                                 f"the two-player game. 0 turns it off and shows the raw G. Allowed: {lo:g} … {hi:g}.")
+            _message(errors, "ema")
+            lo, hi = LIMITS["r1"]
+            st.number_input("R1 penalty γ on D", step=0.5, format="%g", key="m1d_r1", persist_state=PERSIST,
+                            help="Penalises the steepness of D at real data (BCE and least-squares losses), so D "
+                                 "cannot build a cliff that G overshoots. 0 = off: a sharper, stronger D "
+                                 f"(needed to let D win). Allowed: {lo:g} … {hi:g}.")
+            _message(errors, "r1")
+            b1, b2 = st.columns(2)
+            lo, hi = LIMITS["beta1"]
+            b1.number_input("Adam β1", step=0.05, format="%g", key="m1d_beta1", persist_state=PERSIST,
+                            help="Momentum of both optimisers. 0 (the default) lets each player react to the "
+                                 f"other's latest move without overshooting. Allowed: {lo:g} … {hi:g}.")
+            lo, hi = LIMITS["beta2"]
+            b2.number_input("Adam β2", step=0.001, format="%g", key="m1d_beta2", persist_state=PERSIST,
+                            help=f"How long Adam remembers gradient sizes. Allowed: {lo:g} … {hi:g}.")
+            _message(errors, "beta1")
+            _message(errors, "beta2")
+            if st.session_state.get("m1d_loss") == "wgan_gp":
+                lo, hi = LIMITS["gp_weight"]
+                st.number_input("Gradient-penalty weight λ", step=0.05, format="%g", key="m1d_gp_weight",
                                 persist_state=PERSIST,
-                                help="The drawn G is a running average of G's weights; it smooths the jitter of "
-                                     "the two-player game. 0 turns it off and shows the raw, wobbling G.")
-                _message(errors, "ema")
-            if "beta1" in LIMITS:
-                st.number_input("Adam β1", step=0.05, format="%g", key="m1d_beta1", persist_state=PERSIST,
-                                help="Momentum of both optimisers. 0.5 (DCGAN) reacts faster to the opponent than 0.9.")
-                _message(errors, "beta1")
-            if "gp_weight" in LIMITS and st.session_state.get("m1d_loss") == "wgan_gp":
-                st.number_input("Gradient-penalty weight λ", step=1.0, format="%g", key="m1d_gp_weight",
-                                persist_state=PERSIST, help="WGAN-GP keeps the critic's slope near 1.")
-                _message(errors, "gp_weight")
+                                help="WGAN-GP pulls the critic's slope towards 1 between real and generated "
+                                     f"samples; 0.1 suits these standardised 1-D units. Allowed: {lo:g} … {hi:g}.")
+            _message(errors, "gp_weight")
         _message(errors, "seed")
     return errors
 
@@ -490,8 +552,15 @@ def draw(trainer: Trainer1D) -> None:
             cfg = trainer.config
             st.markdown(f"**This run:** {trainer.target.label} · {NOISES.get(cfg.noise, cfg.noise)} · "
                         f"{LOSSES.get(loss, loss)}")
+            extra = f" · λ {cfg.gp_weight:g}" if loss == "wgan_gp" else ""
             st.caption(f"lr G {cfg.lr_g:g} · lr D {cfg.lr_d:g} · {cfg.d_steps} D step(s) per G step · "
-                       f"width {cfg.width} · batch {cfg.batch_size} · seed {cfg.seed}")
+                       f"R1 γ {cfg.r1:g} · width {cfg.width} · batch {cfg.batch_size} · EMA {cfg.ema:g} · "
+                       f"Adam β1 {cfg.beta1:g}, β2 {cfg.beta2:g}{extra} · seed {cfg.seed}")
+            scenario = scenario_for(cfg)
+            if scenario is not None:
+                head = (f" D trained alone for {scenario.d_head_start} steps before G's first step."
+                        if scenario.d_head_start else "")
+                st.caption(f"Scenario **{scenario.title}**.{head} Watch: {scenario.watch}")
 
     c1, c2, c3, c4 = st.columns(4, gap="small")
     with c1:
@@ -514,6 +583,11 @@ def draw(trainer: Trainer1D) -> None:
         )
     with c4:
         st.vega_lite_chart(figs["g_grad"], width="stretch")
+        if loss in ("minimax", "nonsaturating"):
+            # The lecture's comparison on the very same D, right now (two tiny passes through D).
+            now = {name: trainer.generator_gradient(name, n=256) for name in ("minimax", "nonsaturating")}
+            st.caption(f"**Against D right now:** saturating minimax **{_fmt(now['minimax'], '.2g')}** · "
+                       f"non-saturating **{_fmt(now['nonsaturating'], '.2g')}**")
         st.caption(
             "Mean |∂L_G/∂G(z)|: how hard D's verdict pushes each generated sample. With the "
             "**saturating minimax** loss this "
@@ -626,24 +700,30 @@ def render_notes() -> None:
     with st.expander("Ideas to try in class", icon=":material/lightbulb:"):
         st.markdown(
             """
-1. **Watch it work.** Press Start with the defaults: within seconds the orange histogram sits on the blue
-   one, both D curves meet at 0.5 and W1 drops under the dashed 0.1·σ line.
-2. **Why the non-saturating loss.** Loss → *Saturating minimax*, both learning rates → 0.1, width → 128, then
-   Apply & restart. D wins at once: D(G(z)) falls to 0, the gradient reaching G collapses to nothing
-   (bottom of its log axis) and G stays stuck far off the chart. Now switch to *Non-saturating* with the
-   same settings: G gets a strong push exactly when D is winning, and recovers.
-3. **x = −ln z.** Target → Exponential: G has to find the lecture's hand-made map. Does it learn F⁻¹(z) or
-   its mirror image −ln z? Try a few seeds (sidebar).
-4. **Two bumps.** Target → mixture with µ₁ = −3, µ₂ = 3: a continuous G cannot jump, so it must stretch a
-   thin slice of z across the gap. Look for the steep part of the map and the lone lines in the transport
-   panel.
-5. **Different noise.** Noise → N(0, 1): same target, a different ideal map, and G still gets there.
-6. **Why averaging helps.** EMA decay → 0: the drawn G is now the raw one, and it wobbles around the target
-   instead of settling.
-7. **A stronger D.** D steps per G step → 5: D is always near its best response, and its curve flattens
-   at 0.5 as soon as the histograms match.
-8. **Make it blow up.** Loss → WGAN-GP, both learning rates → 0.1, width → 128: the run diverges after a
-   while; the page stops, explains why, and lets you restore the last good state.
+Most of these are one click in **Scenario** at the top of the page (Load, then Start).
+
+1. **Watch it work** (*Default*). Within about 400 generator steps — well under a second of training —
+   the orange histogram sits on the blue one, both D curves meet at 0.5 and W1 drops under the dashed
+   0.1·σ line.
+2. **Why the non-saturating loss** (*Vanishing gradient*, then *The fix*). D trains alone for 300 steps
+   while G still sits in the empty gap between two far-apart bumps, so D is sure G's samples are fake.
+   Before pressing Start, read the line under "Gradient reaching G": against this D the saturating loss
+   gives G about a thousand times less gradient than the non-saturating one would. Press Start: G
+   crawls out and, with seed 1, ends stuck on one bump (W1 ≈ σ). Load *The fix* — same D, same head
+   start — and G leaves the gap at once and spreads over both bumps. (G does crawl out at all because
+   Adam rescales small gradients: an optimiser trick, not the loss.)
+3. **x = −ln z** (*exponential*). G has to find the lecture's hand-made map. Seeds 0, 2 and 3 learn the
+   decreasing map −ln z, seed 1 the increasing F⁻¹(z): both are perfect (try them in the sidebar).
+4. **Two bumps** (*mixture*). A continuous G cannot jump, so it stretches a thin slice of z across the gap:
+   the map has a step about 7× steeper than elsewhere, and one or two lone lines cross the transport panel.
+5. **Different noise** (*Gaussian noise*). Same target, an S-shaped ideal map, and G still gets there.
+6. **Why averaging helps.** EMA decay → 0: the drawn G is now the raw one; from step 2,000 on its W1
+   jumps around between 0.03 σ and 0.12 σ, where the averaged G settles steadily to about 0.02 σ.
+7. **A stronger D.** D steps per G step → 5: about the same progress per G step, at five times the cost.
+   The R1 penalty already keeps D close to its best response; more D steps buy nothing here.
+8. **Make it blow up** (*Make it diverge*). WGAN-GP with both learning rates at 0.1 and width 128: within a
+   few hundred to a few thousand steps G's outputs explode; the page pauses, explains why, and lets you
+   restore the last good state.
 """
         )
     with st.expander("The maths behind the losses", icon=":material/function:"):
@@ -690,6 +770,7 @@ def main() -> None:
 
 def lesson() -> None:
     _init_widget_state()
+    render_scenarios()
     errors = render_controls()
     pending = sync_run(errors)
     render_pending(pending, errors)

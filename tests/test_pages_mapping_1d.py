@@ -1,5 +1,6 @@
 """The 1-D mapping page, driven through AppTest (run_every does not tick here: Step drives training)."""
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -160,3 +161,45 @@ def test_a_failure_while_drawing_is_caught_too(at, monkeypatch):
     at.button(key="m1d_step").click().run()
     assert not at.exception
     assert any("simulated drawing fault" in e for e in errors(at))
+
+
+def _load(at: AppTest, key: str) -> AppTest:
+    at.selectbox(key="m1d_scenario").set_value(key).run()
+    at.button(key="m1d_load").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_loading_the_vanishing_gradient_scenario_sets_the_controls_and_starts_afresh(at):
+    at.button(key="m1d_step").click().run()
+    _load(at, "vanishing")
+    state = at.session_state
+    assert state["m1d_loss"] == "minimax" and state["m1d_r1"] == 0.0 and state["m1d_d_steps"] == 5
+    assert state["m1d_kind"] == "mixture" and state["m1d_mu1"] == -4.0 and state["m1d_lr_d"] == 0.01
+    run = trainer(at)
+    assert run.steps == 0 and run.config.loss == "minimax" and run.config.r1 == 0.0
+    assert not at.info  # the controls show exactly the run: nothing pending
+    assert any("Vanishing gradient" in c.value for c in at.caption)
+    # A few Steps: the gradient reaching G stays far below what the non-saturating fix gets.
+    for _ in range(2):
+        at.button(key="m1d_step").click().run()
+    minimax = float(np.mean(trainer(at).history.column("g_grad")))
+    _load(at, "fix")
+    assert at.session_state["m1d_loss"] == "nonsaturating" and trainer(at).steps == 0
+    for _ in range(2):
+        at.button(key="m1d_step").click().run()
+    nonsat = float(np.mean(trainer(at).history.column("g_grad")))
+    assert minimax < nonsat / 3, (minimax, nonsat)
+    assert not errors(at)
+
+
+def test_every_setting_that_matters_is_a_control_and_listed_in_the_run_summary(at):
+    at.number_input(key="m1d_r1").set_value(0.5).run()
+    at.number_input(key="m1d_beta2").set_value(0.99).run()
+    run = trainer(at)
+    assert run.config.r1 == 0.5 and run.config.beta2 == 0.99  # before the first step: applied at once
+    summary = " ".join(c.value for c in at.caption)
+    for text in ("R1 γ 0.5", "EMA 0.999", "β1 0", "β2 0.99", "batch 256", "D step"):
+        assert text in summary, text
+    at.number_input(key="m1d_r1").set_value(-1.0).run()
+    assert any("R1" in e for e in errors(at)) and at.button(key="m1d_step").disabled

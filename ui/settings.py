@@ -11,12 +11,14 @@ DEVICE_KEY = "global_device"
 
 
 def render_sidebar() -> None:
+    # Pages may set the seed (e.g. a scenario): the widget takes its value from session state only,
+    # so no "default value and Session State" conflict.
+    st.session_state.setdefault(SEED_KEY, 0)
     with st.sidebar:
         st.number_input(
             "Seed",
             min_value=0,
             max_value=MAX_SEED,
-            value=0,
             step=1,
             key=SEED_KEY,
             help="Same seed + same settings = the same run. Applied when a page is reset or retrained.",
