@@ -1,7 +1,6 @@
 """AppTest of the CGAN page: sliders, digit choice, Random z, bad checkpoints, training steps."""
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from gan_core.cgan import checkpoint
 from tests import app_paths
@@ -11,10 +10,7 @@ PAGE = "pages/2_cgan_explorer.py"
 
 @pytest.fixture
 def at():
-    at = AppTest.from_file(app_paths.APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return app_paths.open_lesson(PAGE, timeout=120)
 
 
 def digest(at) -> str:

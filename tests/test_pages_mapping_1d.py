@@ -11,10 +11,7 @@ STEP_CHUNK = 50  # generator steps per press of Step (pages/1_mapping_1d.py)
 
 
 def open_page() -> AppTest:
-    at = AppTest.from_file(app_paths.APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return app_paths.open_lesson(PAGE)
 
 
 def step_counter(at: AppTest) -> int:

@@ -1,6 +1,5 @@
 """The spam page in AppTest: rounds advance, the threshold moves the matrix, blocking words, bad input."""
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests import app_paths
 
@@ -9,10 +8,7 @@ PAGE = "pages/4_spam_filter.py"
 
 @pytest.fixture
 def at():
-    at = AppTest.from_file(app_paths.APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
+    return app_paths.open_lesson(PAGE)
 
 
 def next_round(at, n=1):

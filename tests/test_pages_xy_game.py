@@ -2,7 +2,6 @@
 import math
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests import app_paths
 
@@ -11,10 +10,7 @@ PAGE = "pages/3_xy_game.py"
 
 @pytest.fixture
 def at():
-    at = AppTest.from_file(app_paths.APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return app_paths.open_lesson(PAGE)
 
 
 def indicator(at) -> str:
