@@ -128,7 +128,6 @@ def read_settings(prefix: str, game: str) -> tuple[GameSettings, list[str]]:
     ss.setdefault(f"{prefix}_x0", DEFAULT_START[game][0])
     ss.setdefault(f"{prefix}_y0", DEFAULT_START[game][1])
     labels = ("θ", "ψ") if game == "dirac" else ("x", "y")
-    errors: dict[str, list[str]] = {}
 
     top = st.columns([3, 1.2, 1, 1, 1])
     methods = top[0].multiselect(

@@ -35,11 +35,11 @@ def test_sample_writes_float32_digits_in_mnist_polarity_deterministically(tmp_pa
 
 def test_sample_reports_bad_input_and_bad_checkpoints(tmp_path, capsys):
     assert main(["cgan-sample", "--digit", "12", "--n", "5", "--out", str(tmp_path / "x.npy"), "--json"]) == 2
-    assert "digit" in last_json(capsys)["error"]
+    assert "digit" in last_json(capsys)["errors"][0]
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"garbage")
     code = main(["cgan-sample", "--digit", "1", "--n", "2", "--checkpoint", str(bad), "--out", str(tmp_path / "x.npy"), "--json"])
-    assert code == 2 and "metadata" in last_json(capsys)["error"]
+    assert code == 2 and "metadata" in last_json(capsys)["errors"][0]
 
 
 def test_train_then_eval_round_trip(tmp_path, capsys):
@@ -62,7 +62,7 @@ def test_train_then_eval_round_trip(tmp_path, capsys):
 
 def test_train_rejects_bad_settings(tmp_path, capsys):
     assert main(["cgan-train", "--steps", "2", "--lr-g", "5", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
-    assert "lr_g" in last_json(capsys)["error"]
+    assert "lr_g" in last_json(capsys)["errors"][0]
 
 
 def test_train_passes_the_diversity_settings_through(tmp_path, capsys):
@@ -73,4 +73,4 @@ def test_train_passes_the_diversity_settings_through(tmp_path, capsys):
     config = json.loads(checkpoint.metadata_path(out).read_text())["config"]
     assert config["mode_seeking"] == 0.0 and config["augment_per_digit"] is False
     assert main(["cgan-train", "--steps", "2", "--mode-seeking", "-1", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
-    assert "mode_seeking" in last_json(capsys)["error"]
+    assert "mode_seeking" in last_json(capsys)["errors"][0]

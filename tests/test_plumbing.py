@@ -49,3 +49,15 @@ def test_the_app_runs_torch_on_one_thread_per_process():
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_bad_command_line_input_has_one_shape_for_every_subcommand(capsys):
+    from gan_core.cli_support import fail_invalid
+
+    assert fail_invalid({"lr_g": "must be > 0"}, as_json=True) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out.splitlines()[-1]) == {"ok": False, "status": "invalid", "errors": {"lr_g": "must be > 0"}}
+    assert "error: lr_g: must be > 0" in err
+    assert fail_invalid(["no such digit"], as_json=False) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "error: no such digit" in err

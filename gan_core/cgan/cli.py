@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gan_core.cli_support import fail_invalid
+
 from . import checkpoint
 from .config import LOSSES, CGANConfig
 from .mnist import NUM_CLASSES, MnistFormatError, load_split
@@ -29,10 +31,7 @@ def _config_from_args(args) -> CGANConfig:
 
 
 def _fail(message: str, as_json: bool) -> int:
-    sys.stderr.write(f"error: {message}\n")
-    if as_json:
-        print(json.dumps({"ok": False, "error": message}))
-    return 2
+    return fail_invalid([message], as_json=as_json)
 
 
 def cmd_train(args) -> int:

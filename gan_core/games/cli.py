@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from gan_core.cli_support import fail_invalid
 from gan_core.games.analysis import analyse
 from gan_core.games.fields import LOSSES, REGULARISERS
 from gan_core.games.rules import METHODS, simulate
@@ -66,11 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.trajectory_out is not None and args.trajectory_out.suffix != ".npy":
         errors.append(f"--trajectory-out must end in .npy (got {args.trajectory_out}).")
     if errors:
-        for e in errors:
-            print(f"error: {e}", file=sys.stderr)
-        if args.json:
-            print(json.dumps({"ok": False, "errors": errors}))
-        return 2
+        return fail_invalid(errors, as_json=args.json)
 
     game = settings.make_game()
     traj = simulate(game, args.method, settings.eta, settings.steps, settings.start, settings.momentum, settings.consensus)

@@ -8,11 +8,11 @@ Exit status: 0 trained, 1 training diverged, 2 invalid settings.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from dataclasses import fields
 from pathlib import Path
 
+from gan_core.cli_support import fail_invalid
 from gan_core.mapping_1d.config import LOSSES, NOISES, Mapping1DConfig
 
 DEFAULT_SECONDS = 3.0
@@ -75,11 +75,7 @@ def run(args) -> int:
     if args.seconds is not None and not args.seconds >= 0:
         errors["seconds"] = f"--seconds must be 0 or more (got {args.seconds})"
     if errors:
-        for name, message in errors.items():
-            print(f"error: {name}: {message}", file=sys.stderr)
-        if args.json:
-            print(json.dumps({"status": "invalid", "errors": errors}))
-        return 2
+        return fail_invalid(errors, as_json=args.json)
 
     trainer = Trainer1D(config, device=str(resolve_device(args.device)), engine=args.engine)
     started = time.perf_counter()

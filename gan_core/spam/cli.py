@@ -10,6 +10,7 @@ import sys
 
 import torch
 
+from gan_core.cli_support import fail_invalid
 from gan_core.spam.settings import SpamSettings
 
 MAX_ROUNDS = 100_000
@@ -68,11 +69,7 @@ def run(args) -> int:
     except ValueError as err:
         problems.append(str(err))
     if problems:
-        for message in problems:
-            print(f"error: {message}", file=sys.stderr)
-        if args.json:
-            print(json.dumps({"ok": False, "errors": problems}))
-        return 2
+        return fail_invalid(problems, as_json=args.json)
 
     for _ in range(args.rounds):
         game.step(1)
