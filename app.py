@@ -9,6 +9,7 @@ LESSONS = [
     ("pages/2_cgan_explorer.py", "CGAN latent explorer", ":material/draw:", "cgan"),
     ("pages/3_xy_game.py", "xy game: why GANs circle", ":material/cyclone:", "xy-game"),
     ("pages/4_spam_filter.py", "Spammer vs spam filter", ":material/mail:", "spam-filter"),
+    ("pages/5_mode_collapse.py", "Mode collapse", ":material/scatter_plot:", "mode-collapse"),
 ]
 
 

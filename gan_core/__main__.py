@@ -17,6 +17,7 @@ COMMANDS = {
     "cgan-eval": "gan_core.cgan.cli",
     "game": "gan_core.games.cli",
     "spam": "gan_core.spam.cli",
+    "mode-collapse": "gan_core.mode_collapse.cli",
 }
 
 

@@ -5,7 +5,7 @@ from tests.e2e.conftest import assert_no_exception, open_lesson
 
 pytestmark = pytest.mark.e2e
 
-LESSON_URLS = ["", "cgan", "xy-game", "spam-filter"]
+LESSON_URLS = ["", "cgan", "xy-game", "spam-filter", "mode-collapse"]
 
 
 @pytest.mark.parametrize("url_path", LESSON_URLS)

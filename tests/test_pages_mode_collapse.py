@@ -1,0 +1,83 @@
+"""The mode-collapse page, driven through AppTest (run_every does not tick here: Step drives training)."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests import app_paths
+
+PAGE = "pages/5_mode_collapse.py"
+STEP_CHUNK = 50  # generator steps per press of Step (pages/5_mode_collapse.py)
+
+
+def step_counter(at: AppTest) -> int:
+    return int(str(at.metric[0].value).replace(",", ""))
+
+
+def trainer(at: AppTest):
+    return at.session_state["mc_trainer"]
+
+
+@pytest.fixture(scope="module")
+def at():
+    at = AppTest.from_file(app_paths.APP, default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_renders_title_metrics_and_charts(at):
+    assert at.title[0].value == "Mode collapse"
+    assert step_counter(at) == 0
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["Step", "Modes captured", "High quality"]
+    assert not at.error
+    assert not at.button(key="mc_start").disabled and not at.button(key="mc_step").disabled
+
+
+def test_step_advances_and_reset_clears(at):
+    at.button(key="mc_step").click().run()
+    at.button(key="mc_step").click().run()
+    assert step_counter(at) == 2 * STEP_CHUNK == trainer(at).steps
+    at.button(key="mc_reset").click().run()
+    assert step_counter(at) == 0 and not at.exception
+
+
+def test_remedy_change_before_the_first_step_applies_at_once(at):
+    at.selectbox(key="mc_remedy").set_value("pack").run()
+    assert trainer(at).config.remedy == "pack"
+    at.number_input(key="mc_pack").set_value(3).run()
+    assert trainer(at).config.pack == 3 and trainer(at).D.inp.in_features == 6
+    at.button(key="mc_step").click().run()
+    assert step_counter(at) == STEP_CHUNK and not at.exception
+
+
+def test_remedy_change_mid_run_waits_for_apply(at):
+    assert trainer(at).steps > 0
+    at.selectbox(key="mc_remedy").set_value("r1").run()
+    assert trainer(at).config.remedy == "pack"  # the running run is kept
+    assert any("Changed: remedy" in i.value for i in at.info)
+    at.button(key="mc_apply").click().run()
+    assert trainer(at).config.remedy == "r1" and step_counter(at) == 0
+
+
+def test_bad_input_shows_a_message_and_disables_training(at):
+    at.number_input(key="mc_lr_g").set_value(0.5).run()
+    assert any("learning rate of G" in e.value for e in at.error)
+    assert at.button(key="mc_start").disabled and at.button(key="mc_step").disabled
+    assert not at.exception
+    at.number_input(key="mc_lr_g").set_value(1e-3).run()
+    assert not at.error and not at.button(key="mc_step").disabled
+
+
+def test_divergence_pauses_explains_and_restores(at):
+    import torch
+
+    at.button(key="mc_reset").click().run()
+    t = trainer(at)
+    with torch.no_grad():
+        t.G.net[-1].weight.fill_(float("nan"))
+    at.button(key="mc_step").click().run()
+    assert t.status == "diverged"
+    assert any("diverged" in w.value for w in at.warning)
+    assert at.button(key="mc_step").disabled
+    at.button(key="mc_restore").click().run()
+    assert trainer(at).status == "ok" and not at.warning and not at.exception
