@@ -66,3 +66,14 @@ def test_targets_sample_around_their_centres():
         r = mode_report(x, t.centres, t.sigma)
         assert r.modes_captured == t.k and r.high_quality > 0.98
     assert np.allclose(np.linalg.norm(ring8().centres, axis=1), 2.0)
+
+
+def test_top2_share_counts_all_samples_by_nearest_mode():
+    centres = ring8().centres
+    # One cluster between modes 0 and 1 but nearer mode 1: no sample is high quality, yet all sit near one mode.
+    cluster = np.tile(0.4 * centres[0] + 0.6 * centres[1], (100, 1))
+    r = mode_report(cluster, centres, 0.02)
+    assert r.high_quality == 0 and r.top2_share == 1.0 and r.favourite == 1
+    even = np.repeat(centres, 10, axis=0) * 1.1  # off-mode, but spread evenly
+    r = mode_report(even, centres, 0.02)
+    assert r.top2_share == pytest.approx(0.25)

@@ -28,7 +28,7 @@ def test_page_renders_title_metrics_and_charts(at):
     assert at.title[0].value == "Mode collapse"
     assert step_counter(at) == 0
     labels = [m.label for m in at.metric]
-    assert labels[:3] == ["Step", "Modes captured", "High quality"]
+    assert labels[:4] == ["Step", "Near top-2 modes", "Modes captured", "High quality"]
     assert not at.error
     assert not at.button(key="mc_start").disabled and not at.button(key="mc_step").disabled
 

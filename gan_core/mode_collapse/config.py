@@ -24,7 +24,7 @@ LIMITS = {
     "lr_d": (1e-5, 0.05),
     "batch_size": (16, 1024),
     "width": (8, 512),
-    "z_dim": (1, 64),
+    "z_dim": (1, 256),
     "pack": (2, 4),
     "unroll": (1, 5),
     "r1_gamma": (1e-4, 100.0),
@@ -36,13 +36,15 @@ class ModeCollapseConfig:
     target: str = "ring8"
     loss: str = "nonsaturating"
     remedy: str = "none"
-    lr_g: float = 2e-3
-    lr_d: float = 2e-3
-    batch_size: int = 64
+    # Defaults measured to show the classic collapse (docs/mode_collapse.md): a high-dimensional z, a one-layer
+    # D and lr 5e-4 make the plain GAN put nearly all samples near 1-2 modes and rotate between them.
+    lr_g: float = 5e-4
+    lr_d: float = 5e-4
+    batch_size: int = 128
     width: int = 128
-    z_dim: int = 2
+    z_dim: int = 64
     pack: int = 2  # PacGAN: samples per pack
-    unroll: int = 3  # unrolled D: lookahead steps
+    unroll: int = 3  # unrolled D: lookahead steps (differentiated through)
     r1_gamma: float = 1.0  # R1: penalty weight γ (loss term γ/2 · E‖∇D(x_real)‖²)
     seed: int = 0
 

@@ -3,6 +3,8 @@
 - A generated sample is *high quality* if it lies within 3σ of its nearest mode centre.
 - A mode is *captured* if at least 1/(4K) of ALL generated samples are high-quality samples on it
   (ring of 8: ≥ 3.125 %; grid of 25: ≥ 1 %; with uniform coverage each mode would hold 1/K).
+- *Top-2 share*: the share of ALL samples whose nearest mode is one of the two most popular modes (0.25 for an
+  even spread over 8, 1.0 when G sits near 1-2 modes, also while its cluster is still sliding between modes).
 - *Reverse KL over modes*: KL(q ‖ p) with q = share of the high-quality samples per mode and p = 1/K,
   i.e. Σ_k q_k log(K q_k). 0 when G spreads evenly over all modes, log K when it sits on one.
 """
@@ -20,10 +22,23 @@ class ModeReport:
     n: int  # all samples
     high_quality: float  # share of samples that are high quality, 0..1
     reverse_kl: float  # nan when no sample is high quality
+    nearest: np.ndarray | None = None  # all finite samples per nearest mode, (K,)
 
     @property
     def modes_captured(self) -> int:
         return int(self.captured.sum())
+
+    @property
+    def top2_share(self) -> float:
+        """Share of all samples nearest to the two most popular modes (where G's mass sits, on-mode or not)."""
+        if self.nearest is None or self.n == 0:
+            return float("nan")
+        return float(np.sort(self.nearest)[-2:].sum() / self.n)
+
+    @property
+    def favourite(self) -> int:
+        """Index of the mode most samples are nearest to."""
+        return int(np.argmax(self.nearest)) if self.nearest is not None else -1
 
 
 def nearest_mode(samples: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -56,4 +71,6 @@ def mode_report(samples: np.ndarray, centres: np.ndarray, sigma: float) -> ModeR
         q = counts / total
         nz = q > 0
         rkl = float((q[nz] * np.log(k * q[nz])).sum())
-    return ModeReport(counts=counts, captured=captured, n=n, high_quality=float(hq.mean()), reverse_kl=rkl)
+    nearest = np.bincount(idx[finite], minlength=k)
+    return ModeReport(counts=counts, captured=captured, n=n, high_quality=float(hq.mean()), reverse_kl=rkl,
+                      nearest=nearest)

@@ -1,6 +1,6 @@
 """The 2-D GAN on a Gaussian mixture, with one optional remedy against mode collapse.
 
-`step(n)` trains n generator steps (one D step each, plus k lookahead steps for the unrolled D);
+`step(n)` trains n generator steps (one D step each, plus k differentiable lookahead steps for the unrolled D);
 `run_for(budget_s, max_steps)` trains for at most a time budget (one live tick). Every `eval_every`
 steps the mode metrics are measured on a fixed noise batch and recorded in a capped history.
 """
@@ -38,14 +38,14 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """MLP over a pack of m points (input 2m); with `mbstd`, the batch's spread is fed in as one extra feature."""
+    """MLP over a pack of m points (input 2m), one hidden ReLU layer as in Metz et al. 2017; with `mbstd`,
+    the batch's spread is fed to the output layer as one extra feature."""
 
     def __init__(self, width: int, pack: int = 1, mbstd: bool = False):
         super().__init__()
         self.pack, self.mbstd = pack, mbstd
         self.inp = nn.Linear(2 * pack, width)
-        self.hidden = nn.Linear(width + (1 if mbstd else 0), width)
-        self.out = nn.Linear(width, 1)
+        self.out = nn.Linear(width + (1 if mbstd else 0), 1)
 
     def batch_stat(self, x: torch.Tensor) -> torch.Tensor:
         """Minibatch standard deviation (Karras et al. 2018): mean over coordinates of the per-coordinate std."""
@@ -53,11 +53,10 @@ class Discriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, stat: torch.Tensor | None = None) -> torch.Tensor:
         """Logits, one per pack. x: (B·m, 2) points, consecutive m points form one pack."""
-        h = F.leaky_relu(self.inp(x.reshape(-1, 2 * self.pack)), 0.2)
+        h = F.relu(self.inp(x.reshape(-1, 2 * self.pack)))
         if self.mbstd:
             s = self.batch_stat(x) if stat is None else stat
             h = torch.cat([h, s.expand(h.shape[0], 1)], 1)
-        h = F.leaky_relu(self.hidden(h), 0.2)
         return self.out(h).squeeze(1)
 
 
@@ -156,20 +155,51 @@ class ModeCollapseTrainer:
         c = self.config
         D = self.D
         if c.remedy == "unrolled":
-            # Lookahead: a copy of D (and of its Adam state) takes k more steps against the current G;
-            # G is then scored by that future D. First-order version: no gradient through the k steps
-            # (the full second-order unroll of Metz et al. costs several times more on a CPU).
-            D = copy.deepcopy(self.D)
-            opt = torch.optim.Adam(D.parameters(), lr=c.lr_d, betas=(0.5, 0.999))
-            opt.load_state_dict(self.opt_d.state_dict())
-            for _ in range(c.unroll):
-                self._d_step(D, opt)
+            D = self._unrolled_d()
         z = torch.randn(c.batch_size * self.pack, c.z_dim, generator=self.gen)
         loss = self._g_loss(D, self.G(z))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
         return float(loss.detach())
+
+    def _unrolled_d(self):
+        """D after k more Adam steps against the current G, as a function of G (Metz et al. 2017).
+
+        The k steps are taken on copies of D's weights and Adam moments with `create_graph=True`, so G's
+        gradient flows THROUGH them (second order): G is scored by how D will react, not only by D now.
+        """
+        c = self.config
+        b1, b2, eps, lr = 0.5, 0.999, 1e-8, c.lr_d
+        params = {n: p.detach().requires_grad_(True) for n, p in self.D.named_parameters()}
+        moments = {}
+        for n, p in self.D.named_parameters():
+            st = self.opt_d.state.get(p, {})
+            if "exp_avg" in st:
+                moments[n] = (st["exp_avg"].detach(), st["exp_avg_sq"].detach(), float(st["step"]))
+            else:
+                moments[n] = (torch.zeros_like(p), torch.zeros_like(p), 0.0)
+        D = self.D
+
+        def d_of(ps):
+            return lambda x, stat=None: torch.func.functional_call(D, ps, (x, stat))
+
+        for _ in range(c.unroll):
+            real, z = self._batch()
+            fake = self.G(z)
+            loss = self._d_loss(d_of(params), real, fake)
+            grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
+            new_params, new_moments = {}, {}
+            for (n, p), g in zip(params.items(), grads):
+                m, v, t = moments[n]
+                t += 1
+                m = b1 * m + (1 - b1) * g
+                v = b2 * v + (1 - b2) * g * g
+                # sqrt(v + eps²) instead of sqrt(v) + eps: finite derivative where a gradient is exactly 0
+                new_params[n] = p - lr * (m / (1 - b1 ** t)) / torch.sqrt(v / (1 - b2 ** t) + eps * eps)
+                new_moments[n] = (m, v, t)
+            params, moments = new_params, new_moments
+        return d_of(params)
 
     # ------------------------------------------------------------------ training
 
