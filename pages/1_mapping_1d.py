@@ -217,12 +217,7 @@ def _trainer() -> Trainer1D | None:
 
 
 def _guard(action, what: str) -> None:
-    """Run a training action; an unexpected failure becomes a message on the page, never a traceback."""
-    try:
-        action()
-    except Exception as exc:  # noqa: BLE001 - shown to the user, the run is paused
-        live.set_running(PREFIX, False)
-        st.session_state[ERROR] = f"{what} failed: {type(exc).__name__}: {exc}"
+    live.run_guarded(PREFIX, ERROR, action, what)
 
 
 def on_step() -> None:

@@ -75,11 +75,7 @@ def _trainer() -> ModeCollapseTrainer | None:
 
 
 def _guard(action, what: str) -> None:
-    try:
-        action()
-    except Exception as exc:  # noqa: BLE001 - shown to the user, the run is paused
-        live.set_running(PREFIX, False)
-        st.session_state[ERROR] = f"{what} failed: {type(exc).__name__}: {exc}"
+    live.run_guarded(PREFIX, ERROR, action, what)
 
 
 def _new_trainer(config: ModeCollapseConfig) -> None:

@@ -80,3 +80,13 @@ def control_bar(
         on_reset()
 
     reset.button("Reset", key=f"{prefix}_reset", icon=":material/restart_alt:", on_click=_reset, width="stretch")
+
+
+def run_guarded(prefix: str, error_key: str, action: Callable[[], object], what: str) -> None:
+    """Run a training action from a button callback. An unexpected failure pauses the run and is kept
+    under `error_key` for the page to show with a way out — never a traceback."""
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - shown to the user, the run is paused
+        set_running(prefix, False)
+        st.session_state[error_key] = f"{what} failed: {type(exc).__name__}: {exc}"
