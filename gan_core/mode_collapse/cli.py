@@ -8,9 +8,9 @@ reverse_kl, steps, ...). Exit status: 0 trained, 1 training diverged, 2 invalid 
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import fields
 
+from gan_core.cli_support import fail_invalid
 from gan_core.mode_collapse.config import LOSSES, REMEDIES, TARGETS, ModeCollapseConfig
 
 DEFAULT_STEPS = 3000
@@ -56,11 +56,7 @@ def run(args) -> int:
     if args.steps < 0:
         errors["steps"] = f"--steps must be 0 or more (got {args.steps})"
     if errors:
-        for name, message in errors.items():
-            print(f"error: {name}: {message}", file=sys.stderr)
-        if args.json:
-            print(json.dumps({"status": "invalid", "errors": errors}))
-        return 2
+        return fail_invalid(errors, as_json=args.json)
     trainer = ModeCollapseTrainer(config)
     trainer.step(args.steps)
     r = trainer.evaluate()

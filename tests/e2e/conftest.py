@@ -142,3 +142,19 @@ def wait_idle(page, timeout_ms: int = 30_000) -> None:
 def assert_no_exception(page) -> None:
     boxes = page.locator("[data-testid='stException']")
     assert boxes.count() == 0, boxes.first.inner_text()
+
+
+def step_counter(page) -> int:
+    """The page's first st.metric, which every live lesson uses for its step counter."""
+    return int(page.locator("[data-testid='stMetricValue']").first.inner_text().replace(",", ""))
+
+
+def wait_for_steps(page, more_than: int, timeout_s: float = 30.0) -> int:
+    """Poll the step counter until it passes `more_than` (live training really advances)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        steps = step_counter(page)
+        if steps > more_than:
+            return steps
+        time.sleep(0.5)
+    raise AssertionError(f"the step counter stayed at {step_counter(page)} for {timeout_s} s")

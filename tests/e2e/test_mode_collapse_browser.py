@@ -3,25 +3,11 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, open_lesson, wait_idle
+from tests.e2e.conftest import assert_no_exception, open_lesson, step_counter, wait_for_steps, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 CHART = "[data-testid='stVegaLiteChart']"
-
-
-def step_counter(page) -> int:
-    return int(page.locator("[data-testid='stMetricValue']").first.inner_text().replace(",", ""))
-
-
-def wait_for_steps(page, more_than: int, timeout_s: float = 30.0) -> int:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        steps = step_counter(page)
-        if steps > more_than:
-            return steps
-        time.sleep(0.5)
-    raise AssertionError(f"the step counter stayed at {step_counter(page)} for {timeout_s} s")
 
 
 def test_start_trains_live_and_pause_stops(page, app_url):
