@@ -1,8 +1,11 @@
-"""Settings of the mode-collapse lesson: one dataclass shared by the page, the CLI and the tests."""
+"""Settings of the mode-collapse lesson: one dataclass shared by the page, the CLI and the tests,
+described once with settings_spec metadata. It maps onto the general 2-D core's TwoDConfig (`to_twod`)."""
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+
+from gan_core.settings_spec import check, setting, spec_of
+from gan_core.twod.config import UNROLL_ORDERS, TwoDConfig
 
 TARGETS = {
     "ring8": "Ring of 8 Gaussians (radius 2, σ 0.02)",
@@ -19,61 +22,58 @@ REMEDIES = {
     "mbstd": "Minibatch standard deviation feature in D",
     "r1": "R1 gradient penalty on D",
 }
-LIMITS = {
-    "lr_g": (1e-5, 0.05),
-    "lr_d": (1e-5, 0.05),
-    "batch_size": (16, 1024),
-    "width": (8, 512),
-    "z_dim": (1, 256),
-    "pack": (2, 4),
-    "unroll": (1, 5),
-    "r1_gamma": (1e-4, 100.0),
-}
 
 
 @dataclass(frozen=True)
 class ModeCollapseConfig:
-    target: str = "ring8"
-    loss: str = "nonsaturating"
-    remedy: str = "none"
-    # Defaults measured to show the classic collapse (docs/mode_collapse.md): a high-dimensional z, a one-layer
-    # D and lr 5e-4 make the plain GAN put nearly all samples near 1-2 modes and rotate between them.
-    lr_g: float = 5e-4
-    lr_d: float = 5e-4
-    batch_size: int = 128
-    width: int = 128
-    z_dim: int = 64
-    pack: int = 2  # PacGAN: samples per pack
-    unroll: int = 3  # unrolled D: lookahead steps (differentiated through)
-    r1_gamma: float = 1.0  # R1: penalty weight γ (loss term γ/2 · E‖∇D(x_real)‖²)
-    seed: int = 0
+    target: str = field(default="ring8", metadata=setting("Target", "The mixture G must cover.", choices=TARGETS))
+    loss: str = field(default="nonsaturating", metadata=setting("G's loss", choices=LOSSES, advanced=True))
+    remedy: str = field(default="none", metadata=setting("Remedy", "What is changed against mode collapse.",
+                                                         choices=REMEDIES))
+    # Defaults measured in docs/mode_collapse.md (several seeds): the literature's nets (G 2×128 ReLU,
+    # D 1×128 ReLU, Adam β₁ = 0.5) with a 64-dimensional z, batch 128.
+    lr_g: float = field(default=5e-4, metadata=setting(
+        "Learning rate of G", min=1e-5, max=0.05, positive=True, format="%g", step=1e-4, advanced=True))
+    lr_d: float = field(default=5e-4, metadata=setting(
+        "Learning rate of D", min=1e-5, max=0.05, positive=True, format="%g", step=1e-4, advanced=True))
+    batch_size: int = field(default=128, metadata=setting("Batch size", min=16, max=1024, step=16, advanced=True))
+    width: int = field(default=128, metadata=setting(
+        "Network width", "Hidden units per layer of G and D.", min=8, max=512, step=8, advanced=True))
+    z_dim: int = field(default=64, metadata=setting(
+        "Noise dimension", "Size of G's Gaussian noise z.", min=1, max=256, step=1, advanced=True))
+    pack: int = field(default=2, metadata=setting(
+        "Pack size m", "PacGAN: samples D judges at once.", min=2, max=4, step=1))
+    unroll: int = field(default=3, metadata=setting(
+        "Unrolled steps k", "Unrolled D: lookahead D steps G is scored against.", min=1, max=5, step=1))
+    unroll_order: str = field(default="first", metadata=setting("Unrolling", choices=UNROLL_ORDERS, advanced=True))
+    r1_gamma: float = field(default=1.0, metadata=setting(
+        "R1 weight γ", "Penalty γ/2·E‖∇D(x_real)‖² on D.", min=1e-4, max=100.0, format="%g", step=0.5))
+    seed: int = field(default=0, metadata=setting("Seed", min=0, max=2**31 - 1, step=1))
 
     def validate(self) -> dict[str, str]:
         """Field name -> human message for each bad setting (empty dict = valid)."""
-        errors: dict[str, str] = {}
-        if self.target not in TARGETS:
-            errors["target"] = f"Unknown target {self.target!r}: choose one of {', '.join(TARGETS)}."
-        if self.loss not in LOSSES:
-            errors["loss"] = f"Unknown loss {self.loss!r}: choose one of {', '.join(LOSSES)}."
-        if self.remedy not in REMEDIES:
-            errors["remedy"] = f"Unknown remedy {self.remedy!r}: choose one of {', '.join(REMEDIES)}."
-        labels = {
-            "lr_g": "The learning rate of G", "lr_d": "The learning rate of D", "batch_size": "The batch size",
-            "width": "The network width", "z_dim": "The noise dimension", "pack": "The pack size m",
-            "unroll": "The number of unrolled steps k", "r1_gamma": "The R1 weight γ",
-        }
-        ints = {"batch_size", "width", "z_dim", "pack", "unroll"}
-        for name, (lo, hi) in LIMITS.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                errors[name] = f"{labels[name]} must be a number."
-            elif name in ints and (not float(value).is_integer()):
-                errors[name] = f"{labels[name]} must be a whole number (got {value})."
-            elif not math.isfinite(value) or not lo <= value <= hi:
-                errors[name] = f"{labels[name]} must be between {lo:g} and {hi:g} (got {value:g})."
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            errors["seed"] = f"The seed must be a whole number ≥ 0 (got {self.seed!r})."
-        return errors
+        return check(self)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def to_twod(self) -> TwoDConfig:
+        """The general 2-D core's settings for this lesson run."""
+        r = self.remedy
+        return TwoDConfig(
+            noise_dim=self.z_dim, noise="gaussian", g_layers=2, g_width=self.width, d_layers=1, d_width=self.width,
+            activation="relu", optimizer="adam", beta1=0.5, beta2=0.999, lr_g=self.lr_g, lr_d=self.lr_d,
+            loss=self.loss, d_steps=1, batch_size=self.batch_size, mbstd=r == "mbstd",
+            pack=self.pack if r == "pack" else 1, r1_gamma=self.r1_gamma if r == "r1" else 0.0,
+            unroll=self.unroll if r == "unrolled" else 0, unroll_order=self.unroll_order, seed=self.seed)
+
+
+def _limits() -> dict[str, tuple[float, float]]:
+    out = {}
+    for name in ("lr_g", "lr_d", "batch_size", "width", "z_dim", "pack", "unroll", "r1_gamma"):
+        s = spec_of(ModeCollapseConfig, name).setting
+        out[name] = (s.min, s.max)
+    return out
+
+
+LIMITS = _limits()  # kept for the page: (min, max) per numeric setting, read from the metadata
