@@ -28,6 +28,7 @@ CASES = {
     "gp_tanh": {"loss": "wgan_gp", "activation": "tanh", "mbstd": True},
     "mbstd_pack_r1": {"mbstd": True, "pack": 2, "r1_gamma": 1.0, "activation": "leaky_relu"},
     "sgd_ls_mbstd": {"optimizer": "sgd", "loss": "least_squares", "mbstd": True},
+    "ema": {"ema": 0.9},
     "unrolled_first": {"unroll": 2},
     "unrolled_first_mbstd": {"unroll": 2, "mbstd": True, "loss": "minimax"},
 }
@@ -70,6 +71,8 @@ def test_d_and_g_gradients_match_autograd(case):
     assert g_np == pytest.approx(g_t, rel=1e-9)
     np.testing.assert_allclose(npe.G.flat, to_flat(te.G), rtol=1e-8, atol=1e-11)
     np.testing.assert_allclose(npe.D.flat, to_flat(te.D), rtol=1e-9, atol=1e-12)  # lookahead left D alone
+    np.testing.assert_allclose(npe.G_ema.flat, to_flat(te.G_ema), rtol=1e-8, atol=1e-11)
+    np.testing.assert_allclose(npe.generate(b.z), te.generate(b.z), rtol=1e-8, atol=1e-11)
 
 
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh"])

@@ -48,6 +48,9 @@ class ModeCollapseConfig:
     unroll_order: str = field(default="first", metadata=setting("Unrolling", choices=UNROLL_ORDERS, advanced=True))
     r1_gamma: float = field(default=1.0, metadata=setting(
         "R1 weight γ", "Penalty γ/2·E‖∇D(x_real)‖² on D.", min=1e-4, max=100.0, format="%g", step=0.5))
+    ema: float = field(default=0.0, metadata=setting(
+        "EMA of G's weights", "Decay of the running average of G's weights that is drawn and measured (0 = off).",
+        min=0.0, max=0.9999, format="%g", step=0.001, advanced=True))
     seed: int = field(default=0, metadata=setting("Seed", min=0, max=2**31 - 1, step=1))
 
     def validate(self) -> dict[str, str]:
@@ -65,7 +68,7 @@ class ModeCollapseConfig:
             activation="relu", optimizer="adam", beta1=0.5, beta2=0.999, lr_g=self.lr_g, lr_d=self.lr_d,
             loss=self.loss, d_steps=1, batch_size=self.batch_size, mbstd=r == "mbstd",
             pack=self.pack if r == "pack" else 1, r1_gamma=self.r1_gamma if r == "r1" else 0.0,
-            unroll=self.unroll if r == "unrolled" else 0, unroll_order=self.unroll_order, seed=self.seed)
+            unroll=self.unroll if r == "unrolled" else 0, unroll_order=self.unroll_order, ema=self.ema, seed=self.seed)
 
 
 def _limits() -> dict[str, tuple[float, float]]:

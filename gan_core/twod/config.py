@@ -61,6 +61,10 @@ class TwoDConfig:
         "Unrolled D steps k", "G is scored by D advanced k steps (0 = off).", min=0, max=10, step=1))
     unroll_order: str = field(default="first", metadata=setting(
         "Unrolling", choices=UNROLL_ORDERS, advanced=True))
+    ema: float = field(default=0.0, metadata=setting(
+        "EMA of G's weights", "Decay of the running average of G's weights that is drawn and measured "
+        "(0 = off; 0.99 averages over ~100 steps). Training itself uses G's own weights.",
+        min=0.0, max=0.9999, advanced=True))
     seed: int = field(default=0, metadata=setting("Seed", min=0, max=2**31 - 1, step=1))
 
     def validate(self) -> dict[str, str]:

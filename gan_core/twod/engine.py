@@ -17,6 +17,12 @@ from gan_core.twod.nets import FlatMLP, batch_std, batch_std_backward
 ADAM_EPS = 1e-8
 
 
+def ema_decay(decay: float, updates: int) -> float:
+    """EMA decay with warm-up, min(decay, (1 + t)/(10 + t)) (as the 1-D lesson), so the average is not dragged
+    towards the random initial weights."""
+    return min(decay, (1.0 + updates) / (10.0 + updates)) if decay > 0 else 0.0
+
+
 class FlatOptimizer:
     """torch.optim.Adam (same formula and ε placement) or plain SGD, on one flat parameter vector."""
 
@@ -69,6 +75,10 @@ class NumpyEngine:
         betas = (cfg.beta1, cfg.beta2)
         self.opt_g = FlatOptimizer(cfg.optimizer, self.G.size, cfg.lr_g, betas, dtype)
         self.opt_d = FlatOptimizer(cfg.optimizer, self.D.size, cfg.lr_d, betas, dtype)
+        # the running average of G's weights (what is drawn and measured when cfg.ema > 0)
+        self.G_ema = FlatMLP(self.G.sizes, cfg.activation, None, dtype)
+        self.G_ema.flat[...] = self.G.flat
+        self.g_updates = 0
 
     # ---------------------------------------------------------------- D's view of point batches
 
@@ -147,12 +157,20 @@ class NumpyEngine:
             self.opt_d.load(saved[1])
         G.backward(g_cache, dx, input_grad=False)
         self.opt_g.step(G.flat, G.grad)
+        self.g_updates += 1
+        if self.cfg.ema > 0:
+            d = ema_decay(self.cfg.ema, self.g_updates)
+            e = self.G_ema.flat
+            e *= d
+            e += (1.0 - d) * G.flat
         return loss
 
     # ---------------------------------------------------------------- looking
 
-    def generate(self, z: np.ndarray) -> np.ndarray:
-        return self.G.predict(np.asarray(z, dtype=self.dtype)).astype(np.float64)
+    def generate(self, z: np.ndarray, raw: bool = False) -> np.ndarray:
+        """G(z) with the averaged weights when cfg.ema > 0 (G's own weights with raw=True)."""
+        net = self.G if raw or self.cfg.ema <= 0 else self.G_ema
+        return net.predict(np.asarray(z, dtype=self.dtype)).astype(np.float64)
 
     def discriminator_raw(self, points: np.ndarray, stat: float | None) -> np.ndarray:
         """D's raw output per point, each scored as a pack of m copies of itself, with the batch feature `stat`."""
@@ -167,10 +185,12 @@ class NumpyEngine:
 
     def state(self) -> dict:
         return {"G": self.G.flat.copy(), "D": self.D.flat.copy(), "opt_g": self.opt_g.state(),
-                "opt_d": self.opt_d.state()}
+                "opt_d": self.opt_d.state(), "G_ema": self.G_ema.flat.copy(), "g_updates": self.g_updates}
 
     def load(self, state: dict) -> None:
         self.G.flat[...] = state["G"]
         self.D.flat[...] = state["D"]
         self.opt_g.load(state["opt_g"])
         self.opt_d.load(state["opt_d"])
+        self.G_ema.flat[...] = state["G_ema"]
+        self.g_updates = state["g_updates"]

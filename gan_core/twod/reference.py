@@ -12,8 +12,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from gan_core.device import use_one_thread_per_session
 from gan_core.twod.config import TwoDConfig
-from gan_core.twod.engine import ADAM_EPS, build_nets
+from gan_core.twod.engine import ADAM_EPS, build_nets, ema_decay
 from gan_core.twod.losses import NORM_EPS
 from gan_core.twod.nets import LEAKY_SLOPE, MBSTD_EPS
 
@@ -85,6 +86,8 @@ class TorchEngine:
 
     def __init__(self, cfg: TwoDConfig, rng: np.random.Generator, dtype=np.float32, device: str = "cpu"):
         self.cfg, self.device = cfg, torch.device(device)
+        if self.device.type == "cpu":
+            use_one_thread_per_session()  # tiny nets: a second intra-op thread costs more than it saves
         self.tdtype = torch.float64 if dtype == np.float64 else torch.float32
         g_np, d_np = build_nets(cfg, rng, np.float64)  # the same initial weights as the NumPy engine
         self.G = mlp([cfg.noise_dim] + [cfg.g_width] * cfg.g_layers + [2], cfg.activation)
@@ -95,6 +98,8 @@ class TorchEngine:
         load_flat(self.D, d_np.params)
         self.opt_g = self._optimizer(self.G, cfg.lr_g)
         self.opt_d = self._optimizer(self.D, cfg.lr_d)
+        self.G_ema = copy.deepcopy(self.G).requires_grad_(False)
+        self.g_updates = 0
 
     def _optimizer(self, module: nn.Module, lr: float) -> torch.optim.Optimizer:
         if self.cfg.optimizer == "sgd":
@@ -177,6 +182,12 @@ class TorchEngine:
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
+        self.g_updates += 1
+        if self.cfg.ema > 0:
+            d = ema_decay(self.cfg.ema, self.g_updates)
+            with torch.no_grad():
+                for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):
+                    pe.mul_(d).add_(p, alpha=1.0 - d)
         return float(loss.detach())
 
     def _unrolled_second_order(self, lookahead):
@@ -219,8 +230,9 @@ class TorchEngine:
     # ---------------------------------------------------------------- looking
 
     @torch.no_grad()
-    def generate(self, z: np.ndarray) -> np.ndarray:
-        return self.G(self._t(z)).double().cpu().numpy()
+    def generate(self, z: np.ndarray, raw: bool = False) -> np.ndarray:
+        net = self.G if raw or self.cfg.ema <= 0 else self.G_ema
+        return net(self._t(z)).double().cpu().numpy()
 
     @torch.no_grad()
     def discriminator_raw(self, points: np.ndarray, stat: float | None) -> np.ndarray:
@@ -235,7 +247,8 @@ class TorchEngine:
 
     def state(self) -> dict:
         return copy.deepcopy({"G": self.G.state_dict(), "D": self.D.state_dict(),
-                              "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()})
+                              "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+                              "G_ema": self.G_ema.state_dict(), "g_updates": self.g_updates})
 
     def load(self, state: dict) -> None:
         state = copy.deepcopy(state)
@@ -243,3 +256,5 @@ class TorchEngine:
         self.D.load_state_dict(state["D"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
+        self.G_ema.load_state_dict(state["G_ema"])
+        self.g_updates = state["g_updates"]

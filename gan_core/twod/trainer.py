@@ -241,7 +241,7 @@ class TwoDTrainer:
         self._sums += (d_loss, g_loss, d_real, d_fake)
         self._count += 1
         if self.steps % self.record_every == 0:
-            fake = fake_cache[0] if fake_cache is not None else eng.generate(batch.z)
+            fake = fake_cache[0] if fake_cache is not None else eng.generate(batch.z, raw=True)
             self.last_fake = fake
             if not np.isfinite(fake).all() or np.abs(fake).max() > EXPLODED:
                 self._diverged("G's samples ran off to infinity")
@@ -287,11 +287,12 @@ class TwoDTrainer:
         """m noise vectors: U(−1, 1)^k or N(0, 1)^k (own generator unless `rng` is given)."""
         return self.stream.noise(int(m), rng if rng is not None else self._sample_rng)
 
-    def generate(self, z: np.ndarray) -> np.ndarray:
-        """G(z) for given noise (M, noise_dim) → (M, 2) float64; no side effects."""
+    def generate(self, z: np.ndarray, raw: bool = False) -> np.ndarray:
+        """G(z) for given noise (M, noise_dim) → (M, 2) float64; no side effects. With config.ema > 0 this is
+        the averaged G (what is drawn and measured); raw=True gives G's own current weights."""
         z = np.asarray(z, dtype=self.dtype).reshape(-1, self.config.noise_dim)
         with one_blas_thread():
-            return self.engine.generate(z)
+            return self.engine.generate(z, raw)
 
     def sample(self, m: int) -> np.ndarray:
         return self.generate(self.sample_noise(m))
