@@ -15,7 +15,8 @@ from gan_core.playground.data import VIEW
 from gan_core.playground.manifold import (
     Manifold, curve_rows, land, noise_grid_rows, noise_ticks, quad_rows, region_noise, warp,
 )
-from gan_core.vega import PALETTE, curves_spec, frame
+from gan_core.vega import PALETTE, curves_spec
+from gan_core.vega import frame as _frame
 
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 N_SURFACE = 30  # D's decision surface: 30×30 cells
@@ -28,6 +29,16 @@ REAL, FAKE = "real data", "generated G(z)"
 MANIFOLD_COLOR = "#7b4fb3"
 LANDING_COLOR = "#d62728"
 MAX_HISTORY_POINTS = 300
+
+
+def frame(**columns) -> pd.DataFrame:
+    """vega.frame with float32 columns: half the bytes shipped per tick, far below what a screen can show."""
+    return _frame(**{k: (np.asarray(v, dtype=np.float32) if np.asarray(v).dtype.kind == "f" else v)
+                     for k, v in columns.items()})
+
+
+def _kinds(values: list[str], counts: list[int]) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.repeat(np.arange(len(values)), counts).astype(np.int8), categories=values)
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ def _canvas_layer(param: str) -> dict:
         "data": {"name": "canvas"},
         "params": [{"name": param, "select": {"type": "point", "on": "click", "nearest": True,
                                               "fields": ["x", "y"], "clear": False}}],
-        "mark": {"type": "point", "opacity": 0, "size": 40},
+        "mark": {"type": "point", "opacity": 0, "size": 40, "tooltip": False},
         "encoding": {"x": _axis("x", "x₁"), "y": _axis("y", "x₂")},
     }
 
@@ -207,14 +218,11 @@ def plane_datasets(run, views: Views = Views(), *, selected_z: np.ndarray | None
         m = manifold or warp(t.generate, cfg.noise_dim, cfg.noise)
         out["manifold"] = frame(**(quad_rows(m) if m.dim == 2 else curve_rows(m)))
     if views.real or views.fake:
-        parts = []
-        if views.real:
-            real = run.data.points[:N_REAL_DRAWN]
-            parts.append(frame(x=real[:, 0], y=real[:, 1]).assign(kind=REAL))
-        if views.fake:
-            fake = run.samples[:N_FAKE_DRAWN]
-            parts.append(frame(x=fake[:, 0], y=fake[:, 1]).assign(kind=FAKE))
-        out["points"] = pd.concat(parts, ignore_index=True)
+        sets = ([(REAL, run.data.points[:N_REAL_DRAWN])] if views.real else []) + \
+               ([(FAKE, run.samples[:N_FAKE_DRAWN])] if views.fake else [])
+        pts = np.concatenate([p for _, p in sets])
+        out["points"] = frame(x=pts[:, 0], y=pts[:, 1]).assign(
+            kind=_kinds([k for k, _ in sets], [len(p) for _, p in sets]))
     if views.gradients:
         pts = run.samples[:N_ARROWS]
         out["arrows"] = arrows(pts, t.g_loss_gradient(pts))

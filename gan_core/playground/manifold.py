@@ -94,15 +94,14 @@ def quad_rows(m: Manifold) -> dict[str, np.ndarray]:
     corners = [(0, 0), (1, 0), (1, 1), (0, 1)]
     xs = np.stack([m.x[i + di, j + dj, 0] for di, dj in corners], -1).ravel()
     ys = np.stack([m.x[i + di, j + dj, 1] for di, dj in corners], -1).ravel()
-    cell = np.repeat(np.arange(n * n), 4)
-    return {"cell": cell, "order": np.tile(np.arange(4), n * n), "x": xs, "y": ys,
-            "opacity": np.repeat(m.opacity().ravel(), 4), "density": np.repeat(m.density.ravel(), 4)}
+    cell = np.repeat(np.arange(n * n, dtype=np.int32), 4)
+    return {"cell": cell, "order": np.tile(np.arange(4, dtype=np.int8), n * n), "x": xs, "y": ys,
+            "opacity": np.repeat(m.opacity().ravel(), 4)}
 
 
 def curve_rows(m: Manifold) -> dict[str, np.ndarray]:
     """Columns for drawing the 1-D manifold as segments (x, y) → (x2, y2)."""
-    return {"x": m.x[:-1, 0], "y": m.x[:-1, 1], "x2": m.x[1:, 0], "y2": m.x[1:, 1],
-            "opacity": m.opacity(), "density": m.density, "z": m.z[:-1, 0]}
+    return {"x": m.x[:-1, 0], "y": m.x[:-1, 1], "x2": m.x[1:, 0], "y2": m.x[1:, 1], "opacity": m.opacity()}
 
 
 def noise_grid_rows(m: Manifold) -> dict[str, np.ndarray]:
