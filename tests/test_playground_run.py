@@ -69,7 +69,7 @@ def test_pair_advances_in_lock_step_on_the_same_data():
 
 @pytest.mark.parametrize("key", list(CONTRASTS))
 def test_every_ready_made_contrast_is_valid(key):
-    _, changes = CONTRASTS[key]
+    changes = CONTRASTS[key]
     assert dataclasses.replace(PlaygroundConfig(), **changes).validate() == {}
 
 
@@ -217,3 +217,26 @@ def test_cli_points_file_with_nan_is_refused(capsys, tmp_path):
 
 def test_preset_points_are_in_the_view_for_the_cli():
     assert np.abs(preset("spiral").points).max() < 1
+
+
+def test_a_drawing_travels_in_the_config_and_gets_checked():
+    from gan_core.playground.data import encode_points
+
+    pts = draw(strokes_of("T"), 120, seed=4).points
+    cfg = dataclasses.replace(PlaygroundConfig(target="drawing", drawing=encode_points(pts)), **SMALL)
+    assert cfg.validate() == {}
+    run = PlaygroundRun(cfg, data_for(cfg))
+    assert run.data.n == 120 and run.data.name == "link"
+    assert "Draw some points" in PlaygroundConfig(target="drawing").validate()["drawing"]
+    assert "damaged" in PlaygroundConfig(target="drawing", drawing="%%%").validate()["drawing"]
+    assert PlaygroundConfig(target="ring8", drawing="").validate() == {}  # only checked when it is used
+
+
+def test_build_run_makes_a_pair_when_asked_and_the_pair_behaves_like_a_run():
+    from gan_core.playground.pair import build_run
+
+    cfg = dataclasses.replace(PlaygroundConfig(target="moons", compare="d_steps"), **SMALL)
+    pair = build_run(cfg)
+    assert isinstance(pair, RunPair) and pair.right.config.d_steps == 5 and pair.right.config.compare == "none"
+    assert pair.step(3) == 3 and pair.steps == 3 and pair.status == "ok" and pair.message == ""
+    assert isinstance(build_run(dataclasses.replace(cfg, compare="none")), PlaygroundRun)

@@ -18,7 +18,9 @@ import numpy as np
 
 from gan_core.cli_support import fail_invalid
 from gan_core.playground.config import PlaygroundConfig
-from gan_core.playground.data import PRESETS, VIEW, DataError, PointSet, check_points, fit_to_view, parse_csv, parse_point_text
+from gan_core.playground.data import (
+    PRESETS, VIEW, DataError, PointSet, check_points, encode_points, fit_to_view, parse_csv, parse_point_text,
+)
 from gan_core.settings_spec import add_arguments, from_arguments, to_mapping
 
 DEFAULT_STEPS = 5000
@@ -77,9 +79,10 @@ def run(args) -> int:
     if target.startswith("points:"):
         try:
             drawing, scale, centre = load_points(target[len("points:"):])
+            # trained on the full-precision points; the link's encoding is kept in the config for the record
+            config = _replace(config, target="drawing", drawing=encode_points(drawing.points))
         except DataError as exc:
             errors["target"] = str(exc)
-        config = _replace(config, target="drawing")
     elif target in PRESETS:
         config = _replace(config, target=target)
     else:
@@ -96,7 +99,7 @@ def run(args) -> int:
     from gan_core.playground.metrics import EXACT_MAX, exact_wasserstein
     from gan_core.playground.session import PlaygroundRun, data_for
 
-    run_ = PlaygroundRun(config, data_for(config, drawing))
+    run_ = PlaygroundRun(config, data_for(config, drawing))  # the CLI trains one run (compare is for the page)
     t = run_.trainer
     if args.seconds is not None:
         while t.status == "ok" and t.seconds < args.seconds:

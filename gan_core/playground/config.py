@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gan_core.playground.data import PRESETS
+from gan_core.playground.data import PRESETS, DataError, decode_points
 from gan_core.settings_spec import setting
 from gan_core.twod.config import NOISES, TwoDConfig
 
 TARGETS = {**PRESETS, "drawing": "Your own points (drawn, pasted or uploaded)"}
+COMPARE = {  # a second run beside the first: only these settings differ (same data, same seed)
+    "none": "No: one run",
+    "wgan_gp": "Loss: WGAN-GP",
+    "minimax": "Loss: saturating minimax",
+    "least_squares": "Loss: least squares",
+    "pack": "PacGAN packing (m = 2)",
+    "mbstd": "Minibatch std feature",
+    "d_steps": "5 D steps per G step",
+    "noise_1d": "1-D noise",
+}
 
 
 @dataclass(frozen=True)
@@ -30,9 +40,24 @@ class PlaygroundConfig(TwoDConfig):
         "Batch size", "Samples (packs, with packing) per batch.", min=2, max=2048, step=1))
     target: str = field(default="ring8", metadata=setting(
         "Data", "What G must learn to draw.", choices=TARGETS, cli=False))
+    drawing: str = field(default="", metadata=setting(
+        "Drawing", "Your points, encoded for the link (a byte per coordinate on a 256-level grid).",
+        cli=False, widget="text", advanced=True))
+    compare: str = field(default="none", metadata=setting(
+        "Side by side", "Train a second run beside this one on the same data and seed, with one thing changed.",
+        choices=COMPARE, cli=False))
     jitter: float = field(default=0.01, metadata=setting(
         "Jitter", "Drawn points are blurred by this σ (view units) each time D sees them, so G learns a "
         "smooth shape rather than exact dots.", min=0.0, max=0.2, step=0.005, format="%.3f", advanced=True))
 
     def validate(self) -> dict[str, str]:
-        return super().validate()  # the trainer's own checks and cross-field rules
+        errors = super().validate()  # the trainer's own checks and cross-field rules
+        if self.target == "drawing" and "drawing" not in errors:
+            if not self.drawing:
+                errors["drawing"] = "Draw some points first (at least 5), or paste or upload them."
+            else:
+                try:
+                    decode_points(self.drawing)
+                except DataError as exc:
+                    errors["drawing"] = str(exc)
+        return errors

@@ -304,8 +304,8 @@ def parse_csv(data: str | bytes, *, name: str = "The file") -> PointSet:
 # ---------------------------------------------------------------- a drawing in the page's link
 
 LINK_LEVELS = 256  # each coordinate quantised to one byte over the view: steps of 2/255 ≈ 0.008
-MAX_LINK_POINTS = 2000
-MAX_LINK_CHARS = 6000
+MAX_LINK_POINTS = MAX_POINTS
+MAX_LINK_CHARS = 16_000  # 5,000 scattered points take about 13,400
 _RAW, _ZLIB = 1, 2
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from gan_core.history import CappedHistory
 from gan_core.playground.config import PlaygroundConfig
-from gan_core.playground.data import PointSet, preset
+from gan_core.playground.data import PointSet, decode_points, preset
 from gan_core.playground.metrics import Scores, score
 from gan_core.twod.targets import MixtureTarget, PointsTarget
 from gan_core.twod.trainer import TwoDTrainer
@@ -31,11 +31,14 @@ LIVE_SCORE_GAP = 40  # live ticks re-score only after this many steps (scoring c
 
 
 def data_for(config: PlaygroundConfig, drawing: PointSet | None = None) -> PointSet:
-    """The point set a config asks for: a preset sampled with the config's seed, or the given drawing."""
+    """The point set a config asks for: a preset sampled with the config's seed, the given drawing, or the
+    drawing encoded in the config (a link's)."""
     if config.target == "drawing":
-        if drawing is None:
+        if drawing is not None:
+            return drawing
+        if not config.drawing:
             raise ValueError("target 'drawing' needs a point set")
-        return drawing
+        return decode_points(config.drawing)
     return preset(config.target, seed=config.seed)
 
 
@@ -72,14 +75,29 @@ class PlaygroundRun:
     def status(self) -> str:
         return self.trainer.status
 
+    @property
+    def message(self) -> str:
+        return self.trainer.message
+
+    def step(self, n: int = 1) -> int:
+        return self.train(n)
+
+    def restore_last_good(self) -> None:
+        self.trainer.restore_last_good()
+        self.evaluate()
+
     def tick(self, budget_s: float, max_steps: int | None = None) -> int:
         """Train for about `budget_s` seconds, then score (one live tick). Returns the steps done."""
         done = self.trainer.run_for(budget_s, max_steps)
+        self.rescore_if_due()
+        return done
+
+    def rescore_if_due(self) -> None:
+        """Score when LIVE_SCORE_GAP steps have passed; otherwise only move the drawn samples."""
         if self.steps - self._last_scored >= LIVE_SCORE_GAP or self.status != "ok":
             self.evaluate()
         else:
             self.samples = self.trainer.generate(self.eval_z)  # the points move every tick; the numbers follow
-        return done
 
     def train(self, steps: int) -> int:
         done = self.trainer.step(steps)
