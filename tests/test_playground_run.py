@@ -240,3 +240,12 @@ def test_build_run_makes_a_pair_when_asked_and_the_pair_behaves_like_a_run():
     assert isinstance(pair, RunPair) and pair.right.config.d_steps == 5 and pair.right.config.compare == "none"
     assert pair.step(3) == 3 and pair.steps == 3 and pair.status == "ok" and pair.message == ""
     assert isinstance(build_run(dataclasses.replace(cfg, compare="none")), PlaygroundRun)
+
+
+def test_drawing_board_datasets_match_its_spec():
+    spec = F.drawing_spec()
+    ds = F.drawing_datasets(np.array([[0.1, 0.2], [0.3, -0.4]]))
+    assert _names(spec) == set(ds) and len(ds["drawn"]) == 2
+    canvas = ds["canvas"]
+    assert canvas["x"].min() == -1 and canvas["x"].max() == 1 and len(canvas) == 81 * 81
+

@@ -145,6 +145,22 @@ def plane_spec(views: Views = Views(), *, noise_dim: int = 2, d_kind: str = "pro
             "layer": layers, "resolve": {"scale": {"color": "independent", "opacity": "independent"}}}
 
 
+def drawing_spec(height: int = 420) -> dict:
+    """The drawing board: the points drawn so far over a clickable plane (datasets "drawn" and "canvas";
+    the click is the selection parameter "plane_click")."""
+    x, y = _axis("x", "x₁"), _axis("y", "x₂")
+    return {"$schema": _SCHEMA, "title": "Your data: click to draw", "height": height, "width": height,
+            "layer": [{"data": {"name": "drawn"}, "mark": {"type": "circle", "size": 30, "color": PALETTE["real"],
+                                                           "opacity": 0.8, "clip": True},
+                       "encoding": {"x": x, "y": y}},
+                      _canvas_layer("plane_click")]}
+
+
+def drawing_datasets(points: np.ndarray) -> dict[str, pd.DataFrame]:
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return {"drawn": frame(x=p[:, 0], y=p[:, 1]), "canvas": canvas_points()}
+
+
 def noise_extent(noise_kind: str) -> float:
     return float(abs(noise_ticks(noise_kind, 2)[0]))
 
