@@ -38,6 +38,10 @@ class PlaygroundConfig(TwoDConfig):
         "D learning rate", "How far D moves per step.", min=1e-6, max=0.1, positive=True, format="%.0e"))
     batch_size: int = field(default=128, metadata=setting(
         "Batch size", "Samples (packs, with packing) per batch.", min=2, max=2048, step=1))
+    ema: float = field(default=0.99, metadata=setting(
+        "EMA of G's weights", "Decay of the running average of G's weights that is drawn and measured "
+        "(0 = off: the views show G's own weights; 0.99 averages over ~100 steps, which calms the views and the "
+        "scores). Training itself uses G's own weights.", min=0.0, max=0.9999, advanced=True))
     target: str = field(default="ring8", metadata=setting(
         "Data", "What G must learn to draw.", choices=TARGETS, cli=False))
     drawing: str = field(default="", metadata=setting(

@@ -63,11 +63,14 @@ def canvas_points(step: float = CANVAS_STEP, extent: float = VIEW) -> pd.DataFra
     return frame(x=xx.ravel(), y=yy.ravel())
 
 
-def _canvas_layer(param: str) -> dict:
+def _canvas_layer(param: str, select: str = "point") -> dict:
+    """Invisible points that make a chart clickable: a click selects the nearest ("point"), a drag selects a
+    box ("interval"; Streamlit reports {param: {"x": [lo, hi], "y": [lo, hi]}})."""
+    how = ({"type": "point", "on": "click", "nearest": True, "fields": ["x", "y"], "clear": False}
+           if select == "point" else {"type": "interval", "encodings": ["x", "y"], "clear": "dblclick"})
     return {
         "data": {"name": "canvas"},
-        "params": [{"name": param, "select": {"type": "point", "on": "click", "nearest": True,
-                                              "fields": ["x", "y"], "clear": False}}],
+        "params": [{"name": param, "select": how}],
         "mark": {"type": "point", "opacity": 0, "size": 40, "tooltip": False},
         "encoding": {"x": _axis("x", "x₁"), "y": _axis("y", "x₂")},
     }
@@ -145,15 +148,15 @@ def plane_spec(views: Views = Views(), *, noise_dim: int = 2, d_kind: str = "pro
             "layer": layers, "resolve": {"scale": {"color": "independent", "opacity": "independent"}}}
 
 
-def drawing_spec(height: int = 420) -> dict:
+def drawing_spec(select: str = "point", height: int = 420) -> dict:
     """The drawing board: the points drawn so far over a clickable plane (datasets "drawn" and "canvas";
-    the click is the selection parameter "plane_click")."""
+    a click is the selection parameter "plane_click", a dragged box "plane_box")."""
     x, y = _axis("x", "x₁"), _axis("y", "x₂")
     return {"$schema": _SCHEMA, "title": "Your data: click to draw", "height": height, "width": height,
             "layer": [{"data": {"name": "drawn"}, "mark": {"type": "circle", "size": 30, "color": PALETTE["real"],
                                                            "opacity": 0.8, "clip": True},
                        "encoding": {"x": x, "y": y}},
-                      _canvas_layer("plane_click")]}
+                      _canvas_layer("plane_click" if select == "point" else "plane_box", select)]}
 
 
 def drawing_datasets(points: np.ndarray) -> dict[str, pd.DataFrame]:
@@ -165,7 +168,8 @@ def noise_extent(noise_kind: str) -> float:
     return float(abs(noise_ticks(noise_kind, 2)[0]))
 
 
-def noise_spec(noise_dim: int = 2, noise_kind: str = "uniform", *, drawable: bool = True, height: int = 240) -> dict:
+def noise_spec(noise_dim: int = 2, noise_kind: str = "uniform", *, drawable: bool = True, select: str = "point",
+               height: int = 240) -> dict:
     """The noise plane z (or line): its grid of equal-probability cells and the selected point or region."""
     e = noise_extent(noise_kind)
     z1 = _axis("z1", "z₁", e)
@@ -184,7 +188,7 @@ def noise_spec(noise_dim: int = 2, noise_kind: str = "uniform", *, drawable: boo
                      "mark": {"type": "point", "shape": "diamond", "filled": True, "color": LANDING_COLOR, "size": 50},
                      "encoding": {"x": z1, "y": z2}}]
     if drawable:
-        canvas = _canvas_layer("noise_click")
+        canvas = _canvas_layer("noise_click" if select == "point" else "noise_box", select)
         canvas["data"] = {"name": "noise_canvas"}
         canvas["encoding"] = {"x": _axis("x", "z₁", e), "y": _axis("y", "z₂", e) if noise_dim == 2 else z2}
         layers.append(canvas)

@@ -11,6 +11,7 @@ EVAL_REAL real points, so a frozen G always gets the same numbers and the curves
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -19,6 +20,7 @@ from gan_core.history import CappedHistory
 from gan_core.playground.config import PlaygroundConfig
 from gan_core.playground.data import PointSet, decode_points, preset
 from gan_core.playground.metrics import Scores, score
+from gan_core.twod.config import TwoDConfig
 from gan_core.twod.targets import MixtureTarget, PointsTarget
 from gan_core.twod.trainer import TwoDTrainer
 
@@ -49,14 +51,19 @@ def target_for(config: PlaygroundConfig, data: PointSet):
     return PointsTarget(data.points, jitter=config.jitter)
 
 
+def trainer_config(config: PlaygroundConfig) -> TwoDConfig:
+    """The 2-D trainer's own settings out of the playground's (which add the data and the comparison)."""
+    return TwoDConfig(**{f.name: getattr(config, f.name) for f in dataclasses.fields(TwoDConfig)})
+
+
 class PlaygroundRun:
     def __init__(self, config: PlaygroundConfig, data: PointSet, *, history_capacity: int = 2000):
-        errors = config.validate()
+        errors = {k: v for k, v in config.validate().items() if k != "drawing"}  # `data` is given explicitly
         if errors:
             raise ValueError("; ".join(errors.values()))
         self.config = config
         self.data = data
-        self.trainer = TwoDTrainer(config, target_for(config, data), history_capacity=history_capacity)
+        self.trainer = TwoDTrainer(trainer_config(config), target_for(config, data), history_capacity=history_capacity)
         rng = np.random.default_rng([config.seed, 7919])
         self.eval_z = self.trainer.sample_noise(EVAL_SAMPLES, rng)
         keep = np.sort(rng.permutation(data.n)[:EVAL_REAL])

@@ -43,6 +43,14 @@ class Walk:
     batch: object = field(default=None, repr=False)
 
 
+def _own(trainer, z: np.ndarray) -> np.ndarray:
+    """G's own current weights (not their running average): what the step trains and D judges."""
+    try:
+        return trainer.generate(z, raw=True)
+    except TypeError:  # a trainer without a weight average
+        return trainer.generate(z)
+
+
 class SlowMotion:
     """Drives a TwoDTrainer (or anything with sample_batch / generate / discriminator / step_discriminator /
     step_generator) one stage at a time."""
@@ -69,7 +77,7 @@ class SlowMotion:
             w.batch = t.sample_batch()
             w.real, w.z = np.asarray(w.batch.real, float), np.asarray(w.batch.z, float)
         elif stage == "g_forward":
-            w.fake = t.generate(w.z)
+            w.fake = _own(t, w.z)
         elif stage == "d_judges":
             w.d_real, w.d_fake = t.discriminator(w.real), t.discriminator(w.fake)
         elif stage == "d_update":
@@ -78,7 +86,7 @@ class SlowMotion:
                 t.step_discriminator()
         elif stage == "g_update":
             w.g_loss = t.step_generator(w.batch.z)
-            w.moved = t.generate(w.z)
+            w.moved = _own(t, w.z)
             w.walked += 1
         w.stage = stage
         return stage
@@ -150,5 +158,30 @@ def graph_spec(height: int = 150) -> dict:
              "encoding": {"x": x, "y": y, "color": on}},
             {"data": {"name": "graph_nodes"}, "mark": {"type": "text", "fontSize": 12, "fontWeight": "bold"},
              "encoding": {"x": x, "y": y, "text": {"field": "label"}}},
+        ],
+    }
+
+
+def batch_spec(height: int = 300) -> dict:
+    """The walked batch on the plane: real (blue) and generated (orange) points, sized by D's score once
+    judged, and after the G update a line from each G(z) to where it moved (dataset "batch")."""
+    scale = {"domain": [-1, 1], "nice": False}
+    x = {"field": "x", "type": "quantitative", "scale": scale, "title": "x₁"}
+    y = {"field": "y", "type": "quantitative", "scale": scale, "title": "x₂"}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "height": height, "width": height, "title": "The batch of this step",
+        "layer": [
+            {"data": {"name": "batch"}, "transform": [{"filter": "isValid(datum.x2)"}],
+             "mark": {"type": "rule", "color": "#222", "strokeWidth": 1.2},
+             "encoding": {"x": x, "y": y, "x2": {"field": "x2"}, "y2": {"field": "y2"}}},
+            {"data": {"name": "batch"}, "mark": {"type": "circle", "opacity": 0.8, "clip": True},
+             "encoding": {"x": x, "y": y,
+                          "color": {"field": "kind", "type": "nominal", "title": None,
+                                    "scale": {"domain": ["real", "generated"], "range": [PALETTE["real"], PALETTE["fake"]]}},
+                          "size": {"condition": {"test": "isValid(datum.D)", "field": "D", "type": "quantitative",
+                                                 "scale": {"range": [10, 160]}, "title": "D"},
+                                   "value": 30},
+                          "tooltip": [{"field": "kind"}, {"field": "D", "format": ".2f"}]}},
         ],
     }
