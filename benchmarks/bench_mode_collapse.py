@@ -101,11 +101,13 @@ def main() -> None:
             rows = [run(target, remedy, seed, args.steps, **extra) for seed in args.seeds]
             k = rows[0]["k"]
             rkls = [r["rkl"] for r in rows if np.isfinite(r["rkl"])]
+            rkl_text = "— (no high-quality sample)" if not rkls else f"{np.mean(rkls):.2f}" + (
+                "" if len(rkls) == len(rows) else f" ({len(rkls)} seeds)")
             bad = sum(r["status"] != "ok" for r in rows)
             note = f" ({bad} diverged)" if bad else ""
             print(f"| ours: {remedy}{note} | {np.mean([r['modes'] for r in rows]):.1f} of {k} "
                   f"({', '.join(str(r['modes']) for r in rows)}) | {np.mean([r['hq'] for r in rows]):.1f} | "
-                  f"{np.mean(rkls):.2f}{'' if len(rkls) == len(rows) else f' ({len(rkls)} seeds)'} | "
+                  f"{rkl_text} | "
                   f"{np.mean([r['top2'] for r in rows]):.2f} | {np.mean([r['ms'] for r in rows]):.2f} |", flush=True)
         for name, modes, hq in PUBLISHED[target]:
             print(f"| published, {name} | {modes} | {hq} | | | |")

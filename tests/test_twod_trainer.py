@@ -155,3 +155,13 @@ def test_a_drawing_is_data_and_bad_drawings_are_refused():
     with pytest.raises(ValueError, match="Loss"):
         TwoDTrainer(dataclasses.replace(SMALL, loss="hinge"), RING)
     assert PointsTarget(np.ones((4, 2)), jitter=0.1).sample(5, np.random.default_rng(0)).shape == (5, 2)
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="no CUDA device here")
+def test_the_torch_engine_on_cuda_follows_the_cpu_run():
+    cfg = dataclasses.replace(SMALL, mbstd=True, pack=2, loss="wgan_gp")
+    a = TwoDTrainer(cfg, RING, engine="numpy", dtype=np.float64)
+    b = TwoDTrainer(cfg, RING, engine="torch", dtype=np.float64, device="cuda")
+    a.step(10)
+    b.step(10)
+    np.testing.assert_allclose(a.generate(Z), b.generate(Z), rtol=1e-6, atol=1e-8)
