@@ -103,7 +103,10 @@ def test_run_for_never_rounds_a_tick_to_zero_steps_and_respects_its_cap():
     assert t.run_for(0.0) >= 1
     assert t.run_for(1e-9) >= 1
     assert t.run_for(5.0, max_steps=9) == 9
-    assert 0.02 <= t.seconds
+    before, steps = t.seconds, t.steps
+    done = t.run_for(0.05)
+    assert done == t.steps - steps and done > 9
+    assert 0.04 <= t.seconds - before < 1.0  # spends about its budget, in chunks sized from the measured step time
 
 
 def test_g_loss_gradient_is_the_per_sample_derivative_of_g_loss():
