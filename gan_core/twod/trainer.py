@@ -180,7 +180,7 @@ class TwoDTrainer:
         """One D update only (on `batch`, or the next one of the stream)."""
         if self.status != "ok":
             return float("nan")
-        with one_blas_thread():
+        with one_blas_thread(), np.errstate(all="ignore"):
             loss, *_ = self._timed(lambda: self.engine.d_update(batch if batch is not None else self.stream.next()))
         self._check(loss)
         return loss
@@ -191,7 +191,7 @@ class TwoDTrainer:
             return float("nan")
         z = self.stream.next().z if z is None else np.asarray(z, dtype=self.dtype)
         lookahead = [self.stream.next() for _ in range(self.config.unroll)] or None
-        with one_blas_thread():
+        with one_blas_thread(), np.errstate(all="ignore"):
             loss = self._timed(lambda: self.engine.g_update(z, None, lookahead))
         self._check(loss)
         return loss
@@ -214,7 +214,7 @@ class TwoDTrainer:
         """n training steps (each: d_steps D updates, then one G update). Returns how many were done."""
         done = 0
         started = time.perf_counter()
-        with one_blas_thread():
+        with one_blas_thread(), np.errstate(all="ignore"):  # a diverging run is caught below, not warned about
             try:
                 for _ in range(int(n)):
                     if self.status != "ok" or not self._one_step():
