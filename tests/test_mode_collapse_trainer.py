@@ -120,3 +120,14 @@ def test_with_the_defaults_the_plain_gan_collapses_while_minibatch_std_spreads_o
     cured.step(1000)
     assert cured.report.top2_share < 0.5 and _visited(cured.report) >= 6
     assert 1.6 < np.median(np.linalg.norm(cured.samples, axis=1)) < 2.4
+
+
+def test_reset_with_a_seed_replaces_the_config_and_replays_that_seed():
+    cfg = ModeCollapseConfig(seed=1, **SMALL)
+    a, b = ModeCollapseTrainer(cfg, eval_every=10), ModeCollapseTrainer(ModeCollapseConfig(seed=2, **SMALL), eval_every=10)
+    a.step(10)
+    a.reset(seed=2)
+    assert a.config.seed == 2 and cfg.seed == 1 and a.steps == 0
+    a.step(20)
+    b.step(20)
+    assert np.array_equal(a.samples, b.samples)

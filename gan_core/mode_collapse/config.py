@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from gan_core.seeding import MAX_SEED
 from gan_core.settings_spec import check, setting, spec_of
 from gan_core.twod.config import UNROLL_ORDERS, TwoDConfig
 
@@ -26,33 +27,47 @@ REMEDIES = {
 
 @dataclass(frozen=True)
 class ModeCollapseConfig:
-    target: str = field(default="ring8", metadata=setting("Target", "The mixture G must cover.", choices=TARGETS))
-    loss: str = field(default="nonsaturating", metadata=setting("G's loss", choices=LOSSES, advanced=True))
-    remedy: str = field(default="none", metadata=setting("Remedy", "What is changed against mode collapse.",
-                                                         choices=REMEDIES))
-    # Defaults measured in docs/mode_collapse.md (several seeds): the literature's nets (G 2×128 ReLU,
-    # D 1×128 ReLU, Adam β₁ = 0.5) with a 64-dimensional z, batch 128; lr 2e-3 and a short EMA of G (0.95)
-    # so that the cure shows within a live lesson (~2,000 steps) while the plain GAN still collapses.
+    target: str = field(default="ring8", metadata=setting(
+        "Target", "The mixture of Gaussians G must cover.", choices=TARGETS, widget="select"))
+    loss: str = field(default="nonsaturating", metadata=setting(
+        "G's loss", "What G minimises.", choices=LOSSES, widget="select"))
+    remedy: str = field(default="none", metadata=setting(
+        "Remedy", "A known cure for mode collapse, or none to watch the plain GAN collapse.", choices=REMEDIES,
+        widget="select"))
+    # Defaults measured in docs/mode_collapse.md (several seeds): the literature's nets (G 2×128 ReLU, D 1×128 ReLU,
+    # Adam β₁ = 0.5, z ∈ R⁶⁴, batch 128), with lr 2e-3 and a short EMA of G (0.95) so that the cure shows within a
+    # live lesson (~2,000 steps) while the plain GAN still collapses onto 1-2 modes and hops between them.
     lr_g: float = field(default=2e-3, metadata=setting(
-        "Learning rate of G", min=1e-5, max=0.05, positive=True, format="%g", step=1e-4, advanced=True))
+        "Learning rate of G", "Adam step size for the generator.", min=1e-5, max=0.05, positive=True, step=1e-4,
+        format="%g"))
     lr_d: float = field(default=2e-3, metadata=setting(
-        "Learning rate of D", min=1e-5, max=0.05, positive=True, format="%g", step=1e-4, advanced=True))
-    batch_size: int = field(default=128, metadata=setting("Batch size", min=16, max=1024, step=16, advanced=True))
+        "Learning rate of D", "Adam step size for the discriminator.", min=1e-5, max=0.05, positive=True,
+        step=1e-4, format="%g"))
+    batch_size: int = field(default=128, metadata=setting(
+        "Batch size", "Real and generated samples per step.", min=16, max=1024, step=16))
     width: int = field(default=128, metadata=setting(
-        "Network width", "Hidden units per layer of G and D.", min=8, max=512, step=8, advanced=True))
+        "Width of G and D", "Hidden units per layer.", min=8, max=512, step=16, advanced=True))
     z_dim: int = field(default=64, metadata=setting(
-        "Noise dimension", "Size of G's Gaussian noise z.", min=1, max=256, step=1, advanced=True))
-    pack: int = field(default=2, metadata=setting(
-        "Pack size m", "PacGAN: samples D judges at once.", min=2, max=4, step=1))
-    unroll: int = field(default=3, metadata=setting(
-        "Unrolled steps k", "Unrolled D: lookahead D steps G is scored against.", min=1, max=5, step=1))
-    unroll_order: str = field(default="first", metadata=setting("Unrolling", choices=UNROLL_ORDERS, advanced=True))
+        "Noise dimension of z", "Size of the noise vector G is fed.", min=1, max=256, step=1, advanced=True))
+    pack: int = field(default=2, metadata=setting(  # PacGAN: samples per pack
+        "Pack size m", "PacGAN: samples D judges together (remedy pack only).", min=2, max=4, step=1))
+    unroll: int = field(default=3, metadata=setting(  # unrolled D: lookahead steps
+        "Unrolled steps k", "D-steps G looks ahead (remedy unrolled only); each costs about one D step per G "
+        "step.", min=1, max=5, step=1))
+    unroll_order: str = field(default="first", metadata=setting(
+        "Unrolling", "First order: G is scored by the future D. Second order (Metz et al.): G's gradient also flows "
+        "through the k steps — exact, several times slower (remedy unrolled only).", choices=UNROLL_ORDERS,
+        widget="select", advanced=True))
+    # R1: penalty weight γ (loss term γ/2 · E‖∇D(x_real)‖²)
     r1_gamma: float = field(default=1.0, metadata=setting(
-        "R1 weight γ", "Penalty γ/2·E‖∇D(x_real)‖² on D.", min=1e-4, max=100.0, format="%g", step=0.5))
+        "R1 weight γ", "Penalty γ/2 · E‖∇D(x_real)‖² on D's slope at real data (remedy r1 only).",
+        min=1e-4, max=100.0, step=0.5, format="%g"))
     ema: float = field(default=0.95, metadata=setting(
-        "EMA of G's weights", "Decay of the running average of G's weights that is drawn and measured (0 = off).",
-        min=0.0, max=0.9999, format="%g", step=0.001, advanced=True))
-    seed: int = field(default=0, metadata=setting("Seed", min=0, max=2**31 - 1, step=1))
+        "EMA of G's weights", "What is drawn and measured is a running average of G's weights (0 = G itself; "
+        "0.95 averages over ~20 steps and removes G's step-to-step jitter).", min=0.0, max=0.9999, step=0.01,
+        format="%g", advanced=True))
+    seed: int = field(default=0, metadata=setting(
+        "Seed", "Same seed + same settings = the same run.", min=0, max=MAX_SEED, step=1))
 
     def validate(self) -> dict[str, str]:
         """Field name -> human message for each bad setting (empty dict = valid)."""

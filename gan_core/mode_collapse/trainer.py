@@ -7,6 +7,8 @@ second-order unrolled D).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from gan_core.history import CappedHistory
@@ -34,7 +36,13 @@ class ModeCollapseTrainer:
                                 engine=engine, device=device)
         self.reset()
 
-    def reset(self) -> None:
+    def reset(self, seed: int | None = None) -> None:
+        """Start over from fresh weights (same seed + same settings = the same run); a new seed replaces the
+        config (the caller's config object is not changed)."""
+        if seed is not None and int(seed) != self.config.seed:
+            self.config = dataclasses.replace(self.config, seed=int(seed))
+            self.core = TwoDTrainer(self.config.to_twod(), self.target, history_capacity=8,
+                                    record_every=self.eval_every, engine=self.core.engine_name, device=self.core.device)
         self.core.reset()
         self.eval_z = self.core.sample_noise(EVAL_SAMPLES, np.random.default_rng([self.config.seed, 4]))
         self.history.clear()
