@@ -30,6 +30,7 @@ class FlatOptimizer:
         self.kind, self.lr, self.betas = kind, float(lr), betas
         self.m = np.zeros(size, dtype)
         self.v = np.zeros(size, dtype)
+        self._tmp = np.zeros(size, dtype)  # scratch: the update allocates nothing
         self.t = 0
 
     def step(self, flat: np.ndarray, grad: np.ndarray) -> None:
@@ -38,15 +39,20 @@ class FlatOptimizer:
             return
         b1, b2 = self.betas
         self.t += 1
-        m, v = self.m, self.v
+        m, v, tmp = self.m, self.v, self._tmp
         m *= b1
-        m += (1.0 - b1) * grad
+        np.multiply(grad, 1.0 - b1, out=tmp)
+        m += tmp
         v *= b2
-        v += (1.0 - b2) * (grad * grad)
-        denom = np.sqrt(v)
-        denom *= 1.0 / math.sqrt(1.0 - b2 ** self.t)
-        denom += ADAM_EPS
-        flat -= (self.lr / (1.0 - b1 ** self.t)) * (m / denom)
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1.0 - b2
+        v += tmp
+        np.sqrt(v, out=tmp)  # tmp = sqrt(v̂)·sqrt(1 − b2^t) + ε: torch's denominator, in place
+        tmp *= 1.0 / math.sqrt(1.0 - b2 ** self.t)
+        tmp += ADAM_EPS
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.lr / (1.0 - b1 ** self.t)
+        flat -= tmp
 
     def state(self):
         return (self.m.copy(), self.v.copy(), self.t)
