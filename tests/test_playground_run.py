@@ -249,3 +249,11 @@ def test_drawing_board_datasets_match_its_spec():
     canvas = ds["canvas"]
     assert canvas["x"].min() == -1 and canvas["x"].max() == 1 and len(canvas) == 81 * 81
 
+
+
+def test_with_datasets_ships_only_what_the_spec_reads():
+    spec = F.curve_specs(is_mixture=False)["coverage"]
+    out = F.with_datasets(spec, {"scores": "s", "losses": "l"})
+    assert set(out["datasets"]) == {"scores"} and "datasets" not in spec
+    plane = F.plane_spec(F.Views(gradients=True))
+    assert F.dataset_names(plane) == {"surface", "manifold", "points", "arrows", "landing"}

@@ -322,8 +322,26 @@ def curve_datasets(run) -> dict[str, pd.DataFrame]:
     return {"scores": scores, "losses": losses}
 
 
+def dataset_names(spec) -> set[str]:
+    """The named datasets a spec's layers read."""
+    found: set[str] = set()
+    if isinstance(spec, dict):
+        data = spec.get("data")
+        if isinstance(data, dict) and "name" in data:
+            found.add(data["name"])
+        for key, value in spec.items():
+            if key != "datasets":
+                found |= dataset_names(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found |= dataset_names(value)
+    return found
+
+
 def with_datasets(spec: dict, datasets: dict[str, pd.DataFrame]) -> dict:
-    """A copy of `spec` carrying the datasets it names (the shape st.vega_lite_chart takes)."""
+    """A copy of `spec` carrying the datasets it names, and only those: Streamlit 1.67 stops updating a chart
+    in place when it is sent a dataset its spec does not read (seen in the browser: the curves froze)."""
+    names = dataset_names(spec)
     out = dict(spec)
-    out["datasets"] = datasets
+    out["datasets"] = {k: v for k, v in datasets.items() if k in names}
     return out
