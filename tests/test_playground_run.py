@@ -79,7 +79,8 @@ def test_slow_motion_walks_the_stages_on_one_batch():
     seen = [slow.advance() for _ in STAGES]
     assert seen == list(STAGES)
     w = slow.walk
-    assert w.real.shape == (32, 2) and w.fake.shape == (32, 2) and w.d_fake.shape == (32,)
+    n = 32 * run.config.pack  # a batch of 32 packs of m points
+    assert w.real.shape == (n, 2) and w.fake.shape == (n, 2) and w.d_fake.shape == (n,)
     assert np.isfinite([w.d_loss, w.g_loss]).all() and w.walked == 1
     # G's update moved the very points shown at the G-forward stage
     assert not np.allclose(w.moved, w.fake)

@@ -14,7 +14,7 @@ COMPARE = {  # a second run beside the first: only these settings differ (same d
     "wgan_gp": "Loss: WGAN-GP",
     "minimax": "Loss: saturating minimax",
     "least_squares": "Loss: least squares",
-    "pack": "PacGAN packing (m = 2)",
+    "pack": "No packing (m = 1)",
     "mbstd": "Minibatch std feature",
     "d_steps": "5 D steps per G step",
     "noise_1d": "1-D noise",
@@ -42,6 +42,9 @@ class PlaygroundConfig(TwoDConfig):
         "EMA of G's weights", "Decay of the running average of G's weights that is drawn and measured "
         "(0 = off: the views show G's own weights; 0.99 averages over ~100 steps, which calms the views and the "
         "scores). Training itself uses G's own weights.", min=0.0, max=0.9999, advanced=True))
+    pack: int = field(default=2, metadata=setting(
+        "Pack size m", "PacGAN: D judges m samples at once (1 = off). Two made the playground's drawings come out "
+        "whole (no dropped blob or stroke) in fewer steps.", min=1, max=8, step=1))
     target: str = field(default="ring8", metadata=setting(
         "Data", "What G must learn to draw.", choices=TARGETS, cli=False))
     drawing: str = field(default="", metadata=setting(

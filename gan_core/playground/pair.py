@@ -19,7 +19,7 @@ CONTRASTS = {
     "wgan_gp": {"loss": "wgan_gp"},
     "minimax": {"loss": "minimax"},
     "least_squares": {"loss": "least_squares"},
-    "pack": {"pack": 2},
+    "pack": {"pack": 1},
     "mbstd": {"mbstd": True},
     "d_steps": {"d_steps": 5},
     "noise_1d": {"noise_dim": 1},
