@@ -104,6 +104,9 @@ def _kind(annotation: Any, default: Any) -> str:
 # ---------------------------------------------------------------- checking
 
 def _number_text(value: float) -> str:
+    """A number as people read it: whole numbers in full (a seed's limit is 2147483647, not 2.14748e+09)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -147,12 +150,13 @@ def _check_number(spec: FieldSpec, value: Any, *, integer: bool) -> str | None:
     if s.positive and value <= 0:
         return f"{label} must be greater than 0 (got {_number_text(value)})."
     lo, hi = s.min, s.max
+    got = _number_text(value)
     if lo is not None and hi is not None and not lo <= value <= hi:
-        return f"{label} must be between {lo:g} and {hi:g} (got {_number_text(value)})."
+        return f"{label} must be between {_number_text(lo)} and {_number_text(hi)} (got {got})."
     if lo is not None and value < lo:
-        return f"{label} must be at least {lo:g} (got {_number_text(value)})."
+        return f"{label} must be at least {_number_text(lo)} (got {got})."
     if hi is not None and value > hi:
-        return f"{label} must be at most {hi:g} (got {_number_text(value)})."
+        return f"{label} must be at most {_number_text(hi)} (got {got})."
     return None
 
 
@@ -321,7 +325,7 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type, *, skip: typing.It
         if s.choices:
             parts.append("one of " + ", ".join(s.choices) if spec.kind == "str" else "comma-separated, from " + ", ".join(s.choices))
         if s.min is not None or s.max is not None:
-            parts.append(f"range {'' if s.min is None else f'{s.min:g}'}..{'' if s.max is None else f'{s.max:g}'}")
+            parts.append(f"range {'' if s.min is None else _number_text(s.min)}..{'' if s.max is None else _number_text(s.max)}")
         parts.append(f"default {format_text(spec, spec.default)}")
         parser.add_argument(spec.flag, dest=spec.name, default=None, metavar=spec.name.upper(),
                             help="; ".join(p.replace("%", "%%") for p in parts if p))

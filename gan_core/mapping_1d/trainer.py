@@ -343,7 +343,7 @@ class TorchEngine:
         self.g_updates = updates
 
 
-class Trainer1D:
+class Mapping1DTrainer:
     """One 1-D GAN run: `step(n)` advances it, histories are capped, `reset()` starts over."""
 
     def __init__(self, config: Mapping1DConfig, device: str = "cpu", *, engine: str | None = None,
