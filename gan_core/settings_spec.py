@@ -173,6 +173,21 @@ def check(config: Any) -> dict[str, str]:
     return errors
 
 
+class InvalidSettings(ValueError):
+    """Raised by a trainer given settings that `validate()` refuses; `.errors` is {field: message}."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        super().__init__("invalid settings: " + "; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+def ensure_valid(config: Any) -> None:
+    """Raise InvalidSettings unless `config.validate()` is empty (what every trainer does first)."""
+    errors = config.validate()
+    if errors:
+        raise InvalidSettings(errors)
+
+
 # ---------------------------------------------------------------- parsing text (URL, CLI)
 
 def parse_text(spec: FieldSpec, text: str) -> Any:
@@ -326,9 +341,14 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type, *, skip: typing.It
             parts.append("one of " + ", ".join(s.choices) if spec.kind == "str" else "comma-separated, from " + ", ".join(s.choices))
         if s.min is not None or s.max is not None:
             parts.append(f"range {'' if s.min is None else _number_text(s.min)}..{'' if s.max is None else _number_text(s.max)}")
-        parts.append(f"default {format_text(spec, spec.default)}")
-        parser.add_argument(spec.flag, dest=spec.name, default=None, metavar=spec.name.upper(),
-                            help="; ".join(p.replace("%", "%%") for p in parts if p))
+        shown = ("on" if spec.default else "off") if spec.kind == "bool" else format_text(spec, spec.default)
+        parts.append(f"default {shown}")
+        text = "; ".join(p.replace("%", "%%") for p in parts if p)
+        if spec.kind == "bool":  # --flag / --no-flag
+            parser.add_argument(spec.flag, dest=spec.name, default=None, action=argparse.BooleanOptionalAction,
+                                help=text)
+        else:
+            parser.add_argument(spec.flag, dest=spec.name, default=None, metavar=spec.name.upper(), help=text)
 
 
 def from_arguments(cls: type, namespace: argparse.Namespace) -> tuple[Any, dict[str, str]]:

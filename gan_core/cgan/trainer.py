@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from gan_core.history import CappedHistory
 from gan_core.seeding import seed_everything
+from gan_core.settings_spec import ensure_valid
 
 from .config import CGANConfig
 from .mnist import NUM_CLASSES, Digits, load_split
@@ -83,9 +84,7 @@ def mode_seeking_penalty(fake: torch.Tensor, z: torch.Tensor, pairs: int) -> tor
 class CGANTrainer:
     def __init__(self, config: CGANConfig | None = None, device: str | torch.device = "cpu", data: Digits | None = None):
         self.config = config or CGANConfig()
-        problems = self.config.validate()
-        if problems:
-            raise ValueError("; ".join(problems.values()))
+        ensure_valid(self.config)
         self.device = torch.device(device)
         self.data = data if data is not None else load_split()[0]
         self._real, self._labels = training_tensors(self.data, self.device)

@@ -30,6 +30,7 @@ from gan_core.mapping_1d.config import Mapping1DConfig
 from gan_core.mapping_1d.metrics import midpoint_quantiles
 from gan_core.mapping_1d.nets import FlatMLP, copy_flat_to_torch, torch_mlp
 from gan_core.mapping_1d.targets import Target, _ndtr, _ndtri, parse_target
+from gan_core.settings_spec import ensure_valid
 
 try:  # installed with scikit-learn (via mlxtend); without it BLAS keeps its own thread count
     from threadpoolctl import ThreadpoolController
@@ -349,9 +350,7 @@ class Mapping1DTrainer:
     def __init__(self, config: Mapping1DConfig, device: str = "cpu", *, engine: str | None = None,
                  log_every: int = 10, w1_every: int = 50, history_capacity: int = 2000,
                  snapshot_every: int = 200):
-        errors = config.validate()
-        if errors:
-            raise ValueError("invalid settings: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        ensure_valid(config)
         self.config = copy.deepcopy(config)
         self.device = str(device)
         if engine is None:

@@ -19,6 +19,7 @@ from gan_core.history import CappedHistory
 from gan_core.mode_collapse.config import ModeCollapseConfig
 from gan_core.mode_collapse.metrics import ModeReport, mode_report
 from gan_core.mode_collapse.targets import make_target
+from gan_core.settings_spec import ensure_valid
 
 EVAL_SAMPLES = 2500  # as in VEEGAN / PacGAN
 EVAL_EVERY = 25  # generator steps between measurements
@@ -62,9 +63,7 @@ class Discriminator(nn.Module):
 
 class ModeCollapseTrainer:
     def __init__(self, config: ModeCollapseConfig, history_capacity: int = 2000, eval_every: int = EVAL_EVERY):
-        errors = config.validate()
-        if errors:
-            raise ValueError("; ".join(errors.values()))
+        ensure_valid(config)
         self.config = config
         self.target = make_target(config.target)
         self.eval_every = int(eval_every)
