@@ -5,7 +5,7 @@ import pytest
 from gan_core.cgan import checkpoint
 from tests import app_paths
 
-PAGE = "pages/2_cgan_explorer.py"
+PAGE = "lessons/2_cgan_explorer.py"
 
 
 @pytest.fixture

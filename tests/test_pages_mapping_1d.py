@@ -6,8 +6,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests import app_paths
 
-PAGE = "pages/1_mapping_1d.py"
-STEP_CHUNK = 50  # generator steps per press of Step (pages/1_mapping_1d.py)
+PAGE = "lessons/1_mapping_1d.py"
+STEP_CHUNK = 50  # generator steps per press of Step (lessons/1_mapping_1d.py)
 
 
 def open_page() -> AppTest:

@@ -4,8 +4,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests import app_paths
 
-PAGE = "pages/5_mode_collapse.py"
-STEP_CHUNK = 50  # generator steps per press of Step (pages/5_mode_collapse.py)
+PAGE = "lessons/5_mode_collapse.py"
+STEP_CHUNK = 50  # generator steps per press of Step (lessons/5_mode_collapse.py)
 
 
 def step_counter(at: AppTest) -> int:

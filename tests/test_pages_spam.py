@@ -3,7 +3,7 @@ import pytest
 
 from tests import app_paths
 
-PAGE = "pages/4_spam_filter.py"
+PAGE = "lessons/4_spam_filter.py"
 
 
 @pytest.fixture

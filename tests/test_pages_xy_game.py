@@ -5,7 +5,7 @@ import pytest
 
 from tests import app_paths
 
-PAGE = "pages/3_xy_game.py"
+PAGE = "lessons/3_xy_game.py"
 
 
 @pytest.fixture
