@@ -347,6 +347,9 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type, *, skip: typing.It
         if spec.kind == "bool":  # --flag / --no-flag
             parser.add_argument(spec.flag, dest=spec.name, default=None, action=argparse.BooleanOptionalAction,
                                 help=text)
+        elif spec.kind in ("floats", "ints"):  # --start 1 2 (or --start 1,2)
+            parser.add_argument(spec.flag, dest=spec.name, default=None, nargs="+", metavar=spec.name.upper(),
+                                help=text)
         else:
             parser.add_argument(spec.flag, dest=spec.name, default=None, metavar=spec.name.upper(), help=text)
 
@@ -357,7 +360,11 @@ def from_arguments(cls: type, namespace: argparse.Namespace) -> tuple[Any, dict[
     path = getattr(namespace, "config", None)
     if path:
         base, errors = load_settings_file(cls, path)
-    given = {s.name: getattr(namespace, s.name) for s in specs(cls) if getattr(namespace, s.name, None) is not None}
+    given = {}
+    for spec in specs(cls):
+        value = getattr(namespace, spec.name, None)
+        if value is not None:  # nargs="+" gives a list of words: parse them as one text
+            given[spec.name] = ",".join(map(str, value)) if isinstance(value, list) else value
     config, flag_errors = from_mapping(cls, given, base=base)
     errors.update(flag_errors)
     return config, errors
