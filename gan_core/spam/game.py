@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -23,8 +23,9 @@ from torch import nn
 
 from gan_core.history import CappedHistory
 from gan_core.seeding import seed_everything
+from gan_core.settings_spec import ensure_valid
+from gan_core.spam.config import SpamConfig, blocklist_problems, threshold_problems
 from gan_core.spam.corpus import Corpus, load_corpus
-from gan_core.spam.settings import SpamSettings, blocklist_problems, threshold_problems
 
 HELD_OUT_SHARE = 0.2  # real mail kept away from the filter's training, for the honest test batch
 BLOCK_LOGIT = 4.0  # a student's blocklist as a filter: flagged emails get P(spam) = sigmoid(4) ~ 0.98
@@ -191,12 +192,10 @@ class RoundResult:
 class SpamGame:
     """Trainer: `step(n)` plays n rounds; histories are capped; same seed + same settings = same game."""
 
-    def __init__(self, settings: SpamSettings | None = None, seed: int = 0, corpus: Corpus | None = None,
+    def __init__(self, settings: SpamConfig | None = None, seed: int = 0, corpus: Corpus | None = None,
                  device: str | torch.device = "cpu"):
-        settings = settings or SpamSettings()
-        problems = settings.validate()
-        if problems:
-            raise ValueError(" ".join(problems))
+        settings = settings or SpamConfig()
+        ensure_valid(settings)
         self.settings = settings
         self.corpus = corpus if corpus is not None else load_corpus(settings.real_vocab_size)
         problems = blocklist_problems(settings.blocked_words, self.corpus.words)
@@ -250,7 +249,7 @@ class SpamGame:
         problems = threshold_problems(threshold)
         if problems:
             raise ValueError(problems[0])
-        self.settings = self.settings.replace(threshold=float(threshold))
+        self.settings = replace(self.settings, threshold=float(threshold))
 
     def set_human_filter(self, on: bool, blocked_words=()) -> None:
         """'Be the filter': your blocklist flags any email that uses a blocked word; the learned filter rests."""
@@ -258,7 +257,7 @@ class SpamGame:
         problems = blocklist_problems(blocked, self.corpus.words)
         if problems:
             raise ValueError(" ".join(problems))
-        self.settings = self.settings.replace(human_filter=bool(on), blocked_words=blocked)
+        self.settings = replace(self.settings, human_filter=bool(on), blocked_words=blocked)
         self._blocked = self._blocked_mask(blocked)
 
     # -- the players' moves ------------------------------------------------------------------
