@@ -178,6 +178,15 @@ def set_settings(lesson: Lesson, config: Any) -> None:
             st.session_state[sidebar.SEED_KEY] = int(config.seed)
 
 
+def load(lesson: Lesson, config: Any, what: str = "Loading the settings") -> None:
+    """From a callback: show `config` in the widgets and start a fresh run with it (a scenario, an import)."""
+    run = run_of(lesson.prefix)
+    _stop(lesson, run)
+    set_settings(lesson, config)
+    run.todo, run.notice = 0, None
+    run.intents.append((what, lambda: _build(lesson, run, config)))
+
+
 def request(lesson: Lesson, what: str, action: Callable[[Any], Any]) -> None:
     """Queue an action on the trainer (from a callback): the frame runs it under the lock."""
     run = run_of(lesson.prefix)
@@ -404,6 +413,9 @@ def _faults(lesson: Lesson, run: Run) -> None:
 def _tick(lesson: Lesson, run: Run) -> None:
     """One fragment run: train a bounded chunk while running, then draw — all under the lock."""
     _carry_out(lesson, run)  # a widget inside the fragment may have queued an action
+    if run.running and run.trainer is not None and (run.error or lesson.fault(run.trainer)):
+        _stop(lesson, run)
+        st.rerun(scope="app")
     if run.running and run.trainer is not None:
         plan = tick_budget.plan_tick(session_key(lesson.prefix), lesson.nominal_interval,
                                      lesson.nominal_train_seconds)
