@@ -33,6 +33,18 @@ def _ndtri(u: np.ndarray) -> np.ndarray:
     return torch.special.ndtri(torch.as_tensor(np.asarray(u, dtype=np.float64))).numpy()
 
 
+def noise_cdf(z: np.ndarray, noise: str) -> np.ndarray:
+    """P(Z ≤ z) for G's noise: the uniform's is z itself (clipped to [0, 1]), the normal's is Φ(z)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.clip(z, 0.0, 1.0) if noise == "uniform" else _ndtr(z)
+
+
+def noise_quantile(u: np.ndarray, noise: str) -> np.ndarray:
+    """The inverse of `noise_cdf`: the z below which a share u of the noise lies."""
+    u = np.asarray(u, dtype=np.float64)
+    return u if noise == "uniform" else _ndtri(u)
+
+
 def _num(value: float) -> str:
     """Short human number: 3, 0.7, -1.25, 1e-05."""
     return f"{value:g}"

@@ -29,7 +29,7 @@ from gan_core.mapping_1d import losses as L
 from gan_core.mapping_1d.config import Mapping1DConfig
 from gan_core.mapping_1d.metrics import midpoint_quantiles
 from gan_core.mapping_1d.nets import FlatMLP, copy_flat_to_torch, torch_mlp
-from gan_core.mapping_1d.targets import Target, _ndtr, _ndtri, parse_target
+from gan_core.mapping_1d.targets import Target, noise_cdf, noise_quantile, parse_target
 from gan_core.settings_spec import ensure_valid
 
 try:  # installed with scikit-learn (via mlxtend); without it BLAS keeps its own thread count
@@ -61,14 +61,6 @@ W1_POINTS = 2000  # fixed quadrature points for the generator's W1 (no sampling 
 def noise_to_standard(z: np.ndarray, noise: str) -> np.ndarray:
     """G's input: z rescaled to mean 0, variance 1 (U(0,1) → (z − ½)·√12; N(0,1) unchanged)."""
     return (z - 0.5) * math.sqrt(12.0) if noise == "uniform" else z
-
-
-def noise_cdf(z: np.ndarray, noise: str) -> np.ndarray:
-    return np.clip(z, 0.0, 1.0) if noise == "uniform" else _ndtr(z)
-
-
-def noise_quantile(u: np.ndarray, noise: str) -> np.ndarray:
-    return np.asarray(u, dtype=np.float64) if noise == "uniform" else _ndtri(u)
 
 
 class DataStream:
