@@ -161,7 +161,7 @@ def test_filter_accuracy_rises_against_a_fixed_spammer():
     game = SpamGame(SpamConfig(eval_size=100), seed=1)
     game.step(22)  # a spammer that has already learned to look a bit like real mail (later, a linear filter can't tell)
     # One small, slow lesson per round (16 spam emails a step), so the rise is gradual rather than done in one step.
-    game.settings = dataclasses.replace(game.settings, spammer_steps=0, filter_steps=1, filter_lr=0.01, batch_size=16)
+    game.config = dataclasses.replace(game.config, spammer_steps=0, filter_steps=1, filter_lr=0.01, batch_size=16)
     game.reset_filter()  # a fresh filter meets the now fixed spammer
     spammer = {k: v.clone() for k, v in game.spammer.state_dict().items()}
     game.step(16)
@@ -176,7 +176,7 @@ def test_spammer_pass_rate_rises_against_a_fixed_filter():
     game.step(5)  # the filter learns what the spammer's first drafts look like
     assert game.history.column("spam_through")[-1] < 0.05
     frozen = game.word_weights()
-    game.settings = dataclasses.replace(game.settings, filter_steps=0, spammer_steps=5)
+    game.config = dataclasses.replace(game.config, filter_steps=0, spammer_steps=5)
     game.step(18)
     through = game.history.column("spam_through")
     np.testing.assert_array_equal(game.word_weights(), frozen)  # the filter really stayed fixed
@@ -330,3 +330,12 @@ def test_preview_does_not_change_the_game():
     a.step(2)
     b.step(2)
     assert list(a.log) == list(b.log)
+
+
+def test_the_game_speaks_the_shared_trainer_interface():
+    game = SpamGame(SpamConfig(), seed=0)
+    game.step(2)
+    assert game.steps == game.round == 2 and game.status == "ok" and game.message == ""
+    assert game.config == SpamConfig()
+    game.diverged = "stopped"
+    assert game.status == "diverged" and game.message == "stopped"
