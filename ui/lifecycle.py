@@ -196,6 +196,34 @@ def request(lesson: Lesson, what: str, action: Callable[[Any], Any]) -> None:
 # ------------------------------------------------------------------ the guard
 
 
+def with_trainer(prefix: str, action: Callable[[Any], Any], what: str) -> Any:
+    """Run `action(trainer)` now, under the session's lock and the guard (a page's own button that reads the
+    trainer, e.g. "Use this model"). Waits for a tick or step in another thread to finish first."""
+    run = run_of(prefix)
+    if run.trainer is None:
+        return None
+    if not run.lock.acquire(timeout=LOCK_WAIT_S):
+        run.notice = "The server is busy with this session's previous action; try again in a moment."
+        return None
+    try:
+        return _guarded(run, what, lambda: action(run.trainer))
+    finally:
+        run.lock.release()
+
+
+def guard_view(what: str, view: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a page's own view (a fragment without a run, e.g. the latent explorer) in the guard: an
+    unexpected failure is a message, never a traceback."""
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            LOG.exception("%s failed", what)
+            st.error(f"{what} failed: {type(exc).__name__}: {exc}", icon=":material/report:")
+            return None
+    return guarded
+
+
 def _guarded(run: Run, what: str, action: Callable[[], Any]) -> Any:
     """Run an action; an unexpected failure pauses the run and becomes a message. Streamlit's own
     stop/rerun signals are BaseExceptions and pass through (they end a frame, never a piece)."""
