@@ -110,27 +110,33 @@ def _number_text(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _shown(value: Any, limit: int = 40) -> str:
+    """repr(value), cut short: a message must stay readable whatever was typed or pasted into a link."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def check_value(spec: FieldSpec, value: Any) -> str | None:
     """The message for a bad value of one setting, or None when it is fine."""
     s, label = spec.setting, spec.setting.label
     if spec.kind == "bool":
-        return None if isinstance(value, bool) else f"{label} must be on or off (got {value!r})."
+        return None if isinstance(value, bool) else f"{label} must be on or off (got {_shown(value)})."
     if spec.kind == "str":
         if not isinstance(value, str):
-            return f"{label} must be text (got {value!r})."
+            return f"{label} must be text (got {_shown(value)})."
         if s.choices is not None and value not in s.choices:
-            return f"{label}: {value!r} is not one of {', '.join(s.choices)}."
+            return f"{label}: {_shown(value)} is not one of {', '.join(s.choices)}."
         return None
     if spec.kind == "strs":
         if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
-            return f"{label} must be a list of names (got {value!r})."
+            return f"{label} must be a list of names (got {_shown(value)})."
         bad = [v for v in value if s.choices is not None and v not in s.choices]
         if bad:
-            return f"{label}: {', '.join(map(repr, bad))} not among {', '.join(s.choices or ())}."
+            return f"{label}: {', '.join(map(_shown, bad))} not among {', '.join(s.choices or ())}."
         return None
     if spec.kind in ("floats", "ints"):
         if not isinstance(value, (tuple, list)) or len(value) != len(spec.default):
-            return f"{label} needs {len(spec.default)} numbers (got {value!r})."
+            return f"{label} needs {len(spec.default)} numbers (got {_shown(value)})."
         for v in value:
             problem = _check_number(spec, v, integer=spec.kind == "ints")
             if problem:
@@ -142,15 +148,16 @@ def check_value(spec: FieldSpec, value: Any) -> str | None:
 def _check_number(spec: FieldSpec, value: Any, *, integer: bool) -> str | None:
     s, label = spec.setting, spec.setting.label
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"{label} must be a number (got {value!r})."
-    if not math.isfinite(value):
-        return f"{label} must be a finite number (got {value!r})."
-    if integer and float(value) != int(value):
+        return f"{label} must be a number (got {_shown(value)})."
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{label} must be a finite number (got {_shown(value)})."
+    if integer and not isinstance(value, int) and not float(value).is_integer():
         return f"{label} must be a whole number (got {_number_text(value)})."
     if s.positive and value <= 0:
         return f"{label} must be greater than 0 (got {_number_text(value)})."
     lo, hi = s.min, s.max
     got = _number_text(value)
+    got = got if len(got) <= 40 else got[:39] + "…"
     if lo is not None and hi is not None and not lo <= value <= hi:
         return f"{label} must be between {_number_text(lo)} and {_number_text(hi)} (got {got})."
     if lo is not None and value < lo:
@@ -241,7 +248,8 @@ def format_text(spec: FieldSpec, value: Any) -> str:
 
 def _number_or_text(value: Any) -> str:
     if isinstance(value, float):
-        return repr(value) if value != int(value) or abs(value) >= 1e16 else str(int(value))
+        whole = math.isfinite(value) and value.is_integer() and abs(value) < 1e16
+        return str(int(value)) if whole else repr(value)
     return str(value)
 
 
@@ -256,13 +264,24 @@ def to_mapping(config: Any) -> dict[str, Any]:
     return {spec.name: _json_ready(getattr(config, spec.name)) for spec in specs(config)}
 
 
+def _as_kind(value: Any, integer: bool) -> Any:
+    """A JSON number as the field's type: 4.0 -> 4 for an int, 1 -> 1.0 for a float (anything else unchanged)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if integer:
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    return float(value) if isinstance(value, int) else value
+
+
 def _from_json_value(spec: FieldSpec, value: Any) -> Any:
     if isinstance(value, str) and spec.kind not in ("str",):
         return parse_text(spec, value)
     if spec.kind in ("floats", "ints", "strs") and isinstance(value, list):
-        return tuple(value)
-    if spec.kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        value = tuple(value)
+    if spec.kind in ("floats", "ints") and isinstance(value, tuple):
+        return tuple(_as_kind(v, spec.kind == "ints") for v in value)
+    if spec.kind in ("int", "float"):
+        return _as_kind(value, spec.kind == "int")
     return value
 
 
