@@ -1,4 +1,8 @@
-"""The xy game and Dirac-GAN: why gradient play circles around the equilibrium, and what fixes it."""
+"""The xy game and Dirac-GAN: why gradient play circles around the equilibrium, and what fixes it.
+
+UI only. Each tab is a lesson on the run lifecycle (ui/lifecycle.py): its "trainer" is an `Animation`, the
+one place that says which step is shown; the slider, the heading, the plane and the table all read it.
+"""
 from __future__ import annotations
 
 import math
@@ -7,8 +11,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui.live
 from gan_core.games.analysis import analyse, spectral_radius_curve, xy_closed_form_modulus
+from gan_core.games.config import DEFAULT_START, ETA_MAX, PAGE_MAX_STEPS, GameConfig
 from gan_core.games.fields import LOSS_LABELS, LOSSES, REG_LABELS, REGULARISERS
 from gan_core.games.figures import (
     TrajectoryTables,
@@ -19,35 +23,25 @@ from gan_core.games.figures import (
     radius_curve_spec,
     view_extent,
 )
-from gan_core.games.rules import METHOD_LABELS, METHODS, simulate
-from gan_core.games.settings import DEFAULT_START, ETA_MAX, PAGE_MAX_STEPS, GameSettings
+from gan_core.games.rules import METHOD_LABELS, simulate
+from ui import lifecycle, notes
 
 TAB_KEY = "xy_tab"
 TABS = ("xy game", "Dirac-GAN")
-DEFAULT_METHODS = {
-    "xy": ("simultaneous", "alternating", "extragradient", "optimistic"),
-    "dirac": ("simultaneous", "alternating"),
-}
 ANIMATION_TICKS = 150  # a whole run plays in about 150 ticks (~15 s) whatever its length
-
-METHOD_NOTES = {
-    "simultaneous": "Both players step at once on the current gradient. Every step turns the point by "
-    "atan η and stretches its distance by √(1+η²): an outward spiral for *any* step size.",
-    "alternating": "x moves first, then y answers the *new* x. The stretch of one half-step cancels the "
-    "shrink of the other (the update has determinant 1): a closed orbit that cycles forever.",
-    "extragradient": "Take a trial step, read the gradient there, then step from where you were using the "
-    "look-ahead gradient. It sees the rotation coming and cuts inside it: spirals in.",
-    "optimistic": "Reuse last step's gradient to extrapolate the next one, 2·F(now) − F(before). "
-    "A look-ahead for the price of one gradient per step: spirals in.",
-    "consensus": "Also descend on ½|F|², the one quantity both players are happy to shrink. That adds "
-    "a pull straight toward the equilibrium: converges fast.",
+TEXT = notes.sections("xy_game")
+DEFAULTS = {
+    "xy": GameConfig(game="xy", methods=("simultaneous", "alternating", "extragradient", "optimistic"),
+                     start=DEFAULT_START["xy"]),
+    "dirac": GameConfig(game="dirac", methods=("simultaneous", "alternating"), start=DEFAULT_START["dirac"]),
 }
+DIRAC_ONLY = {"loss", "reg", "gamma", "noise_std"}
 
 
 # ---------- cached compute: pure functions of the settings (shared by every session) ----------
 @st.cache_data(max_entries=48, show_spinner=False)
 def compute_bundle(settings_items: tuple) -> dict:
-    s = GameSettings(**dict(settings_items))
+    s = GameConfig(**dict(settings_items))
     game = s.make_game()
     extent = view_extent(s.start)
     trajectories = {m: simulate(game, m, s.eta, s.steps, s.start, s.momentum, s.consensus) for m in s.methods}
@@ -75,7 +69,7 @@ def regulariser_table(method: str, eta: float, steps: int, start: tuple, gamma: 
     rows = []
     for loss in LOSSES:
         for reg in REGULARISERS:
-            s = GameSettings(game="dirac", loss=loss, reg=reg, gamma=gamma, noise_std=noise_std, eta=eta, start=start)
+            s = GameConfig(game="dirac", loss=loss, reg=reg, gamma=gamma, noise_std=noise_std, eta=eta, start=start)
             game = s.make_game()
             traj = simulate(game, method, eta, steps, start)
             local = analyse(game, method, eta)
@@ -111,164 +105,125 @@ def classify_run(points: np.ndarray, diverged_at: int | None) -> str:
     return "circles (no convergence)"
 
 
-def session_bundle(prefix: str, settings: GameSettings) -> dict:
-    """The cached bundle, held per session so animation ticks skip cache_data's copy."""
-    key = tuple(sorted(settings.to_dict().items(), key=lambda kv: kv[0]))
-    key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in key)
-    held = st.session_state.get(f"{prefix}_bundle")
-    if held is None or held[0] != key:
-        held = (key, compute_bundle(key))
-        st.session_state[f"{prefix}_bundle"] = held
-    return held[1]
+def _key(config: GameConfig) -> tuple:
+    return tuple((k, tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in sorted(config.to_dict().items()))
 
 
-# ---------- widgets -> settings ----------
-def read_settings(prefix: str, game: str) -> tuple[GameSettings, list[str]]:
-    ss = st.session_state
-    ss.setdefault(f"{prefix}_x0", DEFAULT_START[game][0])
-    ss.setdefault(f"{prefix}_y0", DEFAULT_START[game][1])
-    labels = ("θ", "ψ") if game == "dirac" else ("x", "y")
+class Animation:
+    """A computed run and the step shown: the single source of truth for the slider, heading and plane."""
 
-    top = st.columns([3, 1.2, 1, 1, 1])
-    methods = top[0].multiselect(
-        "Update rules (side by side)", METHODS, default=list(DEFAULT_METHODS[game]), key=f"{prefix}_methods",
-        format_func=lambda m: METHOD_LABELS[m], help="Each rule starts at the same point on the same field.",
-    )
-    eta = top[1].number_input(
-        "Step size η", value=0.1, step=0.05, format="%.3f", key=f"{prefix}_eta",
-        help=f"Learning rate of both players, 0 < η ≤ {ETA_MAX:g}.",
-    )
-    steps = top[2].number_input("Steps", value=1000, step=100, key=f"{prefix}_steps",
-                                help=f"1 to {PAGE_MAX_STEPS:,} on this page (the CLI goes further).")
-    x0 = top[3].number_input(f"start {labels[0]}", step=0.5, format="%.2f", key=f"{prefix}_x0",
-                             help="Or click on the plane to move the start.")
-    y0 = top[4].number_input(f"start {labels[1]}", step=0.5, format="%.2f", key=f"{prefix}_y0")
+    status, message = "ok", ""
 
-    loss, reg, gamma, noise = "standard", "none", 1.0, 1.0
-    if game == "dirac":
-        d = st.columns([1.4, 1.4, 1, 1])
-        loss = d[0].selectbox("Loss", LOSSES, format_func=lambda v: LOSS_LABELS[v], key=f"{prefix}_loss")
-        reg = d[1].selectbox("Regulariser (on the discriminator)", REGULARISERS, format_func=lambda v: REG_LABELS[v],
-                             key=f"{prefix}_reg")
-        gamma = d[2].number_input("γ (R1 / WGAN-GP)", value=1.0, step=0.1, key=f"{prefix}_gamma",
-                                  disabled=reg not in ("r1", "wgan-gp"), help="Penalty strength.")
-        noise = d[3].number_input("σ (instance noise)", value=1.0, step=0.1, key=f"{prefix}_noise",
-                                  disabled=reg != "instance-noise", help="Std of the noise added to real and fake samples.")
+    def __init__(self, config: GameConfig):
+        self.config = config
+        self.bundle = compute_bundle(_key(config))
+        self.total = int(config.steps)
+        self.stride = max(1, round(self.total / ANIMATION_TICKS))
+        self.steps = 0  # the step shown
 
-    with st.expander("More knobs: momentum, consensus weight, drawing"):
-        k = st.columns(3)
-        momentum = k[0].slider("Momentum β", -0.9, 0.9, 0.0, 0.05, key=f"{prefix}_momentum",
-                               help="Heavy ball: adds β·(last move). Negative β damps alternating steps into convergence.")
-        consensus = k[1].slider("Consensus weight γ", 0.0, 2.0, 0.5, 0.05, key=f"{prefix}_consensus")
-        k[2].checkbox("Show each path's future faintly", value=True, key=f"{prefix}_future")
+    def seek(self, k: int) -> None:
+        self.steps = int(min(max(k, 0), self.total))
 
-    settings = GameSettings(
-        game=game, loss=loss, reg=reg, gamma=gamma, noise_std=noise, methods=tuple(methods), eta=eta,
-        steps=int(steps) if float(steps).is_integer() else steps, start=(x0, y0), momentum=momentum, consensus=consensus,
-    )
-    return settings, settings.validate(max_steps=PAGE_MAX_STEPS)
+    def step(self, n: int = 1) -> None:
+        self.seek(self.steps + n * self.stride)
+
+    def play(self, seconds: float) -> bool:
+        """One animation tick; False at the end (the lifecycle pauses). Play at the end replays from 0."""
+        if self.steps >= self.total:
+            self.steps = 0
+        self.step()
+        return self.steps < self.total
 
 
-# ---------- animation state ----------
-def _stride(steps: int) -> int:
-    return max(1, round(steps / ANIMATION_TICKS))
+def _labels(game: str) -> tuple[str, str]:
+    return ("θ (generator output)", "ψ (discriminator slope)") if game == "dirac" else ("x (minimises x·y)", "y (maximises x·y)")
 
 
-def _step_forward(prefix: str, steps: int) -> None:
-    key = f"{prefix}_at_step"
-    st.session_state[key] = min(steps, int(st.session_state.get(key, 0)) + _stride(steps))
-
-
-def _rewind(prefix: str) -> None:
-    st.session_state[f"{prefix}_at_step"] = 0
+def start_widget(spec, key, value) -> None:
+    """The start point as two boxes named after the game's players."""
+    names = ("θ", "ψ") if key.startswith("dirac") else ("x", "y")
+    a, b = st.columns(2)
+    for col, i in ((a, 0), (b, 1)):
+        col.number_input(f"start {names[i]}", step=spec.setting.step, format=spec.setting.format, key=f"{key}_{i}",
+                         help="Or click on the plane to move the start." if i == 0 else None)
 
 
 def _pick_start(prefix: str) -> None:
-    """Click on the plane: the nearest grid point becomes the new start (applied on a full rerun)."""
-    state = st.session_state.get(f"{prefix}_plane")
-    picked = (state or {}).get("selection", {}).get("pick") or []
-    if picked:
-        st.session_state[f"{prefix}_x0"] = float(picked[0]["px"])
-        st.session_state[f"{prefix}_y0"] = float(picked[0]["py"])
-        st.session_state[f"{prefix}_at_step"] = 0
+    """Click on the plane: the nearest grid point becomes the new start (the settings above must show it)."""
+    picked = (st.session_state.get(f"{prefix}_plane") or {}).get("selection", {}).get("pick") or []
+    config = lifecycle.current_config(prefix)
+    if picked and config is not None:
+        moved = GameConfig(**{**config.to_dict(), "start": (float(picked[0]["px"]), float(picked[0]["py"]))})
+        lifecycle.set_settings(LESSONS[prefix], moved)
         st.session_state[f"{prefix}_full_rerun"] = True
 
 
-# ---------- the panel for one game ----------
-def render_game(prefix: str, game: str) -> None:
-    settings, errors = read_settings(prefix, game)
-    if errors:
-        for e in errors:
-            st.error(e, icon=":material/error:")
-        ui.live.set_running(prefix, False)
-        last = st.session_state.get(f"{prefix}_last_valid")
-        if last is None:
-            return
-        st.caption("The plots below keep the last valid settings until the input above is fixed.")
-        settings = last
-    else:
-        st.session_state[f"{prefix}_last_valid"] = settings
+def _on_scrub(prefix: str) -> None:
+    value = st.session_state.get(f"{prefix}_at_step", 0)
+    lifecycle.request(LESSONS[prefix], "Moving to a step", lambda anim: anim.seek(value))
 
-    bundle = session_bundle(prefix, settings)
-    tables: TrajectoryTables = bundle["tables"]
-    steps = settings.steps
-    step_key = f"{prefix}_at_step"
-    st.session_state[step_key] = int(min(max(st.session_state.get(step_key, 0), 0), steps))
-    if ui.live.is_running(prefix) and st.session_state[step_key] >= steps:
-        st.session_state[step_key] = 0  # Play pressed at the end: play again from the start
 
-    ui.live.control_bar(
-        prefix,
-        on_step=lambda: _step_forward(prefix, steps),
-        on_reset=lambda: _rewind(prefix),
-        can_run=not errors,
-        start_label="Play",
-        step_label=f"Step +{_stride(steps)}",
+def draw(anim: Animation) -> None:
+    config, prefix = anim.config, anim.config.game
+    if st.session_state.pop(f"{prefix}_full_rerun", False):
+        st.rerun(scope="app")  # a click moved the start: the inputs above must show it
+    tables: TrajectoryTables = anim.bundle["tables"]
+    labels = _labels(prefix)
+    st.session_state[f"{prefix}_at_step"] = anim.steps  # the slider shows the animation's step, always
+    st.slider("Step", 0, anim.total, key=f"{prefix}_at_step", on_change=_on_scrub, args=(prefix,),
+              help="Drag to scrub through the run; Play animates it.")
+    k = anim.steps
+    playing = lifecycle.run_of(prefix).running
+    with st.container(key=f"{prefix}_step_indicator"):
+        st.markdown(f"**Step {k:,} of {anim.total:,}**" + (" · playing" if playing else ""))
+    left, right = st.columns([1.05, 1])
+    with left:
+        eq = "equilibrium (θ=0, ψ=0)" if prefix == "dirac" else "Nash equilibrium (0, 0)"
+        spec = plane_spec(tables, anim.bundle["arrows"], k, config.start, labels,
+                          show_future=st.session_state.get(f"{prefix}_future", True), equilibrium_label=eq)
+        st.vega_lite_chart(spec, width="content", key=f"{prefix}_plane", on_select=lambda: _pick_start(prefix),
+                           selection_mode="pick")
+        st.caption("Grey arrows: where gradient play pushes (−F), darker = faster. Click the plane to start there.")
+        st.checkbox("Show each path's future faintly", value=True, key=f"{prefix}_future")
+    with right:
+        st.vega_lite_chart(distance_spec(tables, k), width="stretch", key=f"{prefix}_distance")
+        heads = tables.heads_at(k)
+        x, y = labels[0][0], labels[1][0]
+        st.dataframe(heads[["method", "x", "y", "distance", "status"]].rename(columns={"x": x, "y": y}),
+                     hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("distance", x, y)})
+        st.caption("Straight falling line on the log scale = steady convergence at a fixed rate per step; "
+                   "flat = cycling; rising = spiralling out.")
+
+
+def _hidden(game: str, name: str, wanted: GameConfig) -> bool:
+    if name in DIRAC_ONLY and game != "dirac":
+        return True
+    return (name == "gamma" and wanted.reg not in ("r1", "wgan-gp")) or (
+        name == "noise_std" and wanted.reg != "instance-noise")
+
+
+def _lesson(game: str) -> lifecycle.Lesson:
+    return lifecycle.Lesson(
+        prefix=game, config_cls=GameConfig, defaults=DEFAULTS[game], build=Animation,
+        advance=lambda anim, seconds: anim.play(seconds), draw=draw,
+        reset=lambda anim, config: anim.seek(0), restore=None,
+        check=lambda config: config.validate(max_steps=PAGE_MAX_STEPS),
+        context=lambda: {"game": game}, apply_at_once=True,
+        hidden=lambda name, wanted: _hidden(game, name, wanted),
+        custom_widgets={"start": start_widget}, columns=5, start_label="Play", step_label="Step",
+        settings_note="Changes redraw at once.",
     )
-    labels = ("θ (generator output)", "ψ (discriminator slope)") if game == "dirac" else ("x (minimises x·y)", "y (maximises x·y)")
-    eq_label = "equilibrium (θ=0, ψ=0)" if game == "dirac" else "Nash equilibrium (0, 0)"
-
-    @st.fragment(run_every=ui.live.tick_interval(prefix))
-    def animation() -> None:
-        if st.session_state.pop(f"{prefix}_full_rerun", False):
-            st.rerun(scope="app")  # a click moved the start: the inputs above must show it
-        if ui.live.is_running(prefix):
-            if st.session_state[step_key] >= steps:
-                ui.live.stop_from_fragment(prefix)
-            _step_forward(prefix, steps)
-        st.slider("Step", 0, steps, key=step_key, help="Drag to scrub through the run; Play animates it.")
-        k = st.session_state[step_key]
-        with st.container(key=f"{prefix}_step_indicator"):
-            st.markdown(f"**Step {k:,} of {steps:,}**" + (" · playing" if ui.live.is_running(prefix) else ""))
-        left, right = st.columns([1.05, 1])
-        with left:
-            spec = plane_spec(tables, bundle["arrows"], k, settings.start, labels,
-                              show_future=st.session_state.get(f"{prefix}_future", True), equilibrium_label=eq_label)
-            st.vega_lite_chart(spec, width="content", key=f"{prefix}_plane",
-                               on_select=lambda: _pick_start(prefix), selection_mode="pick")
-            st.caption("Grey arrows: where gradient play pushes (−F), darker = faster. Click the plane to start there.")
-        with right:
-            st.vega_lite_chart(distance_spec(tables, k), width="stretch", key=f"{prefix}_distance")
-            heads = tables.heads_at(k)
-            st.dataframe(
-                heads[["method", "x", "y", "distance", "status"]].rename(columns={"x": labels[0][0], "y": labels[1][0]}),
-                hide_index=True, width="stretch",
-                column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("distance", labels[0][0], labels[1][0])},
-            )
-            st.caption("Straight falling line on the log scale = steady convergence at a fixed rate per step; "
-                       "flat = cycling; rising = spiralling out.")
-
-    animation()
-    render_eigen_section(prefix, game, settings, bundle)
 
 
-def render_eigen_section(prefix: str, game: str, settings: GameSettings, bundle: dict) -> None:
+LESSONS = {game: _lesson(game) for game in DEFAULTS}
+
+
+def render_eigen_section(prefix: str, game: str, settings: GameConfig, bundle: dict) -> None:
     st.subheader("Why: the eigenvalues of one update step")
     analyses = bundle["analyses"]
     if all(a is None for a in analyses.values()):
-        st.info("WGAN-GP's penalty (|ψ| − 1)² has a kink at ψ = 0, so there is no Jacobian at the equilibrium: "
-                "on both sides it pushes the critic's slope back toward ±1, away from the equilibrium ψ = 0. "
-                "That is why it keeps moving, or gets stuck where the penalty balances the loss, instead of settling.")
+        st.info(TEXT["wgan_kink"])
         return
     full, zoom, right = st.columns([1, 1, 1.7])
     with full:
@@ -290,24 +245,13 @@ def render_eigen_section(prefix: str, game: str, settings: GameSettings, bundle:
         rows.append(row)
     with st.container(key=f"{prefix}_eigen_table"):
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.markdown(
-        "Close to the equilibrium one update is, to first order, a fixed matrix applied to the distance vector. "
-        "Its eigenvalues λ decide the fate of every run: **|λ| > 1** multiplies the distance by |λ| each step "
-        "(spirals out), **|λ| = 1** keeps it (cycles), **|λ| < 1** shrinks it (converges). The circle is |λ| = 1; "
-        "change η and watch the points cross it. The curve on the right shows the largest |λ| for every η: "
-        "below the dashed line the rule converges at that step size."
-    )
+    st.markdown(TEXT["eigen"])
     if game == "xy":
-        st.markdown(
-            "For f = x·y the gradient field is a pure rotation, F(x, y) = (y, −x), whose Jacobian has eigenvalues ±i. "
-            "Simultaneous steps give λ = 1 ± iη, so |λ| = √(1+η²) > 1 however small η is; a smaller step only "
-            "slows the spiral. Alternating steps give |λ| = 1 exactly (for η < 2); extragradient gives "
-            "|λ|² = 1 − η² + η⁴ < 1; consensus gives |λ|² = (1 − ηγ)² + η²."
-        )
+        st.markdown(TEXT["eigen_xy"])
 
 
 def render_dirac_summary(prefix: str) -> None:
-    settings: GameSettings | None = st.session_state.get(f"{prefix}_last_valid")
+    settings = lifecycle.current_config(prefix)
     if settings is None or not settings.methods:
         return
     method = settings.methods[0]
@@ -320,34 +264,22 @@ def render_dirac_summary(prefix: str) -> None:
     st.caption("Each row is a real run from your start point plus the eigenvalue verdict at the equilibrium.")
 
 
+
 # ---------- page ----------
 st.title("The xy game: why GAN training circles")
-st.markdown(
-    "Two players share one number. Player **x** wants f(x, y) = x·y small, player **y** wants it large. "
-    "The only point where neither can gain by moving alone is **(0, 0)**, the Nash equilibrium. "
-    "Yet plain gradient play started at (2, 2) never arrives: each player reacts to where the other *was*, "
-    "so they chase each other round the equilibrium. A GAN's generator and discriminator are such a pair, "
-    "and this is the *non-convergence* of GAN training: parameters that oscillate instead of settling."
-)
+st.markdown(TEXT["intro"])
 tab_xy, tab_dirac = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
-if tab_xy.open is not False:
-    with tab_xy:
-        with st.expander("The update rules in one line each", expanded=False):
-            for m in METHODS:
-                st.markdown(f"**{METHOD_LABELS[m].capitalize()}.** {METHOD_NOTES[m]}")
-        render_game("xy", "xy")
-if tab_dirac.open:
-    with tab_dirac:
-        st.markdown(
-            "**Dirac-GAN** is the smallest real GAN: the data is a single point at 0, the generator outputs one "
-            "number θ, the discriminator is a line D(x) = ψ·x. At the equilibrium θ = 0 (fakes land on the data) "
-            "and ψ = 0 (the discriminator has nothing left to tell apart). Near there the unregularised game *is* "
-            "the xy game in disguise (its Jacobian has eigenvalues ±i·f′(0)), so the same spiral appears. "
-            "**R1** penalises the discriminator's slope on real data, adding γψ to its gradient: damping that pulls "
-            "the eigenvalues inside the unit circle. **Instance noise** blurs both distributions, which for the "
-            "sigmoid losses acts like a penalty of σ²/2 — but averages out under the linear Wasserstein loss. "
-            "**WGAN-GP** insists on slope |ψ| = 1, which the equilibrium ψ = 0 cannot have, so it never settles "
-            "there: it keeps circling, or stalls where the penalty balances the loss."
-        )
-        render_game("dirac", "dirac")
-        render_dirac_summary("dirac")
+for tab, game in ((tab_xy, "xy"), (tab_dirac, "dirac")):
+    if tab.open is False or (game == "dirac" and not tab.open):
+        continue  # only the open tab runs (its fragment ticks)
+    with tab:
+        if game == "xy":
+            with st.expander("The update rules in one line each", expanded=False):
+                st.markdown(TEXT["rules"])
+        else:
+            st.markdown(TEXT["dirac"])
+        run = lifecycle.render(LESSONS[game])
+        if run.trainer is not None:
+            render_eigen_section(game, game, run.config, run.trainer.bundle)
+        if game == "dirac":
+            render_dirac_summary(game)

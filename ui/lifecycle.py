@@ -72,6 +72,8 @@ class Lesson:
     advance: Callable[[Any, float], Any]  # (trainer, seconds) -> train a bounded chunk; False = finished, pause
     draw: Callable[[Any], None]  # trainer -> the live elements (inside the fragment)
     step: Callable[[Any, int], Any] = lambda trainer, n: trainer.step(n)
+    defaults: Any = None  # the settings the widgets start from (None: config_cls())
+    check: Callable[[Any], Any] = lambda config: config.validate()  # {field: message}, empty = usable
     step_size: int = 1  # steps per press of Step
     step_piece: int | None = None  # steps per atomic piece of a Step (progress is shown between pieces)
     steps: Callable[[Any], int] = _steps  # how far the run is (0 = not started: changes apply at once)
@@ -157,10 +159,10 @@ def session_key(prefix: str) -> str:
     return f"{sid}/{prefix}"
 
 
-def _errors(config: Any) -> dict[str, str]:
+def _errors(config: Any, lesson: Lesson | None = None) -> dict[str, str]:
     """validate() as {field: message}; older configs that return a list get numbered entries."""
     try:
-        found = config.validate()
+        found = lesson.check(config) if lesson is not None else config.validate()
     except Exception as exc:  # noqa: BLE001 - a half-typed value must give a message, not a traceback
         return {"settings": f"These settings cannot be checked ({type(exc).__name__}: {exc})."}
     if isinstance(found, Mapping):
@@ -238,8 +240,12 @@ def _guarded(run: Run, what: str, action: Callable[[], Any]) -> Any:
 
 
 def _wanted(lesson: Lesson, run: Run) -> Any:
-    base = run.config if run.config is not None else lesson.config_cls()
+    base = run.config if run.config is not None else _defaults(lesson)
     return widgets.config_from(lesson.config_cls, base, run.values, lesson.context())
+
+
+def _defaults(lesson: Lesson) -> Any:
+    return lesson.defaults if lesson.defaults is not None else lesson.config_cls()
 
 
 def _build(lesson: Lesson, run: Run, config: Any) -> None:
@@ -250,7 +256,7 @@ def _build(lesson: Lesson, run: Run, config: Any) -> None:
 def _restart(lesson: Lesson, run: Run) -> None:
     """Reset / Apply: a fresh run with the settings the widgets show when valid, else the current ones."""
     wanted = _wanted(lesson, run)
-    config = wanted if not _errors(wanted) else run.config
+    config = wanted if not _errors(wanted, lesson) else run.config
     if config is None:
         return
     if lesson.reset is not None and run.trainer is not None and config == run.config:
@@ -495,12 +501,12 @@ def render(lesson: Lesson, *, settings_container: Any = None) -> Run:
 def render_settings(lesson: Lesson, run: Run) -> tuple[Any, dict[str, str]]:
     widgets.pull(lesson.config_cls, lesson.prefix, run.values)
     wanted = _wanted(lesson, run)
-    errors = _errors(wanted)
+    errors = _errors(wanted, lesson)
     widgets.render(lesson.config_cls, lesson.prefix, run.values, errors, skip=set(lesson.context()),
                    hidden=lambda name: lesson.hidden(name, wanted), custom=lesson.custom_widgets,
                    columns=lesson.columns)
     wanted = _wanted(lesson, run)
-    errors = _errors(wanted)
+    errors = _errors(wanted, lesson)
     names = {s.name for s in specs(lesson.config_cls)}
     for key, message in errors.items():  # cross-field rules and older list-style messages
         if key not in names or key in lesson.context():
@@ -513,7 +519,7 @@ def render_settings(lesson: Lesson, run: Run) -> tuple[Any, dict[str, str]]:
 def _frame(lesson: Lesson, run: Run, settings_container: Any) -> None:
     p = lesson.prefix
     if not run.values:
-        widgets.show(p, lesson.config_cls(), run.values, skip=set(lesson.context()))
+        widgets.show(p, _defaults(lesson), run.values, skip=set(lesson.context()))
     box = settings_container if settings_container is not None else st.expander(
         lesson.settings_title, expanded=not run.running, icon=":material/tune:")
     with box:
