@@ -1,145 +1,79 @@
-"""Spammer vs spam filter: the lecture's GAN analogy as a game you can watch and play."""
+"""Spammer vs spam filter: the lecture's GAN analogy as a game you can watch and play.
+
+UI only: the run lifecycle (ui/lifecycle.py) builds a SpamGame from the generated settings widgets and
+plays one round per tick. The threshold and "be the filter" apply to the running game at once; the other
+settings wait for Apply once the game has started.
+"""
 from __future__ import annotations
+
+import dataclasses
 
 import streamlit as st
 
 from gan_core.spam import figures
-from gan_core.spam.corpus import max_real_vocab_size
+from gan_core.spam.config import SpamConfig, blocklist_problems
+from gan_core.spam.corpus import load_corpus
 from gan_core.spam.game import SpamGame, filter_lesson_shares
-from gan_core.spam.settings import LIMITS, SpamSettings, blocklist_problems, threshold_problems
-from ui import live
+from ui import lifecycle
 from ui.settings import global_device, global_seed
 
 PREFIX = "spam"
-GAME_KEY = "spam_game"
-BLOCKED_KEY = "spam_blocked"
-TICK_SECONDS = 0.25  # one round per tick: fast enough to see a trend, slow enough to read the matrix
-MODE_LEARNED = "The learned filter (logistic regression)"
-MODE_HUMAN = "You: block words"
-DEFAULTS = SpamSettings()
 SAMPLE_EMAILS = 5
-
-st.title("Spammer vs spam filter")
-st.markdown(
-    "A **spammer** (the generator) writes emails; a **spam filter** (the discriminator) judges them against "
-    "real mail. Each round the filter learns from its mistakes, then the spammer rewrites. Press **Run** and "
-    "watch the spammer go from obvious spam to mail the filter cannot tell apart — or become the filter yourself."
-)
+MODES = {False: "The learned filter (logistic regression)", True: "You: block words"}
 
 
-# ---------------------------------------------------------------------------------------------
-# Settings: one SpamSettings from the widgets (the structural ones apply on Reset)
+def build(config: SpamConfig) -> SpamGame:
+    """A new game; the student's blocklist is kept, minus words a new vocabulary lacks."""
+    corpus = load_corpus(config.real_vocab_size)
+    kept = tuple(w for w in config.blocked_words if w in set(corpus.words))
+    return SpamGame(dataclasses.replace(config, blocked_words=kept), seed=global_seed(), corpus=corpus,
+                    device=global_device())
 
 
-def settings_from_widgets() -> SpamSettings:
-    ss = st.session_state
-    return SpamSettings(
-        real_vocab_size=int(ss.get("spam_vocab_size", DEFAULTS.real_vocab_size)),
-        words_per_email=int(ss.get("spam_words_per_email", DEFAULTS.words_per_email)),
-        filter_steps=int(ss.get("spam_filter_steps", DEFAULTS.filter_steps)),
-        spammer_steps=int(ss.get("spam_spammer_steps", DEFAULTS.spammer_steps)),
-        filter_lr=float(ss.get("spam_filter_lr", DEFAULTS.filter_lr)),
-        spammer_lr=float(ss.get("spam_spammer_lr", DEFAULTS.spammer_lr)),
-    )
+def apply_live(game: SpamGame, config: SpamConfig) -> None:
+    game.set_threshold(config.threshold)
+    game.set_human_filter(config.human_filter, config.blocked_words if config.human_filter else ())
 
 
-def structural(settings: SpamSettings) -> dict:
-    """The settings a new game is built from (threshold and blocklist are live, not structural)."""
-    return settings.replace(threshold=DEFAULTS.threshold, human_filter=False, blocked_words=()).to_dict()
+def mode_widget(spec, key, value) -> None:
+    st.radio("Who is the filter?", list(MODES), format_func=MODES.get, key=key, horizontal=True,
+             help="Be the filter: any email that uses one of your blocked words is flagged. The learned "
+                  "filter rests meanwhile, and the spammer learns from your verdicts instead.")
 
 
-def new_game() -> SpamGame | None:
-    settings = settings_from_widgets()
-    if settings.validate():
-        return None
-    return SpamGame(settings, seed=global_seed(), device=global_device())
+def threshold_widget(spec, key, value) -> None:
+    st.slider("Threshold: flag an email when P(spam) ≥", 0.0, 1.0, step=0.01, key=key,
+              help="Moves the line between 'flagged' and 'passed' on the same emails: no retraining. "
+                   "Lower catches more spam and flags more good mail.")
 
 
-def next_round() -> None:
-    game = st.session_state.get(GAME_KEY)
-    if game is not None and game.diverged is None:
-        game.step(1)
+def _block_favourites(game: SpamGame) -> None:
+    current = list(st.session_state.get("spam_blocked_words", []))
+    st.session_state["spam_blocked_words"] = current + [w for w, _ in game.spammer_top_words(5) if w not in current]
 
 
-def reset_game() -> None:
-    game = new_game()
-    st.session_state[GAME_KEY] = game
-    # Keep the student's blocklist, minus words a new vocabulary no longer has (the widget would refuse them).
-    vocabulary = set(game.corpus.words) if game is not None else set()
-    st.session_state[BLOCKED_KEY] = [w for w in st.session_state.get(BLOCKED_KEY, []) if w in vocabulary]
-
-
-if GAME_KEY not in st.session_state:
-    st.session_state[GAME_KEY] = new_game()
-if BLOCKED_KEY in st.session_state:
-    # Keep the blocklist while the learned filter plays (Streamlit forgets the state of widgets not drawn).
-    st.session_state[BLOCKED_KEY] = st.session_state[BLOCKED_KEY]
-game: SpamGame | None = st.session_state[GAME_KEY]
-setting_problems = settings_from_widgets().validate()
-
-bar = st.container()  # the control bar goes here, once we know whether the game can run
-
-# ---------------------------------------------------------------------------------------------
-# Who filters, and where the line is (both live: no retraining)
-
-col_mode, col_threshold = st.columns([3, 2], gap="large")
-blocklist_ok = True
-with col_mode:
-    mode = st.radio("Who is the filter?", [MODE_LEARNED, MODE_HUMAN], key="spam_mode", horizontal=True,
-                    help="Be the filter: any email that uses one of your blocked words is flagged. The learned "
-                         "filter rests meanwhile, and the spammer learns from your verdicts instead.")
-    human = mode == MODE_HUMAN
-    if human and game is not None:
-        def block_spammer_favourites() -> None:
-            current = list(st.session_state.get(BLOCKED_KEY, []))
-            top = [w for w, _ in game.spammer_top_words(5)]
-            st.session_state[BLOCKED_KEY] = current + [w for w in top if w not in current]
-
-        pick, button = st.columns([3, 1], vertical_alignment="bottom")
-        blocked = pick.multiselect("Blocked words", game.corpus.words, key=BLOCKED_KEY,
-                                   placeholder="Pick the words that give spam away…")
-        button.button("Block top 5", key="spam_block_top", on_click=block_spammer_favourites,
-                      help="Add the spammer's five favourite words right now.", width="stretch")
-        problems = blocklist_problems(blocked, game.corpus.words)
-        for message in problems:
-            st.error(message, icon=":material/block:")
-        blocklist_ok = not problems
-        if not blocked:
-            st.info("No word is blocked yet, so every email passes. Block the words that give spam away.",
-                    icon=":material/info:")
-with col_threshold:
-    threshold = st.slider("Threshold: flag an email when P(spam) ≥", 0.0, 1.0, DEFAULTS.threshold, 0.01,
-                          key="spam_threshold",
-                          help="Moves the line between 'flagged' and 'passed' on the same emails: no retraining. "
-                               "Lower catches more spam and flags more good mail.")
-    threshold_messages = threshold_problems(threshold)
-    for message in threshold_messages:
-        st.error(message, icon=":material/error:")
-    if threshold_messages:
-        threshold = game.settings.threshold if game is not None else DEFAULTS.threshold
-        st.caption(f"Still using the last valid threshold, {threshold:.2f}.")
-
-if game is not None:
-    game.set_threshold(threshold)
-    if blocklist_ok:
-        game.set_human_filter(human, st.session_state.get(BLOCKED_KEY, []) if human else ())
-
-can_run = game is not None and blocklist_ok and game.diverged is None
-if not can_run and live.is_running(PREFIX):
-    live.set_running(PREFIX, False)
-with bar:
-    live.control_bar(PREFIX, on_step=next_round, on_reset=reset_game, can_run=can_run,
-                     step_label="Next round", start_label="Run")
-    if game is None:
-        st.error("The game cannot start with these settings: fix them under **Game settings** below, then press "
-                 "Reset.", icon=":material/error:")
-    elif not setting_problems and structural(settings_from_widgets()) != structural(game.settings):
-        st.info("You changed the game settings: press **Reset** to start a new game with them.",
+def blocklist_widget(spec, key, value) -> None:
+    game = lifecycle.trainer(PREFIX)
+    words = list(game.corpus.words) if game is not None else []
+    st.session_state[key] = [w for w in st.session_state.get(key, []) if w in words]
+    pick, button = st.columns([3, 1], vertical_alignment="bottom")
+    blocked = pick.multiselect(spec.setting.label, words, key=key, placeholder="Pick the words that give spam away…")
+    button.button("Block top 5", key="spam_block_top", help="Add the spammer's five favourite words right now.",
+                  on_click=lifecycle.with_trainer, args=(PREFIX, _block_favourites, "Blocking words"),
+                  width="stretch")
+    for message in blocklist_problems(blocked, tuple(words)):
+        st.error(message, icon=":material/block:")
+    if not blocked:
+        st.info("No word is blocked yet, so every email passes. Block the words that give spam away.",
                 icon=":material/info:")
 
 
-# ---------------------------------------------------------------------------------------------
-# The live part: one round per tick while running
+def check(config: SpamConfig) -> dict[str, str]:
+    problems = config.validate()
+    game = lifecycle.trainer(PREFIX)
+    if game is not None and config.human_filter and blocklist_problems(config.blocked_words, game.corpus.words):
+        problems.setdefault("blocked_words", " ".join(blocklist_problems(config.blocked_words, game.corpus.words)))
+    return problems
 
 
 def cell_explanation(cm, shares: dict[str, float], human: bool) -> str:
@@ -168,7 +102,7 @@ BRIDGE = (
 )
 METHOD = (
     "Noise *z* goes through a small network that gives every vocabulary word a probability; an email is "
-    f"{DEFAULTS.words_per_email} different words drawn from it (a bag of words — order means nothing to the "
+    f"{SpamConfig.words_per_email} different words drawn from it (a bag of words — order means nothing to the "
     "filter). It starts out favouring *free, cash, prize, click…*. After each batch, emails that passed better "
     "than the batch's average make their words more likely and caught ones make theirs rarer. That is "
     "REINFORCE, a policy gradient: picking a word has no gradient, so the spammer learns from the verdicts "
@@ -176,20 +110,9 @@ METHOD = (
 )
 
 
-@st.fragment(run_every=live.tick_interval(PREFIX, TICK_SECONDS))
-def board() -> None:
-    game: SpamGame | None = st.session_state.get(GAME_KEY)
-    if game is None:
-        return
-    if live.is_running(PREFIX) and game.diverged is None:
-        game.step(1)
-        if game.diverged:
-            live.stop_from_fragment(PREFIX)
-    if game.diverged:
-        st.error(game.diverged + " Press **Reset** to start again.", icon=":material/warning:")
-
-    human = game.settings.human_filter
-    t = game.settings.threshold
+def draw(game: SpamGame) -> None:
+    human = game.config.human_filter
+    t = game.config.threshold
     cm = game.confusion(t)
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Round", game.round)
@@ -222,7 +145,6 @@ def board() -> None:
         shares = filter_lesson_shares(game.last.spam_p, game.last.ham_p, t)
         n = max(len(game.last.spam_p), len(game.last.ham_p))
         st.vega_lite_chart(figures.confusion_spec(cm, shares, human, max_count=n), width="content")
-        st.session_state["spam_last_confusion"] = cm.to_dict()  # read by the page tests
     with right:
         st.subheader("Who learns from what")
         st.markdown(cell_explanation(cm, shares, human))
@@ -233,7 +155,7 @@ def board() -> None:
     with left:
         st.subheader("Emails the spammer wrote this round")
         weights = {} if human else dict(zip(game.corpus.words, game.word_weights()))
-        blocked = set(game.settings.blocked_words) if human else set()
+        blocked = set(game.config.blocked_words) if human else set()
         for i in range(min(SAMPLE_EMAILS, len(game.last.spam_p))):
             words = game.email_text(game.last.spam_words[i])
             st.markdown(figures.email_html(words, weights, game.last.spam_p[i], t, blocked), unsafe_allow_html=True)
@@ -252,7 +174,7 @@ def board() -> None:
     with right:
         if human:
             st.subheader("Your blocklist")
-            st.markdown(", ".join(f"~~{w}~~" for w in game.settings.blocked_words) or "*(empty)*")
+            st.markdown(", ".join(f"~~{w}~~" for w in game.config.blocked_words) or "*(empty)*")
             st.caption("The learned filter rests while you filter; its weights below are from before you took over.")
         st.vega_lite_chart(figures.filter_words_spec(game), width="stretch")
         st.caption("A word's weight adds to an email's suspicion in proportion to how often the email uses it; "
@@ -266,34 +188,37 @@ def board() -> None:
             "Within about a hundred rounds accuracy settles near 50% and both losses near ln 2: the spammer uses "
             "words about as often as real mail does, so the filter's word weights have nothing left to go on. "
             "That takes big samples — every update reads all of the filter's real mail and "
-            f"{game.settings.batch_size} fresh spam emails. With a few dozen, chance differences between "
+            f"{game.config.batch_size} fresh spam emails. With a few dozen, chance differences between "
             "samples look like evidence, both sides chase them, and the game stalls around 60%."
         )
 
 
-board()
 
-# ---------------------------------------------------------------------------------------------
-# Game settings, at the bottom: they only matter when a new game starts
 
-with st.expander("Game settings (applied when you press Reset)", icon=":material/tune:"):
-    c1, c2, c3 = st.columns(3)
-    c1.number_input("Real-mail words in the vocabulary", min_value=0, max_value=max_real_vocab_size(),
-                    value=DEFAULTS.real_vocab_size, step=10, key="spam_vocab_size",
-                    help="The most frequent words of the built-in real mail; the obvious spam words are always added.")
-    c1.number_input("Words per spam email", min_value=LIMITS["words_per_email"][0],
-                    max_value=LIMITS["words_per_email"][1], value=DEFAULTS.words_per_email, key="spam_words_per_email")
-    c2.number_input("Filter updates per round", min_value=0, max_value=LIMITS["filter_steps"][1],
-                    value=DEFAULTS.filter_steps, key="spam_filter_steps", help="0 freezes the filter.")
-    c2.number_input("Spammer updates per round", min_value=0, max_value=LIMITS["spammer_steps"][1],
-                    value=DEFAULTS.spammer_steps, key="spam_spammer_steps", help="0 freezes the spammer.")
-    c3.number_input("Filter learning rate", min_value=0.0, max_value=1.0, value=DEFAULTS.filter_lr,
-                    step=0.01, format="%.3f", key="spam_filter_lr")
-    c3.number_input("Spammer learning rate", min_value=0.0, max_value=1.0, value=DEFAULTS.spammer_lr,
-                    step=0.005, format="%.3f", key="spam_spammer_lr")
-    for message in setting_problems:
-        st.error(message, icon=":material/error:")
-    st.caption(f"The built-in real mail: {len(game.corpus.ham_texts) if game else '—'} short everyday emails "
-               "written for this app (work, family, school, appointments, orders, clubs), "
-               f"{game.corpus.size if game else '—'} words in the vocabulary including "
-               f"{int(game.corpus.spam_mask.sum()) if game else '—'} obvious spam words.")
+LESSON = lifecycle.Lesson(
+    prefix=PREFIX,
+    config_cls=SpamConfig,
+    build=build,
+    reset=lambda game, config: game.reset(global_seed()),
+    advance=lambda game, seconds: game.step(1),
+    draw=draw,
+    restore=None,
+    check=check,
+    context=lambda: {},
+    live_fields=frozenset({"threshold", "human_filter", "blocked_words"}),
+    apply_live=apply_live,
+    hidden=lambda name, wanted: name == "blocked_words" and not wanted.human_filter,
+    custom_widgets={"human_filter": mode_widget, "threshold": threshold_widget, "blocked_words": blocklist_widget},
+    start_label="Run",
+    step_label="Next round",
+    nominal_interval=0.25,  # one round per tick: fast enough to see a trend, slow enough to read the matrix
+    settings_open=True,
+)
+
+st.title("Spammer vs spam filter")
+st.markdown(
+    "A **spammer** (the generator) writes emails; a **spam filter** (the discriminator) judges them against "
+    "real mail. Each round the filter learns from its mistakes, then the spammer rewrites. Press **Run** and "
+    "watch the spammer go from obvious spam to mail the filter cannot tell apart — or become the filter yourself."
+)
+lifecycle.render(LESSON)

@@ -92,6 +92,7 @@ class Lesson:
     nominal_interval: float = tick_budget.NOMINAL_INTERVAL
     nominal_train_seconds: float = tick_budget.NOMINAL_TRAIN_SECONDS
     settings_title: str = "Settings"
+    settings_open: bool | None = None  # None: open unless running (the charts get the room)
     settings_note: str = ("Before the first step, changes apply at once; once a run has started they wait for "
                           "**Apply & restart**, so a run is never thrown away by accident. The seed is in the "
                           "sidebar: same seed + same settings = the same run.")
@@ -110,6 +111,8 @@ class Run:
         self.todo = 0  # steps still owed to a Step press
         self.intents: list[tuple[str, Callable[[], Any]]] = []
         self.values: dict[str, Any] = {}  # what the widgets show, by field name
+        self.drawn: set[str] = set()  # the settings whose widgets the last frame drew
+        self.app_run = -1  # which app run drew the last frame (see app.py's APP_RUNS)
         self.frame = 0  # frames drawn (tests read it)
 
     @property
@@ -498,13 +501,20 @@ def render(lesson: Lesson, *, settings_container: Any = None) -> Run:
     return run
 
 
+APP_RUNS = "_app_runs"  # counted by app.py: one per full app run
+
+
 def render_settings(lesson: Lesson, run: Run) -> tuple[Any, dict[str, str]]:
-    widgets.pull(lesson.config_cls, lesson.prefix, run.values)
+    now = int(st.session_state.get(APP_RUNS, 0))
+    if run.app_run not in (now, now - 1):
+        run.drawn.clear()  # another page ran in between: Streamlit has forgotten these widgets
+    run.app_run = now
+    widgets.pull(lesson.config_cls, lesson.prefix, run.values, run.drawn)
     wanted = _wanted(lesson, run)
     errors = _errors(wanted, lesson)
     widgets.render(lesson.config_cls, lesson.prefix, run.values, errors, skip=set(lesson.context()),
                    hidden=lambda name: lesson.hidden(name, wanted), custom=lesson.custom_widgets,
-                   columns=lesson.columns)
+                   columns=lesson.columns, drawn=run.drawn)
     wanted = _wanted(lesson, run)
     errors = _errors(wanted, lesson)
     names = {s.name for s in specs(lesson.config_cls)}
@@ -521,7 +531,8 @@ def _frame(lesson: Lesson, run: Run, settings_container: Any) -> None:
     if not run.values:
         widgets.show(p, _defaults(lesson), run.values, skip=set(lesson.context()))
     box = settings_container if settings_container is not None else st.expander(
-        lesson.settings_title, expanded=not run.running, icon=":material/tune:")
+        lesson.settings_title, expanded=(not run.running) if lesson.settings_open is None else lesson.settings_open,
+        icon=":material/tune:")
     with box:
         wanted, errors = render_settings(lesson, run)
     _carry_out(lesson, run, steps=False)  # Reset, Apply, Restore, the page's own actions

@@ -68,16 +68,17 @@ def show(prefix: str, config: Any, values: dict[str, Any], skip: Iterable[str] =
             st.session_state[key] = part
 
 
-def _restore_missing(prefix: str, spec: FieldSpec, value: Any) -> None:
+def _restore(prefix: str, spec: FieldSpec, value: Any, force: bool) -> None:
     for key, part in zip(_widget_keys(prefix, spec), _to_widget(spec, value)):
-        if key not in st.session_state:
+        if force or key not in st.session_state:
             st.session_state[key] = part
 
 
-def pull(cls: type, prefix: str, values: dict[str, Any]) -> None:
-    """Take the values of this run's widgets (a change the user just made) into `values`."""
+def pull(cls: type, prefix: str, values: dict[str, Any], drawn: set[str]) -> None:
+    """Take the values of the widgets drawn last run (a change the user just made) into `values`. A widget
+    that was not drawn (hidden, another page) may hold Streamlit's default instead of its value: skip it."""
     for spec in specs(cls):
-        if all(k in st.session_state for k in _widget_keys(prefix, spec)):
+        if spec.name in drawn and all(k in st.session_state for k in _widget_keys(prefix, spec)):
             values[spec.name] = _read(prefix, spec)
 
 
@@ -151,13 +152,16 @@ def render(
     custom: Mapping[str, Custom] | None = None,
     columns: int = 3,
     disabled: bool = False,
+    drawn: set[str] | None = None,
 ) -> None:
     """Draw one widget per setting (non-advanced first, in `columns` columns; advanced ones folded into an
-    "Advanced" expander), each followed by its message from `errors`."""
+    "Advanced" expander), each followed by its message from `errors`. `drawn`: the fields drawn last run;
+    it is updated to this run's."""
     skipped, custom = set(skip), dict(custom or {})
     shown = [s for s in specs(cls) if s.name not in skipped and not hidden(s.name)]
+    before = set(drawn) if drawn is not None else set()
     for spec in shown:
-        _restore_missing(prefix, spec, values.get(spec.name, spec.default))
+        _restore(prefix, spec, values.get(spec.name, spec.default), force=spec.name not in before)
 
     def draw(group: list[FieldSpec]) -> None:
         if not group:
@@ -179,6 +183,9 @@ def render(
             draw(advanced)
     for spec in shown:
         values[spec.name] = _read(prefix, spec)
+    if drawn is not None:
+        drawn.clear()
+        drawn.update(s.name for s in shown)
 
 
 def config_from(cls: type, base: Any, values: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> Any:
