@@ -75,3 +75,13 @@ def test_train_passes_the_diversity_settings_through(tmp_path, capsys):
     assert config["mode_seeking"] == 0.0 and config["augment_per_digit"] is False
     assert main(["cgan-train", "--steps", "2", "--mode-seeking", "-1", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
     assert "Mode seeking" in last_json(capsys)["errors"]["mode_seeking"]
+
+
+def test_judge_training_writes_weights_that_load_and_records_its_command(tmp_path, capsys):
+    out = tmp_path / "judge.safetensors"
+    assert main(["cgan-judge", "--steps", "1", "--seed", "0", "--out", str(out), "--json"]) == 0
+    assert last_json(capsys)["ok"]
+    judge, meta = checkpoint.load_judge(out)
+    assert meta["steps"] == 1 and meta["command"].startswith("python -m gan_core cgan-judge")
+    assert 0.0 <= meta["held_out_accuracy"] <= 1.0
+    assert main(["cgan-judge", "--steps", "0", "--out", str(out), "--json"]) == 2

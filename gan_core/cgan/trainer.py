@@ -279,8 +279,11 @@ class CGANTrainer:
             del self.snapshots[1]
 
 
+MILESTONE_MANTISSAS = (1, 1.5, 2, 3, 4, 6, 8)  # milestone epochs: 0-5, then m·10^k (8, 10, 15, 20, ... 150, ...)
+
+
 def is_milestone(epoch: int) -> bool:
     if epoch <= 5:
         return True
     magnitude = 10 ** (len(str(epoch)) - 1)
-    return epoch % magnitude == 0 and epoch // magnitude in (1, 1.5, 2, 3, 4, 6, 8) or epoch in (8, 15, 150, 1500)
+    return any(epoch == m * magnitude for m in MILESTONE_MANTISSAS)

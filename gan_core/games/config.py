@@ -37,7 +37,7 @@ class GameConfig:
         step=0.1, format="%g"))
     methods: tuple[str, ...] = field(default=("simultaneous",), metadata=setting(
         "Update rules (side by side)", "Each rule starts at the same point on the same field.",
-        choices=METHOD_LABELS, widget="multiselect", cli=False))  # the CLI runs one: --method
+        choices=METHOD_LABELS, cli=False))  # the CLI runs one: --method
     eta: float = field(default=0.1, metadata=setting(
         "Step size η", "Learning rate of both players.", max=ETA_MAX, positive=True, step=0.05, format="%.3f"))
     steps: int = field(default=1000, metadata=setting(
