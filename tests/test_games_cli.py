@@ -67,6 +67,7 @@ def test_divergence_is_reported_with_finite_numbers(capsys):
         (["--steps", "0"], "between 1 and"),
         (["--loss", "wasserstein"], "dirac only"),
         (["--momentum", "1.5"], "Momentum"),
+        (["--method", "leapfrog"], "Unknown update rule"),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_nonzero_exit(capsys, args, message):

@@ -30,8 +30,9 @@ def register(subparsers) -> None:
                     "Every setting has a --flag; --config PATH.json starts from a page's export.",
     )
     settings_spec.add_arguments(p, GameConfig)
-    p.add_argument("--method", choices=METHODS, default=None,
-                   help="the update rule to run (default: the first of the settings' rules, simultaneous)")
+    p.add_argument("--method", default=None, metavar="METHOD",
+                   help=f"the update rule to run: one of {', '.join(METHODS)} "
+                        "(default: the first of the settings' rules, simultaneous)")
     p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     p.add_argument("--trajectory-out", type=Path, default=None, metavar="PATH.npy",
                    help="save the iterates (steps+1 rows of x, y; cut at a divergence) as a .npy array")
@@ -46,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
     if args.start is None and settings.start == GameConfig.start:
         # No start asked for: each game's own default start (a file's start equal to xy's default counts as none).
         settings = replace(settings, start=DEFAULT_START[settings.game])
-    if args.method is not None:
+    if args.method is not None and args.method not in METHODS:
+        errors["method"] = f"Unknown update rule {args.method!r}: choose one of {', '.join(METHODS)}."
+    elif args.method is not None:
         settings = replace(settings, methods=(args.method,))
     method = settings.methods[0] if settings.methods else "simultaneous"
     if args.trajectory_out is not None and args.trajectory_out.suffix != ".npy":

@@ -6,7 +6,7 @@ the settings are usable.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 
 from gan_core.mapping_1d.targets import parse_target
 from gan_core.seeding import MAX_SEED
@@ -97,8 +97,3 @@ class Mapping1DConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Mapping1DConfig:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
