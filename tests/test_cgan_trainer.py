@@ -138,3 +138,10 @@ def test_milestone_epochs_are_roughly_log_spaced():
     for decade in (10, 100, 1000):  # m·10^k for m in 1, 1.5, 2, 3, 4, 6, 8: seven per decade
         assert [e for e in milestones if decade <= e < 10 * decade] == [
             int(m * decade) for m in (1, 1.5, 2, 3, 4, 6, 8)]
+
+
+def test_reset_with_a_new_seed_leaves_the_callers_config_alone(small_data):
+    config = CGANConfig(seed=3, batch_size=16)
+    trainer = CGANTrainer(config, data=small_data)
+    trainer.reset(seed=7)
+    assert trainer.config.seed == 7 and config.seed == 3

@@ -6,6 +6,7 @@ worth of real digits) it renders a fixed-z sample grid, so a class can watch dig
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 
@@ -92,8 +93,8 @@ class CGANTrainer:
 
     # ----- lifecycle -------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
-        if seed is not None:
-            self.config.seed = int(seed)
+        if seed is not None:  # a new config: the caller's object is never changed behind its back
+            self.config = dataclasses.replace(self.config, seed=int(seed))
         cfg = self.config
         self._gen = seed_everything(cfg.seed)
         self.generator = Generator(cfg.latent_dim, cfg.width).to(self.device)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import math
 import time
 
@@ -362,7 +363,7 @@ class Mapping1DTrainer:
     def reset(self, seed: int | None = None) -> None:
         """Start over from fresh weights (same seed + same settings = the same run)."""
         if seed is not None:
-            self.config.seed = int(seed)
+            self.config = dataclasses.replace(self.config, seed=int(seed))
         cfg = self.config
         self.target = parse_target(cfg.target)
         self.discriminator_is_probability = cfg.loss in L.PROBABILITY_LOSSES

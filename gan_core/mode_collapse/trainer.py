@@ -7,6 +7,7 @@ steps the mode metrics are measured on a fixed noise batch and recorded in a cap
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 
@@ -76,7 +77,10 @@ class ModeCollapseTrainer:
     def pack(self) -> int:
         return self.config.pack if self.config.remedy == "pack" else 1
 
-    def reset(self) -> None:
+    def reset(self, seed: int | None = None) -> None:
+        """Start over from fresh weights (same seed + same settings = the same run)."""
+        if seed is not None:
+            self.config = dataclasses.replace(self.config, seed=int(seed))
         c = self.config
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(c.seed)
