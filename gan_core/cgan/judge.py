@@ -3,7 +3,8 @@ digits (conditional accuracy = share the judge reads as the requested digit) and
 is the feature space for per-class diversity and Fréchet distance.
 
 The shipped judge (assets/judge_mnist.safetensors + .json) comes from
-`python -m gan_core.cgan.judge --steps 1500 --seed 0` (about 20 s on one CPU thread; see docs/cgan.md).
+`python -m gan_core.cgan.judge --steps 1500 --seed 0`, today the same as `python -m gan_core cgan-judge
+--steps 1500 --seed 0` (about 20 s on one CPU thread; see docs/cgan.md).
 """
 from __future__ import annotations
 
