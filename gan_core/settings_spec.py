@@ -110,7 +110,7 @@ def _number_text(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _shown(value: Any, limit: int = 40) -> str:
+def short_repr(value: Any, limit: int = 40) -> str:
     """repr(value), cut short: a message must stay readable whatever was typed or pasted into a link."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -120,23 +120,23 @@ def check_value(spec: FieldSpec, value: Any) -> str | None:
     """The message for a bad value of one setting, or None when it is fine."""
     s, label = spec.setting, spec.setting.label
     if spec.kind == "bool":
-        return None if isinstance(value, bool) else f"{label} must be on or off (got {_shown(value)})."
+        return None if isinstance(value, bool) else f"{label} must be on or off (got {short_repr(value)})."
     if spec.kind == "str":
         if not isinstance(value, str):
-            return f"{label} must be text (got {_shown(value)})."
+            return f"{label} must be text (got {short_repr(value)})."
         if s.choices is not None and value not in s.choices:
-            return f"{label}: {_shown(value)} is not one of {', '.join(s.choices)}."
+            return f"{label}: {short_repr(value)} is not one of {', '.join(s.choices)}."
         return None
     if spec.kind == "strs":
         if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
-            return f"{label} must be a list of names (got {_shown(value)})."
+            return f"{label} must be a list of names (got {short_repr(value)})."
         bad = [v for v in value if s.choices is not None and v not in s.choices]
         if bad:
-            return f"{label}: {', '.join(map(_shown, bad))} not among {', '.join(s.choices or ())}."
+            return f"{label}: {', '.join(map(short_repr, bad))} not among {', '.join(s.choices or ())}."
         return None
     if spec.kind in ("floats", "ints"):
         if not isinstance(value, (tuple, list)) or len(value) != len(spec.default):
-            return f"{label} needs {len(spec.default)} numbers (got {_shown(value)})."
+            return f"{label} needs {len(spec.default)} numbers (got {short_repr(value)})."
         for v in value:
             problem = _check_number(spec, v, integer=spec.kind == "ints")
             if problem:
@@ -148,9 +148,9 @@ def check_value(spec: FieldSpec, value: Any) -> str | None:
 def _check_number(spec: FieldSpec, value: Any, *, integer: bool) -> str | None:
     s, label = spec.setting, spec.setting.label
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"{label} must be a number (got {_shown(value)})."
+        return f"{label} must be a number (got {short_repr(value)})."
     if isinstance(value, float) and not math.isfinite(value):
-        return f"{label} must be a finite number (got {_shown(value)})."
+        return f"{label} must be a finite number (got {short_repr(value)})."
     if integer and not isinstance(value, int) and not float(value).is_integer():
         return f"{label} must be a whole number (got {_number_text(value)})."
     if s.positive and value <= 0:

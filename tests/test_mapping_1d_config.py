@@ -64,3 +64,10 @@ def test_round_trip_through_a_mapping_reports_unknown_keys_and_keeps_the_rest():
 def test_a_bad_target_from_a_link_keeps_the_defaults_and_says_why():
     back, errors = settings_spec.from_query(Mapping1DConfig, {"target": "normal:0,-1", "width": "64"})
     assert back == Mapping1DConfig() and "greater than 0" in errors["target"]
+
+
+@pytest.mark.parametrize("target", ["<script>" + "x" * 5000, "normal:" + "1" * 5000 + ",2", "normal:1," + "9" * 400,
+                                    "mixture:" + "1,2,3;" * 50, "z" * 10_000 + ":1"])
+def test_a_pasted_garbage_target_gets_a_short_message(target):
+    errors = Mapping1DConfig(target=target).validate()
+    assert list(errors) == ["target"] and len(errors["target"]) < 300

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from gan_core.settings_spec import short_repr
+
 # Targets far outside this range make no sense for a classroom plot and only invite overflow.
 MAX_ABS_LOCATION = 1e4
 MAX_SCALE = 1e4
@@ -275,15 +277,15 @@ KINDS = {
 def _numbers(text: str, count: int, what: str) -> list[float]:
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != count or any(p == "" for p in parts):
-        raise ValueError(f"{what} needs exactly {count} comma-separated numbers, got {text.strip()!r}")
+        raise ValueError(f"{what} needs exactly {count} comma-separated numbers, got {short_repr(text.strip())}")
     values = []
     for p in parts:
         try:
             v = float(p)
         except ValueError:
-            raise ValueError(f"{what}: {p!r} is not a number") from None
+            raise ValueError(f"{what}: {short_repr(p)} is not a number") from None
         if not math.isfinite(v):
-            raise ValueError(f"{what}: {p!r} must be a finite number")
+            raise ValueError(f"{what}: {short_repr(p)} must be a finite number")
         values.append(v)
     return values
 
@@ -340,7 +342,7 @@ def mixture(components: list[tuple[float, float, float]]) -> Mixture:
 def parse_target(spec: str) -> Target:
     """A Target from its spec string; ValueError with a human message on bad input."""
     if not isinstance(spec, str) or ":" not in spec:
-        raise ValueError(f"target must look like one of: {'; '.join(KINDS.values())} (got {spec!r})")
+        raise ValueError(f"target must look like one of: {'; '.join(KINDS.values())} (got {short_repr(spec)})")
     kind, _, rest = spec.partition(":")
     kind = kind.strip().lower()
     if kind in ("exponential",):
@@ -365,7 +367,7 @@ def parse_target(spec: str) -> Target:
             w, mu, s = _numbers(chunk, 3, f"mixture component {i} (W,MU,SIGMA)")
             comps.append((w, mu, s))
         return mixture(comps)
-    raise ValueError(f"unknown target kind {kind!r}; use one of: {'; '.join(KINDS.values())}")
+    raise ValueError(f"unknown target kind {short_repr(kind)}; use one of: {'; '.join(KINDS.values())}")
 
 
 # ---------------------------------------------------------------- a target from form fields and back
@@ -397,7 +399,7 @@ def target_spec(kind: str, params: dict[str, float | None]) -> str:
     emptied box): `parse_target` / `Mapping1DConfig.validate()` then say why.
     """
     if kind not in TARGET_PARAMS:
-        raise ValueError(f"unknown target kind {kind!r}; use one of: {', '.join(TARGET_PARAMS)}")
+        raise ValueError(f"unknown target kind {short_repr(kind)}; use one of: {', '.join(TARGET_PARAMS)}")
     p = {**TARGET_PARAMS[kind], **{k: v for k, v in params.items() if k in TARGET_PARAMS[kind]}}
     if kind == "mixture":
         w1 = p["w1"]
