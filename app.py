@@ -25,8 +25,6 @@ def main() -> None:
     use_one_thread_per_session()
     st.set_page_config(page_title="GAN Playground", page_icon=":material/sports_kabaddi:", layout="wide")
     page = build_navigation()
-    # Counted so a lesson knows whether its widgets were drawn in the previous run (ui/lifecycle.py).
-    st.session_state["_app_runs"] = st.session_state.get("_app_runs", 0) + 1
     render_sidebar()
     page.run()
 

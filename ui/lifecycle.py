@@ -112,7 +112,6 @@ class Run:
         self.intents: list[tuple[str, Callable[[], Any]]] = []
         self.values: dict[str, Any] = {}  # what the widgets show, by field name
         self.drawn: set[str] = set()  # the settings whose widgets the last frame drew
-        self.app_run = -1  # which app run drew the last frame (see app.py's APP_RUNS)
         self.frame = 0  # frames drawn (tests read it)
 
     @property
@@ -280,6 +279,8 @@ def _stop(lesson: Lesson, run: Run) -> None:
 def on_start(lesson: Lesson) -> None:
     run = run_of(lesson.prefix)
     run.running, run.notice = True, None
+    if lesson.settings_open is None:
+        st.session_state[f"{lesson.prefix}_settings_open"] = False
 
 
 def on_pause(lesson: Lesson) -> None:
@@ -501,14 +502,7 @@ def render(lesson: Lesson, *, settings_container: Any = None) -> Run:
     return run
 
 
-APP_RUNS = "_app_runs"  # counted by app.py: one per full app run
-
-
 def render_settings(lesson: Lesson, run: Run) -> tuple[Any, dict[str, str]]:
-    now = int(st.session_state.get(APP_RUNS, 0))
-    if run.app_run not in (now, now - 1):
-        run.drawn.clear()  # another page ran in between: Streamlit has forgotten these widgets
-    run.app_run = now
     widgets.pull(lesson.config_cls, lesson.prefix, run.values, run.drawn)
     wanted = _wanted(lesson, run)
     errors = _errors(wanted, lesson)
@@ -530,9 +524,12 @@ def _frame(lesson: Lesson, run: Run, settings_container: Any) -> None:
     p = lesson.prefix
     if not run.values:
         widgets.show(p, _defaults(lesson), run.values, skip=set(lesson.context()))
-    box = settings_container if settings_container is not None else st.expander(
-        lesson.settings_title, expanded=(not run.running) if lesson.settings_open is None else lesson.settings_open,
-        icon=":material/tune:")
+    box = settings_container
+    if box is None:
+        # Open until a run starts (then folded so the charts fill the projector); the user's own open/close
+        # is kept from then on, so the panel never snaps shut while someone edits it.
+        st.session_state.setdefault(f"{p}_settings_open", lesson.settings_open is not False)
+        box = st.expander(lesson.settings_title, key=f"{p}_settings_open", on_change="rerun", icon=":material/tune:")
     with box:
         wanted, errors = render_settings(lesson, run)
     _carry_out(lesson, run, steps=False)  # Reset, Apply, Restore, the page's own actions
