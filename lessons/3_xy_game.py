@@ -6,6 +6,7 @@ one place that says which step is shown; the slider, the heading, the plane and 
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 import pandas as pd
@@ -159,8 +160,12 @@ def _pick_start(prefix: str) -> None:
 
 
 def _on_scrub(prefix: str) -> None:
+    """A drag of the slider. A rerun the browser sent before our last redraw reached it carries the slider's
+    old value, which is one we drew a moment ago: that is not the user, ignore it (else Reset while playing
+    would jump back to the step shown before it)."""
     value = st.session_state.get(f"{prefix}_at_step", 0)
-    lifecycle.request(LESSONS[prefix], "Moving to a step", lambda anim: anim.seek(value))
+    if value not in st.session_state.setdefault(f"{prefix}_drawn_steps", deque(maxlen=12)):
+        lifecycle.request(LESSONS[prefix], "Moving to a step", lambda anim: anim.seek(value))
 
 
 def draw(anim: Animation) -> None:
@@ -170,6 +175,7 @@ def draw(anim: Animation) -> None:
     tables: TrajectoryTables = anim.bundle["tables"]
     labels = _labels(prefix)
     st.session_state[f"{prefix}_at_step"] = anim.steps  # the slider shows the animation's step, always
+    st.session_state.setdefault(f"{prefix}_drawn_steps", deque(maxlen=12)).append(anim.steps)
     st.slider("Step", 0, anim.total, key=f"{prefix}_at_step", on_change=_on_scrub, args=(prefix,),
               help="Drag to scrub through the run; Play animates it.")
     k = anim.steps

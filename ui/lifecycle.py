@@ -460,7 +460,8 @@ def _tick(lesson: Lesson, run: Run) -> None:
         finished = None
         if run.lock.acquire(blocking=False):  # another thread is acting on the trainer: skip this chunk
             try:
-                finished = _guarded(run, "Training", lambda: lesson.advance(run.trainer, plan.train_seconds))
+                if run.running:  # checked again under the lock: a Reset or Pause may have come in between
+                    finished = _guarded(run, "Training", lambda: lesson.advance(run.trainer, plan.train_seconds))
             finally:
                 run.lock.release()
         if finished is False or run.error or lesson.fault(run.trainer):

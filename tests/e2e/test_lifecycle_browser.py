@@ -14,14 +14,14 @@ from tests.e2e.conftest import assert_no_exception, open_lesson, start_server, s
 pytestmark = pytest.mark.e2e
 
 LIVE = {  # prefix: (url path, steps per press of Step, a number setting, a new value for it)
-    "m1d": ("mapping-1d", 50, "m1d_lr_g", "0.001"),
+    "m1d": ("", 50, "m1d_lr_g", "0.001"),  # the default lesson lives at the root
     "cgan": ("cgan", 25, "cgan_lr_g", "0.0010"),
     "xy": ("xy-game", 7, "xy_eta", "0.2"),  # Step moves the animation by its stride: 1000 steps / 150 ticks
     "spam": ("spam-filter", 1, "spam_filter_lr", "0.04"),
     "mc": ("mode-collapse", 50, "mc_lr_g", "0.001"),
 }
-OTHER_PAGE = {"m1d": "Mode collapse", "cgan": "Mode collapse", "xy": "Mode collapse", "spam": "Mode collapse",
-              "mc": "1-D mapping"}
+TITLES = {"m1d": "1-D mapping", "cgan": "CGAN latent explorer", "xy": "xy game", "spam": "Spammer vs spam filter",
+          "mc": "Mode collapse"}  # as in the sidebar
 
 
 def counter(page, prefix: str) -> int:
@@ -96,9 +96,8 @@ def test_live_lesson_survives_double_clicks_reset_settings_and_page_switches(pag
     assert_no_exception(page)
 
     # Reset while running: back to step 0 and paused.
-    if prefix == "xy":
-        page.locator(".st-key-xy_start button").click()  # the new η restarted the animation: play it again
-        wait_for(page, prefix, lambda n: n > 20, "Play did not animate")
+    if prefix == "xy":  # the new η redrew the run from step 0, still playing
+        wait_for(page, prefix, lambda n: n > 20, "the animation stopped after η changed")
     page.locator(f".st-key-{prefix}_reset button").click()
     wait_for(page, prefix, lambda n: n == 0, "Reset did not go back to step 0")
     time.sleep(1.5)
@@ -111,11 +110,12 @@ def test_live_lesson_survives_double_clicks_reset_settings_and_page_switches(pag
     # Switch pages while running, and come back.
     page.locator(f".st-key-{prefix}_start button").click()
     wait_for(page, prefix, lambda n: n > 0, "Start did not train after Reset")
-    page.locator("[data-testid='stSidebarNav'] a", has_text=OTHER_PAGE[prefix]).click()
+    other_lesson = "1-D mapping" if prefix == "mc" else "Mode collapse"
+    page.locator("[data-testid='stSidebarNav'] a", has_text=other_lesson).click()
     page.wait_for_selector("h1")
     wait_idle(page, 60_000)
     assert_no_exception(page)
-    page.go_back()
+    page.locator("[data-testid='stSidebarNav'] a", has_text=TITLES[prefix]).click()
     if prefix == "cgan":
         page.get_by_role("tab", name="Train from scratch").click()
     page.locator(f".st-key-{prefix}_live").wait_for(timeout=60_000)
