@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gan_core.games.analysis import analyse, spectral_radius_curve, xy_closed_form_modulus
+from gan_core.games.analysis import analyse, regulariser_sweep, spectral_radius_curve, xy_closed_form_modulus
 from gan_core.games.config import DEFAULT_START, ETA_MAX, PAGE_MAX_STEPS, GameConfig
-from gan_core.games.fields import LOSS_LABELS, LOSSES, REG_LABELS, REGULARISERS
 from gan_core.games.figures import (
     TrajectoryTables,
     arrow_grid,
@@ -67,43 +66,7 @@ def compute_bundle(settings_items: tuple) -> dict:
 @st.cache_data(max_entries=16, show_spinner=False)
 def regulariser_table(method: str, eta: float, steps: int, start: tuple, gamma: float, noise_std: float) -> pd.DataFrame:
     """Every loss x regulariser on Dirac-GAN with one method: what the eigenvalues and a real run say."""
-    rows = []
-    for loss in LOSSES:
-        for reg in REGULARISERS:
-            s = GameConfig(game="dirac", loss=loss, reg=reg, gamma=gamma, noise_std=noise_std, eta=eta, start=start)
-            game = s.make_game()
-            traj = simulate(game, method, eta, steps, start)
-            local = analyse(game, method, eta)
-            outcome = classify_run(traj.points, traj.diverged_at)
-            d1 = float(np.linalg.norm(traj.final))
-            rows.append({
-                "loss": LOSS_LABELS[loss].split(" (")[0],
-                "regulariser": REG_LABELS[reg],
-                "largest |λ|": round(local.spectral_radius, 5) if local else None,
-                "local verdict": local.verdict if local else "no Jacobian (kink at ψ=0)",
-                f"distance after {steps} steps": float(f"{d1:.3g}"),
-                "run": outcome,
-            })
-    return pd.DataFrame(rows)
-
-
-def classify_run(points: np.ndarray, diverged_at: int | None) -> str:
-    """Name what a run did, from its last quarter (the eigenvalues only speak about the neighbourhood of 0)."""
-    if diverged_at is not None:
-        return "spirals out"
-    dist = np.linalg.norm(points, axis=1)
-    n = len(points) - 1
-    q3 = max(0, (3 * n) // 4)
-    if dist[-1] < 1e-3:
-        return "converges"
-    if dist[-1] > 1.5 * dist[0]:
-        return "spirals out"
-    mean_move = float(np.mean(np.linalg.norm(np.diff(points[q3:], axis=0), axis=1))) if n > q3 else 0.0
-    if mean_move < 1e-6:
-        return "stalls away from the data"
-    if dist[-1] < 0.8 * dist[q3]:
-        return "still approaching slowly"
-    return "circles (no convergence)"
+    return pd.DataFrame(regulariser_sweep(method, eta, steps, start, gamma, noise_std))
 
 
 def _key(config: GameConfig) -> tuple:
