@@ -177,8 +177,7 @@ def _explorer(model: LoadedModel) -> None:
     st.session_state["cgan_render_digest"] = hashlib.sha1(big.tobytes()).hexdigest()
     with view:
         st.image(big, caption=f"G(z, y = {digit})", width=280)
-        st.markdown("**Same z, every label.** The label decides *which* digit; z decides *how* it is "
-                    "written — slant, stroke width, size — so all ten share one handwriting.")
+        st.markdown(TEXT["same_z"])
         st.image(row, width="stretch")
 
     st.markdown("##### Walk between two points")
@@ -189,14 +188,12 @@ def _explorer(model: LoadedModel) -> None:
         btn_col.button("New target z", key="cgan_new_target", on_click=_new_target, args=(latent_dim,),
                        icon=":material/shuffle:")
         strip = model.explorer.interpolate(z, st.session_state["cgan_z_target"], digit, digit)
-        note = ("A straight line in z from your sliders to another random z: the digit stays, the style "
-                "changes smoothly — nearby z's mean similar handwriting.")
+        note = TEXT["walk_z"]
     else:
         to_digit = target_col.selectbox("to digit", list(range(NUM_CLASSES)), index=(digit + 5) % NUM_CLASSES,
                                         key="cgan_morph_to")
         strip = model.explorer.interpolate(z, z, digit, int(to_digit))
-        note = ("z stays fixed while the label's one-hot vector blends from one digit to the other: the "
-                "handwriting is kept, only the identity changes (in-between labels never occurred in training).")
+        note = TEXT["walk_label"]
     st.image(strip, width="stretch")
     st.caption(note)
 
