@@ -205,3 +205,11 @@ def test_divergence_pauses_and_restore_brings_the_run_back(at):
     assert any("a loss became NaN" in w.value for w in at.warning)
     at.button(key="toy_restore").click().run()
     assert run(at).state == "idle" and not at.warning
+
+
+def test_presenter_mode_hides_the_advanced_settings_and_keeps_their_values(at):
+    at.session_state["presenter_mode"] = True
+    at.run()
+    assert not any(e.label == "Advanced" for e in at.expander)
+    assert "toy_depth" not in [w.key for w in at.number_input]
+    assert run(at).config.depth == 2 and not at.exception

@@ -503,13 +503,20 @@ def render(lesson: Lesson, *, settings_container: Any = None) -> Run:
     return run
 
 
+PRESENTER_KEY = "presenter_mode"  # hook: a sidebar toggle / ?present=1 sets it; advanced settings are hidden
+
+
+def presenter_mode() -> bool:
+    return bool(st.session_state.get(PRESENTER_KEY, False))
+
+
 def render_settings(lesson: Lesson, run: Run) -> tuple[Any, dict[str, str]]:
     widgets.pull(lesson.config_cls, lesson.prefix, run.values, run.drawn)
     wanted = _wanted(lesson, run)
     errors = _errors(wanted, lesson)
     widgets.render(lesson.config_cls, lesson.prefix, run.values, errors, skip=set(lesson.context()),
                    hidden=lambda name: lesson.hidden(name, wanted), custom=lesson.custom_widgets,
-                   columns=lesson.columns, drawn=run.drawn)
+                   columns=lesson.columns, drawn=run.drawn, show_advanced=not presenter_mode())
     wanted = _wanted(lesson, run)
     errors = _errors(wanted, lesson)
     names = {s.name for s in specs(lesson.config_cls)}

@@ -153,12 +153,15 @@ def render(
     columns: int = 3,
     disabled: bool = False,
     drawn: set[str] | None = None,
+    show_advanced: bool = True,
 ) -> None:
     """Draw one widget per setting (non-advanced first, in `columns` columns; advanced ones folded into an
-    "Advanced" expander), each followed by its message from `errors`. `drawn`: the fields drawn last run;
+    "Advanced" expander, or not drawn at all when `show_advanced` is off: presenter mode), each followed by
+    its message from `errors`. `drawn`: the fields drawn last run;
     it is updated to this run's."""
     skipped, custom = set(skip), dict(custom or {})
-    shown = [s for s in specs(cls) if s.name not in skipped and not hidden(s.name)]
+    shown = [s for s in specs(cls) if s.name not in skipped and not hidden(s.name)
+             and (show_advanced or not s.setting.advanced)]
     before = set(drawn) if drawn is not None else set()
     for spec in shown:
         _restore(prefix, spec, values.get(spec.name, spec.default), force=spec.name not in before)
@@ -178,7 +181,7 @@ def render(
 
     draw([s for s in shown if not s.setting.advanced])
     advanced = [s for s in shown if s.setting.advanced]
-    if advanced:
+    if advanced and show_advanced:
         with st.expander("Advanced", icon=":material/settings:"):
             draw(advanced)
     for spec in shown:
