@@ -68,7 +68,7 @@ def render_scenarios() -> None:
     pick.selectbox("Scenario", list(SCENARIOS), format_func=lambda k: SCENARIOS[k].title, key=SCENARIO_PICK,
                    help="Sets every control below to a ready-made lesson and starts a fresh run. The sidebar's "
                         "seed is kept unless the scenario names one.")
-    load.button("Load", key="m1d_load", on_click=on_load_scenario, icon=":material/play_lesson:", width="stretch")
+    load.button("Load", key="m1d_load", on_click=lifecycle.callback("m1d", "Loading the scenario", on_load_scenario), icon=":material/play_lesson:", width="stretch")
     st.caption(f"**What to watch:** {SCENARIOS[st.session_state[SCENARIO_PICK]].watch}")
 
 

@@ -147,11 +147,11 @@ def _explorer(model: LoadedModel) -> None:
                                      default=3, required=True)
         digit = 3 if digit is None else int(digit)
         b1, b2, b3 = st.columns(3)
-        b1.button("Random z", key="cgan_random", icon=":material/casino:", on_click=_random_z,
+        b1.button("Random z", key="cgan_random", icon=":material/casino:", on_click=lifecycle.callback("cgan", "Random z", _random_z),
                   args=(latent_dim, limit), width="stretch", help="Draw z from the prior N(0, 1)")
-        b2.button("Reset to zero", key="cgan_zero", icon=":material/exposure_zero:", on_click=_zero_z,
+        b2.button("Reset to zero", key="cgan_zero", icon=":material/exposure_zero:", on_click=lifecycle.callback("cgan", "Zero z", _zero_z),
                   args=(latent_dim,), width="stretch", help="z = 0: the prior's most typical point")
-        b3.button("Zero hidden dims", key="cgan_zero_hidden", on_click=_zero_hidden, args=(hidden,),
+        b3.button("Zero hidden dims", key="cgan_zero_hidden", on_click=lifecycle.callback("cgan", "Zero hidden", _zero_hidden), args=(hidden,),
                   disabled=not hidden, width="stretch", help="Set the dimensions without a slider to 0")
         st.caption(
             f"The {len(shown)} sliders below are the latent dimensions that move the picture most "
@@ -185,7 +185,7 @@ def _explorer(model: LoadedModel) -> None:
     mode = mode_col.radio("Interpolate", ["z → another z (same digit)", "digit → another digit (same z)"],
                           key="cgan_interp_mode", horizontal=True, label_visibility="collapsed")
     if mode.startswith("z"):
-        btn_col.button("New target z", key="cgan_new_target", on_click=_new_target, args=(latent_dim,),
+        btn_col.button("New target z", key="cgan_new_target", on_click=lifecycle.callback("cgan", "New target", _new_target), args=(latent_dim,),
                        icon=":material/shuffle:")
         strip = model.explorer.interpolate(z, st.session_state["cgan_z_target"], digit, digit)
         note = TEXT["walk_z"]
@@ -317,7 +317,7 @@ def quality_view(model: LoadedModel | None) -> None:
         if curve:
             st.vega_lite_chart(figures.accuracy_vs_time(curve), width="stretch")
     st.button(f"Measure this generator now ({QUALITY_SAMPLES} samples per digit)", key="cgan_measure",
-              on_click=_measure, args=(model,), icon=":material/straighten:")
+              on_click=lifecycle.callback("cgan", "Measure", _measure), args=(model,), icon=":material/straighten:")
     measured = st.session_state.get("cgan_quality", {}).get(model.id)
     if measured:
         _show_quality(measured, f"Measured now: {QUALITY_SAMPLES} samples per digit, seed {measured['seed']}.")
@@ -335,7 +335,7 @@ with explore_tab:
         st.text_input("Generator checkpoint (.safetensors, with its .json beside it)",
                       value=str(checkpoint.DEFAULT_GENERATOR.relative_to(ROOT)), key="cgan_checkpoint")
         if st.session_state.get("cgan_session_model") is not None:
-            st.button("Back to the checkpoint file", key="cgan_use_file", on_click=_use_file)
+            st.button("Back to the checkpoint file", key="cgan_use_file", on_click=lifecycle.callback("cgan", "Use file", _use_file))
     if load_error:
         st.error(f"Could not load the generator. {load_error}", icon=":material/error:")
         st.info("You can still train a CGAN from scratch in the **Train from scratch** tab and press "

@@ -139,7 +139,7 @@ def draw(anim: Animation) -> None:
     labels = _labels(prefix)
     st.session_state[f"{prefix}_at_step"] = anim.steps  # the slider shows the animation's step, always
     st.session_state.setdefault(f"{prefix}_drawn_steps", deque(maxlen=12)).append(anim.steps)
-    st.slider("Step", 0, anim.total, key=f"{prefix}_at_step", on_change=_on_scrub, args=(prefix,),
+    st.slider("Step", 0, anim.total, key=f"{prefix}_at_step", on_change=lifecycle.callback(prefix, "Scrubbing", _on_scrub), args=(prefix,),
               help="Drag to scrub through the run; Play animates it.")
     k = anim.steps
     playing = lifecycle.run_of(prefix).running
@@ -150,7 +150,7 @@ def draw(anim: Animation) -> None:
         eq = "equilibrium (θ=0, ψ=0)" if prefix == "dirac" else "Nash equilibrium (0, 0)"
         spec = plane_spec(tables, anim.bundle["arrows"], k, config.start, labels,
                           show_future=st.session_state.get(f"{prefix}_future", True), equilibrium_label=eq)
-        st.vega_lite_chart(spec, width="content", key=f"{prefix}_plane", on_select=lambda: _pick_start(prefix),
+        st.vega_lite_chart(spec, width="content", key=f"{prefix}_plane", on_select=lifecycle.callback(prefix, "Moving the start", lambda: _pick_start(prefix)),
                            selection_mode="pick")
         st.caption("Grey arrows: where gradient play pushes (−F), darker = faster. Click the plane to start there.")
         st.checkbox("Show each path's future faintly", value=True, key=f"{prefix}_future")

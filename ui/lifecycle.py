@@ -112,7 +112,6 @@ class Run:
         self.intents: list[tuple[str, Callable[[], Any]]] = []
         self.values: dict[str, Any] = {}  # what the widgets show, by field name
         self.drawn: set[str] = set()  # the settings whose widgets the last frame drew
-        self.frame = 0  # frames drawn (tests read it)
 
     @property
     def state(self) -> str:
@@ -213,6 +212,14 @@ def with_trainer(prefix: str, action: Callable[[Any], Any], what: str) -> Any:
         return _guarded(run, what, lambda: action(run.trainer))
     finally:
         run.lock.release()
+
+
+def callback(prefix: str, what: str, action: Callable[..., Any]) -> Callable[..., Any]:
+    """A button's or widget's on_click / on_change, guarded: a failure pauses that lesson's run and shows in its
+    fault box (Streamlit would otherwise print the traceback on the page)."""
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        return _guarded(run_of(prefix), what, lambda: action(*args, **kwargs))
+    return guarded
 
 
 def guard_view(what: str, view: Callable[..., Any]) -> Callable[..., Any]:
@@ -395,13 +402,13 @@ def _control_bar(lesson: Lesson, run: Run, can_run: bool) -> None:
     p, busy = lesson.prefix, run.todo > 0 or bool(run.intents)
     start, pause, step, reset = st.columns(4)
     start.button(lesson.start_label, key=f"{p}_start", type="primary", icon=":material/play_arrow:",
-                 disabled=run.running or not can_run or busy, on_click=on_start, args=(lesson,), width="stretch")
+                 disabled=run.running or not can_run or busy, on_click=callback(p, "Start", on_start), args=(lesson,), width="stretch")
     pause.button("Pause", key=f"{p}_pause", icon=":material/pause:", disabled=not run.running,
-                 on_click=on_pause, args=(lesson,), width="stretch")
+                 on_click=callback(p, "Pause", on_pause), args=(lesson,), width="stretch")
     label = lesson.step_label or (f"Step ×{lesson.step_size}" if lesson.step_size > 1 else "Step")
     step.button("Working…" if busy else label, key=f"{p}_step", icon=":material/skip_next:",
-                disabled=run.running or not can_run or busy, on_click=on_step, args=(lesson,), width="stretch")
-    reset.button("Reset", key=f"{p}_reset", icon=":material/restart_alt:", on_click=on_reset, args=(lesson,),
+                disabled=run.running or not can_run or busy, on_click=callback(p, "Step", on_step), args=(lesson,), width="stretch")
+    reset.button("Reset", key=f"{p}_reset", icon=":material/restart_alt:", on_click=callback(p, "Reset", on_reset), args=(lesson,),
                  width="stretch")
 
 
@@ -418,9 +425,9 @@ def _pending_bar(lesson: Lesson, run: Run, pending: list[str], errors: dict[str,
         else:
             text.info(f"Changed: {', '.join(pending)}. The current run ({steps:,} steps) keeps its settings "
                       "until you apply them — that starts a fresh run.", icon=":material/edit:")
-        apply_col.button("Apply & restart", key=f"{p}_apply", type="primary", on_click=on_reset, args=(lesson,),
+        apply_col.button("Apply & restart", key=f"{p}_apply", type="primary", on_click=callback(p, "Reset", on_reset), args=(lesson,),
                          disabled=bool(errors), icon=":material/restart_alt:", width="stretch")
-        revert_col.button("Revert", key=f"{p}_revert", on_click=on_revert, args=(lesson,),
+        revert_col.button("Revert", key=f"{p}_revert", on_click=callback(p, "Revert", on_revert), args=(lesson,),
                           icon=":material/undo:", width="stretch")
 
 
@@ -440,12 +447,12 @@ def _faults(lesson: Lesson, run: Run) -> None:
             st.warning(f"**The run diverged and has been paused.** {diverged}", icon=":material/warning:")
         a, b, c, _ = st.columns([2, 1, 1, 2])
         if lesson.restore is not None and run.trainer is not None:
-            a.button("Restore last good state", key=f"{p}_restore", type="primary", on_click=on_restore,
+            a.button("Restore last good state", key=f"{p}_restore", type="primary", on_click=callback(p, "Restore", on_restore),
                      args=(lesson,), icon=":material/history:", width="stretch")
-        b.button("Reset", key=f"{p}_fault_reset", on_click=on_reset, args=(lesson,), icon=":material/restart_alt:",
+        b.button("Reset", key=f"{p}_fault_reset", on_click=callback(p, "Reset", on_reset), args=(lesson,), icon=":material/restart_alt:",
                  width="stretch")
         if run.error:
-            c.button("Dismiss", key=f"{p}_dismiss", on_click=on_dismiss, args=(lesson,), width="stretch")
+            c.button("Dismiss", key=f"{p}_dismiss", on_click=callback(p, "Dismiss", on_dismiss), args=(lesson,), width="stretch")
 
 
 def _tick(lesson: Lesson, run: Run) -> None:
@@ -473,7 +480,6 @@ def _tick(lesson: Lesson, run: Run) -> None:
         st.caption("Busy with the previous action…")
         return
     try:
-        run.frame += 1
         _guarded(run, "Drawing", lambda: lesson.draw(run.trainer))
     finally:
         run.lock.release()
@@ -499,7 +505,7 @@ def render(lesson: Lesson, *, settings_container: Any = None) -> Run:
         run.error = f"Drawing the page failed: {type(exc).__name__}: {exc}"
         st.error(f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Reset usually helps; your "
                  "settings are kept.", icon=":material/report:")
-        st.button("Reset", key=f"{lesson.prefix}_safety_reset", on_click=on_reset, args=(lesson,))
+        st.button("Reset", key=f"{lesson.prefix}_safety_reset", on_click=callback(lesson.prefix, "Reset", on_reset), args=(lesson,))
     return run
 
 
