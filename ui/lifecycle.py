@@ -344,6 +344,7 @@ def _carry_out(lesson: Lesson, run: Run, progress: Callable[[int, int], None] | 
         return False
     if not run.lock.acquire(timeout=LOCK_WAIT_S):
         run.notice = "The server is busy with this session's previous action; try again in a moment."
+        run.todo = 0  # dropped, not retried forever
         return False
     try:
         while run.intents:
