@@ -14,7 +14,7 @@ from gan_core.device import resolve_device
 from gan_core.mapping_1d import figures
 from gan_core.mapping_1d.config import LOSSES, NOISES, Mapping1DConfig
 from gan_core.mapping_1d.scenarios import SCENARIOS, scenario_for
-from gan_core.mapping_1d.targets import parse_target
+from gan_core.mapping_1d.targets import TARGET_KINDS, TARGET_PARAMS, parse_target, target_params, target_spec
 from gan_core.mapping_1d.trainer import Mapping1DTrainer
 from ui import lifecycle, notes, settings
 from ui.arrow import share_datasets
@@ -46,13 +46,30 @@ def reset(trainer: Mapping1DTrainer, config: Mapping1DConfig) -> None:
     head_start(trainer)
 
 
+PARAM_LABELS = {"mu": "mean µ", "sigma": "std σ", "a": "from a", "b": "to b", "w1": "weight of bump 1",
+                "mu1": "µ₁", "s1": "σ₁", "mu2": "µ₂", "s2": "σ₂", "rate": "rate λ"}
+
+
 def target_widget(spec, key, value) -> None:
-    """The target as text (e.g. normal:3,0.7), with what it means or why it cannot be read."""
-    st.text_input(spec.setting.label, key=key, help=spec.setting.help)
+    """The target as a form: its kind, then its numbers (gan_core turns them into the spec string)."""
+    state, made = st.session_state, f"{key}_made"  # the spec this form produced last
+    # Set from outside (Revert, a scenario, a link), or forgotten by Streamlit on another page: refill the form.
+    if state.get(key) != state.get(made) or "m1d_kind" not in state:
+        form = target_params(state.get(key, value))
+        if form is not None:
+            state["m1d_kind"] = form[0]
+            state.update({f"m1d_{name}": number for name, number in form[1].items()})
+    kind = st.selectbox(spec.setting.label, list(TARGET_KINDS), format_func=TARGET_KINDS.get, key="m1d_kind",
+                        help=spec.setting.help)
+    cols = st.columns(min(len(TARGET_PARAMS[kind]), 3))
+    for i, (name, start) in enumerate(TARGET_PARAMS[kind].items()):
+        state.setdefault(f"m1d_{name}", start)
+        cols[i % len(cols)].number_input(PARAM_LABELS[name], format="%g", step=0.1, key=f"m1d_{name}")
+    state[key] = state[made] = target_spec(kind, {name: state.get(f"m1d_{name}") for name in TARGET_PARAMS[kind]})
     try:
-        st.caption(f"p(x) = {parse_target(st.session_state[key]).label}")
+        st.caption(f"p(x) = {parse_target(state[key]).label}")
     except ValueError:
-        pass  # the lifecycle shows validate()'s message under the widget
+        pass  # the lifecycle shows validate()'s message under the form
 
 
 def on_load_scenario() -> None:

@@ -59,7 +59,8 @@ def test_same_seed_and_settings_give_the_same_run_after_reset(at):
 
 
 def test_changing_a_control_before_the_first_step_applies_it_at_once(at):
-    at.text_input(key="m1d_target").input("exp:2").run()
+    at.selectbox(key="m1d_kind").set_value("exp").run()
+    at.number_input(key="m1d_rate").set_value(2.0).run()
     at.radio(key="m1d_noise").set_value("normal").run()
     assert trainer(at).config.target == "exp:2"
     assert trainer(at).config.noise == "normal"
@@ -81,12 +82,12 @@ def test_changing_a_control_mid_run_waits_for_apply_and_can_be_reverted(at):
 
 
 def test_invalid_settings_show_a_message_and_disable_start_and_step(at):
-    at.text_input(key="m1d_target").input("normal:3,-0.5").run()
-    assert any("σ" in e or "sigma" in e for e in errors(at)), errors(at)
+    at.number_input(key="m1d_sigma").set_value(-0.5).run()
+    assert any("greater than 0" in e for e in errors(at)), errors(at)
     assert at.button(key="m1d_start").disabled and at.button(key="m1d_step").disabled
     at.number_input(key="m1d_lr_d").set_value(0.0).run()
     assert any("Learning rate of D" in e for e in errors(at))
-    at.text_input(key="m1d_target").input("normal:3,0.5").run()
+    at.number_input(key="m1d_sigma").set_value(0.5).run()
     at.number_input(key="m1d_lr_d").set_value(0.001).run()
     assert not errors(at)
     assert not at.button(key="m1d_start").disabled
@@ -121,18 +122,20 @@ def test_a_failure_inside_training_becomes_a_message_not_a_traceback(at):
 
 
 def test_controls_and_run_survive_a_visit_to_another_lesson(at):
-    at.text_input(key="m1d_target").input("normal:3,0.4").run()
+    at.number_input(key="m1d_sigma").set_value(0.4).run()
     at.button(key="m1d_step").click().run()
     at.switch_page(app_paths.PAGES[-1]).run()
     at.switch_page(PAGE).run()
     assert not at.exception
-    assert at.text_input(key="m1d_target").value == "normal:3,0.4"
+    assert at.number_input(key="m1d_sigma").value == 0.4
     assert step_counter(at) == STEP_CHUNK
     assert not any("Changed" in i.value for i in at.info)  # no spurious "settings changed" banner
 
 
 def test_an_emptied_target_box_is_a_message_not_a_crash(at):
-    at.text_input(key="m1d_target").input("").run()
+    at.selectbox(key="m1d_kind").set_value("mixture").run()
+    at.session_state["m1d_w1"] = None  # what an emptied number box reports
+    at.run()
     assert not at.exception
     assert errors(at) and at.button(key="m1d_step").disabled
 
@@ -169,7 +172,7 @@ def test_loading_the_vanishing_gradient_scenario_sets_the_controls_and_starts_af
     _load(at, "vanishing")
     state = at.session_state
     assert state["m1d_loss"] == "minimax" and state["m1d_r1"] == 0.0 and state["m1d_d_steps"] == 5
-    assert state["m1d_target"].startswith("mixture:") and "-4" in state["m1d_target"] and state["m1d_lr_d"] == 0.01
+    assert state["m1d_kind"] == "mixture" and state["m1d_mu1"] == -4.0 and state["m1d_lr_d"] == 0.01
     run = trainer(at)
     assert run.steps == 0 and run.config.loss == "minimax" and run.config.r1 == 0.0
     assert not at.info  # the controls show exactly the run: nothing pending

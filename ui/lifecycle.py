@@ -524,11 +524,12 @@ def render_settings(lesson: Lesson, run: Run) -> tuple[Any, dict[str, str]]:
     widgets.render(lesson.config_cls, lesson.prefix, run.values, errors, skip=set(lesson.context()),
                    hidden=lambda name: lesson.hidden(name, wanted), custom=lesson.custom_widgets,
                    columns=lesson.columns, drawn=run.drawn, show_advanced=not presenter_mode())
+    shown = errors
     wanted = _wanted(lesson, run)
     errors = _errors(wanted, lesson)
     names = {s.name for s in specs(lesson.config_cls)}
-    for key, message in errors.items():  # cross-field rules and older list-style messages
-        if key not in names or key in lesson.context():
+    for key, message in errors.items():  # cross-field rules, and what a page's own widget changed just now
+        if key not in names or key in lesson.context() or shown.get(key) != message:
             st.error(message, icon=":material/error:")
     if lesson.settings_note:
         st.caption(lesson.settings_note)
