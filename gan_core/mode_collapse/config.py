@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from gan_core.seeding import MAX_SEED
-from gan_core.settings_spec import check, setting, spec_of
+from gan_core.settings_spec import check, setting
 from gan_core.twod.config import UNROLL_ORDERS, TwoDConfig
 
 TARGETS = {
@@ -85,14 +85,3 @@ class ModeCollapseConfig:
             loss=self.loss, d_steps=1, batch_size=self.batch_size, mbstd=r == "mbstd",
             pack=self.pack if r == "pack" else 1, r1_gamma=self.r1_gamma if r == "r1" else 0.0,
             unroll=self.unroll if r == "unrolled" else 0, unroll_order=self.unroll_order, ema=self.ema, seed=self.seed)
-
-
-def _limits() -> dict[str, tuple[float, float]]:
-    out = {}
-    for name in ("lr_g", "lr_d", "batch_size", "width", "z_dim", "pack", "unroll", "r1_gamma"):
-        s = spec_of(ModeCollapseConfig, name).setting
-        out[name] = (s.min, s.max)
-    return out
-
-
-LIMITS = _limits()  # kept for the page: (min, max) per numeric setting, read from the metadata

@@ -15,6 +15,7 @@ from gan_core.history import CappedHistory
 from gan_core.mode_collapse.config import ModeCollapseConfig
 from gan_core.mode_collapse.metrics import ModeReport, mode_report
 from gan_core.mode_collapse.targets import make_target
+from gan_core.settings_spec import ensure_valid
 from gan_core.twod.trainer import TwoDTrainer
 
 EVAL_SAMPLES = 2500  # as in VEEGAN / PacGAN
@@ -25,9 +26,7 @@ SERIES = ("step", "d_loss", "g_loss", "modes_captured", "high_quality", "reverse
 class ModeCollapseTrainer:
     def __init__(self, config: ModeCollapseConfig, history_capacity: int = 2000, eval_every: int = EVAL_EVERY,
                  engine: str | None = None, device: str = "cpu"):
-        errors = config.validate()
-        if errors:
-            raise ValueError("; ".join(errors.values()))
+        ensure_valid(config)
         self.config = config
         self.target = make_target(config.target)
         self.eval_every = int(eval_every)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from gan_core.history import CappedHistory
+from gan_core.settings_spec import ensure_valid
 from gan_core.twod import losses as L
 from gan_core.twod.config import TwoDConfig
 from gan_core.twod.engine import NumpyEngine
@@ -102,9 +103,7 @@ class TwoDTrainer:
     def __init__(self, config: TwoDConfig, data, *, history_capacity: int = 2000, record_every: int = 25,
                  metrics: Callable[["TwoDTrainer"], dict] | None = None, metric_names: Iterable[str] = (),
                  engine: str | None = None, dtype=np.float32, device: str = "cpu"):
-        errors = config.validate()
-        if errors:
-            raise ValueError("; ".join(errors.values()))
+        ensure_valid(config)
         self.config = config
         self.target = as_target(data)
         self.record_every = max(1, int(record_every))
