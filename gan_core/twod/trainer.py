@@ -272,7 +272,8 @@ class TwoDTrainer:
             left = deadline - time.perf_counter()
             if done and left <= 0:
                 break
-            chunk = 1 if self._per_step is None else max(1, int(left / self._per_step))
+            # aim at 3/4 of what is left: the step time wanders on a busy machine, so do not overshoot
+            chunk = 1 if self._per_step is None else max(1, int(0.75 * left / self._per_step))
             chunk = min(chunk, MAX_CHUNK, (max_steps - done) if max_steps is not None else MAX_CHUNK)
             got = self.step(chunk)
             done += got
