@@ -10,6 +10,7 @@ LESSONS = [
     ("lessons/3_xy_game.py", "xy game: why GANs circle", ":material/cyclone:", "xy-game"),
     ("lessons/4_spam_filter.py", "Spammer vs spam filter", ":material/mail:", "spam-filter"),
     ("lessons/5_mode_collapse.py", "Mode collapse", ":material/scatter_plot:", "mode-collapse"),
+    ("lessons/6_playground_2d.py", "2-D playground: draw the data", ":material/gesture:", "playground-2d"),
 ]
 
 

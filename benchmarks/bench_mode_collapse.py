@@ -1,15 +1,18 @@
-"""Mode-collapse lesson: step time per remedy and the headline table (seeds × remedy → modes captured, % high quality).
+"""Mode-collapse lesson: the papers' table (ring of 8 and grid of 25, several seeds, per remedy: modes captured,
+% high-quality samples, reverse KL) beside the published figures, and the step time of the hand-written NumPy
+step against the straightforward PyTorch autograd loop, timed round-robin in the same run.
 
-    nice -n 5 python3 benchmarks/bench_mode_collapse.py --steps 3000 --seeds 0 1 2 --targets ring8 grid25
+    nice -n 5 python3 benchmarks/bench_mode_collapse.py                 # default: 5 seeds, ~5 min on a quiet core
+    python3 benchmarks/bench_mode_collapse.py --timing-only
+    python3 benchmarks/bench_mode_collapse.py --steps 8000 --seeds 0 1 2 --targets ring8 --remedies none mbstd
 
-No step was hand-optimised (the trainer is a plain PyTorch loop), so step time is reported as a ratio
-to the plain GAN ("none"), timed round-robin in the same run. Besides the final numbers, the table shows the
-mean number of modes captured over the second half of training, which is steadier than the last
-measurement while G hops between modes.
+Published (after their full training runs, not a live lesson): VEEGAN (Srivastava et al. 2017) Table 1 and
+PacGAN (Lin et al. 2018) Table 1 — modes captured / % high quality (and reverse KL where given).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,82 +22,96 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from gan_core.mode_collapse.config import REMEDIES, ModeCollapseConfig  # noqa: E402
+from gan_core.mode_collapse.config import ModeCollapseConfig  # noqa: E402
 from gan_core.mode_collapse.trainer import ModeCollapseTrainer  # noqa: E402
+
+REMEDIES = ["none", "pack", "unrolled", "mbstd", "r1"]
+PUBLISHED = {
+    "ring8": [("VEEGAN T1: GAN", "1", "99.3"), ("VEEGAN T1: Unrolled GAN", "7.6", "35.6"),
+              ("VEEGAN T1: VEEGAN", "8", "52.9"), ("PacGAN T1: GAN", "6.3", "98.2"),
+              ("PacGAN T1: PacGAN2", "7.9", "95.6")],
+    "grid25": [("VEEGAN T1: GAN", "3.3", "0.5"), ("VEEGAN T1: Unrolled GAN", "23.6", "16"),
+               ("VEEGAN T1: VEEGAN", "24.6", "40"), ("PacGAN T1: GAN", "17.3", "94.8"),
+               ("PacGAN T1: PacGAN4", "24.8", "93.6")],
+}
 
 
 def run(target: str, remedy: str, seed: int, steps: int, **extra) -> dict:
-    t = ModeCollapseTrainer(ModeCollapseConfig(target=target, remedy=remedy, seed=seed, **extra))
-    chunk = max(1, steps // 30)
-    traj, top2, fav = [], [], []
-    started = time.perf_counter()
+    t = ModeCollapseTrainer(ModeCollapseConfig(target=target, remedy=remedy, seed=seed, **extra), eval_every=250)
+    top2 = []
     while t.steps < steps and t.status == "ok":
-        t.step(min(chunk, steps - t.steps))
-        traj.append(t.report.modes_captured)
+        t.step(min(250, steps - t.steps))
         top2.append(t.report.top2_share)
-        fav.append(t.report.favourite)
-    wall = time.perf_counter() - started
     r = t.evaluate()
-    return {
-        "modes": r.modes_captured, "k": t.target.k, "hq": 100 * r.high_quality, "rkl": r.reverse_kl,
-        "mean_modes_2nd_half": float(np.mean(traj[len(traj) // 2:])), "ms_per_step": 1000 * wall / max(1, t.steps),
-        "status": t.status, "top2_2nd_half": float(np.mean(top2[len(top2) // 2:])),
-        "favourites": len(set(fav[len(fav) // 2:])),
-    }
+    return {"modes": r.modes_captured, "k": t.target.k, "hq": 100 * r.high_quality, "rkl": r.reverse_kl,
+            "top2": float(np.mean(top2[len(top2) // 2:])) if top2 else float("nan"), "status": t.status,
+            "ms": 1000 * t.train_seconds / max(1, t.steps)}
 
 
-def step_times(target: str, remedies: list[str], steps: int = 100, rounds: int = 5) -> dict[str, float]:
-    """ms per generator step, remedies timed round-robin (median over rounds) so a busy machine affects all alike."""
-    trainers = {r: ModeCollapseTrainer(ModeCollapseConfig(target=target, remedy=r)) for r in remedies}
+def step_times(target: str, remedies: list[str], steps: int = 60, rounds: int = 5, **extra) -> dict:
+    """ms per training step for (remedy, engine), all timed round-robin (median over rounds)."""
+    trainers = {}
+    for r in remedies:
+        cfg = ModeCollapseConfig(target=target, remedy=r, **extra)
+        for engine in ("numpy", "torch"):
+            trainers[(r, engine)] = ModeCollapseTrainer(cfg, engine=engine, eval_every=10**9)
     for t in trainers.values():
-        t.step(20)  # warm-up
-    times: dict[str, list[float]] = {r: [] for r in remedies}
+        t.step(5)  # warm-up
+    times: dict = {key: [] for key in trainers}
     for _ in range(rounds):
-        for r, t in trainers.items():
+        for key, t in trainers.items():
             started = time.perf_counter()
             t.step(steps)
-            times[r].append(1000 * (time.perf_counter() - started) / steps)
-    return {r: float(np.median(v)) for r, v in times.items()}
+            times[key].append(1000 * (time.perf_counter() - started) / steps)
+    return {key: float(np.median(v)) for key, v in times.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=3000)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--steps", type=int, default=2500, help="training steps per run (default %(default)s)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--targets", nargs="+", default=["ring8", "grid25"])
-    parser.add_argument("--remedies", nargs="+", default=list(REMEDIES))
+    parser.add_argument("--remedies", nargs="+", default=REMEDIES)
     parser.add_argument("--pack", type=int, default=ModeCollapseConfig().pack)
     parser.add_argument("--unroll", type=int, default=ModeCollapseConfig().unroll)
-    parser.add_argument("--timing-only", action="store_true", help="only the interleaved step-time table")
+    parser.add_argument("--timing-only", action="store_true", help="only the step-time table")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    print(f"torch {torch.__version__}, 1 thread; step time per remedy, timed round-robin (median of 5 × 100 steps)\n")
-    print("| target | " + " | ".join(args.remedies) + " |")
-    print("|---|" + "---|" * len(args.remedies))
+    extra = {"pack": args.pack, "unroll": args.unroll}
+    print(f"torch {torch.__version__} (1 thread), numpy {np.__version__}; load average {os.getloadavg()[0]:.2f} "
+          f"on {os.cpu_count()} CPUs")
+    print("\nStep time (ms per G step incl. its D step), NumPy hand-written vs PyTorch autograd, round-robin, "
+          "median of 5 × 60 steps:\n")
+    print("| target | remedy | numpy | torch | torch / numpy |")
+    print("|---|---|---|---|---|")
     for target in args.targets:
-        ms = step_times(target, args.remedies)
-        base = ms.get("none")
-        cells = [f"{ms[r]:.2f} ms" + (f" ({ms[r] / base:.1f}×)" if base else "") for r in args.remedies]
-        print(f"| {target} | " + " | ".join(cells) + " |", flush=True)
+        ms = step_times(target, args.remedies, **extra)
+        for r in args.remedies:
+            a, b = ms[(r, "numpy")], ms[(r, "torch")]
+            print(f"| {target} | {r} | {a:.2f} | {b:.2f} | {b / a:.1f}× |", flush=True)
     if args.timing_only:
         return
-    print(f"\n{args.steps} generator steps per run, seeds {args.seeds}")
+    print(f"\n{args.steps} steps per run, seeds {args.seeds}, pack m = {args.pack}, unrolled k = {args.unroll} "
+          f"(first order). Mean over seeds; per-seed modes in brackets.")
     for target in args.targets:
         print(f"\n## {target}\n")
-        print("| remedy | modes captured per seed (final) | mean modes, 2nd half | % high quality | reverse KL "
-              "| top-2 share, 2nd half | favourite modes seen, 2nd half |")
-        print("|---|---|---|---|---|---|---|")
+        print("| run | modes captured | % high quality | reverse KL | near top-2 modes, 2nd half | ms/step |")
+        print("|---|---|---|---|---|---|")
         for remedy in args.remedies:
-            rows = [run(target, remedy, seed, args.steps, pack=args.pack, unroll=args.unroll) for seed in args.seeds]
+            rows = [run(target, remedy, seed, args.steps, **extra) for seed in args.seeds]
             k = rows[0]["k"]
-            finals = ", ".join(f"{r['modes']}" for r in rows)
-            rkl = np.nanmean([r["rkl"] for r in rows]) if any(np.isfinite(r["rkl"]) for r in rows) else float("nan")
+            rkls = [r["rkl"] for r in rows if np.isfinite(r["rkl"])]
+            rkl_text = "— (no high-quality sample)" if not rkls else f"{np.mean(rkls):.2f}" + (
+                "" if len(rkls) == len(rows) else f" ({len(rkls)} seeds)")
             bad = sum(r["status"] != "ok" for r in rows)
             note = f" ({bad} diverged)" if bad else ""
-            print(f"| {remedy}{note} | {finals} (of {k}) | {np.mean([r['mean_modes_2nd_half'] for r in rows]):.1f} | "
-                  f"{np.mean([r['hq'] for r in rows]):.0f} | {rkl:.2f} | "
-                  f"{', '.join(format(r['top2_2nd_half'], '.2f') for r in rows)} | "
-                  f"{', '.join(str(r['favourites']) for r in rows)} |", flush=True)
+            print(f"| ours: {remedy}{note} | {np.mean([r['modes'] for r in rows]):.1f} of {k} "
+                  f"({', '.join(str(r['modes']) for r in rows)}) | {np.mean([r['hq'] for r in rows]):.1f} | "
+                  f"{rkl_text} | "
+                  f"{np.mean([r['top2'] for r in rows]):.2f} | {np.mean([r['ms'] for r in rows]):.2f} |", flush=True)
+        for name, modes, hq in PUBLISHED[target]:
+            print(f"| published, {name} | {modes} | {hq} | | | |")
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

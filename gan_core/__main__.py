@@ -19,6 +19,7 @@ COMMANDS = {
     "game": "gan_core.games.cli",
     "spam": "gan_core.spam.cli",
     "mode-collapse": "gan_core.mode_collapse.cli",
+    "train-2d": "gan_core.playground.cli",
 }
 
 

@@ -13,10 +13,10 @@ from gan_core.mode_collapse.metrics import capture_threshold
 from gan_core.vega import PALETTE, curves_spec, frame
 
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-N_SURFACE = 36  # D's decision surface: a coarse grid, ≤ 40×40 cells
-N_FAKE_DRAWN = 1000
+N_SURFACE = 24  # D's decision surface: a coarse grid (measured: lighter figures, more ticks per second)
+N_FAKE_DRAWN = 500
 N_REAL_DRAWN = 400
-MAX_POINTS = 300
+MAX_POINTS = 120
 REAL, FAKE = "real data", "generated G(z)"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 
 @dataclass(frozen=True)
@@ -18,10 +17,10 @@ class Mixture2D:
     def k(self) -> int:
         return len(self.centres)
 
-    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        idx = torch.randint(0, self.k, (n,), generator=generator)
-        centres = torch.as_tensor(self.centres, dtype=torch.float32)
-        return centres[idx] + self.sigma * torch.randn(n, 2, generator=generator)
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """n points (n, 2): a mode drawn uniformly, plus N(0, σ²) noise."""
+        idx = rng.integers(0, self.k, n)
+        return self.centres[idx] + self.sigma * rng.standard_normal((n, 2))
 
 
 def ring8(radius: float = 2.0, sigma: float = 0.02) -> Mixture2D:
