@@ -6,7 +6,6 @@ widgets, trains it a few milliseconds per tick and calls `draw` to redraw gan_co
 from __future__ import annotations
 
 import math
-import time
 
 import streamlit as st
 
@@ -17,8 +16,6 @@ from gan_core.mode_collapse.trainer import ModeCollapseTrainer
 from ui import lifecycle, notes, widgets
 
 MAX_STEPS_PER_TICK = 400  # a bound only: the tick's time budget decides (a step is ~0.5-2 ms)
-CATCH_UP = 4  # a late tick may train up to 4× its budget (see advance)
-LAST_TICK = "mc_last_tick"
 STEP_CHUNK = 50  # generator steps per press of "Step"
 # A remedy's own setting is shown only with that remedy.
 REMEDY_SETTING = {"pack": "pack", "unroll": "unrolled", "unroll_order": "unrolled", "r1_gamma": "r1"}
@@ -41,22 +38,6 @@ REMEDY_NOTES = {
     "r1": "Penalises the slope of D on real data (γ/2·‖∇D(x)‖²). D's surface becomes smoother and changes "
           "more gently, so G is not whipped from one mode to the next. Measured: 5–8 of 8 modes after 2,500 steps.",
 }
-
-
-def advance(t: ModeCollapseTrainer, seconds: float):
-    """Train the plan's share of the wall time since the last tick, at most CATCH_UP × the plan.
-
-    The plan (30 ms every 0.1 s) assumes 10 ticks/s; measured on a busy 2-core server with the browser on it,
-    ticks came 1-2 per second, so the lesson got a tenth of its share. Keeping the duty cycle (train_seconds /
-    interval) instead keeps each session's share of the CPU the same when ticks come late.
-    """
-    now = time.monotonic()
-    last = st.session_state.get(LAST_TICK)
-    st.session_state[LAST_TICK] = now
-    if last is not None:
-        late = (now - last) / LESSON.nominal_interval
-        seconds *= min(float(CATCH_UP), max(1.0, late))
-    return t.run_for(seconds, MAX_STEPS_PER_TICK)
 
 
 def remedy_widget(spec, key, value) -> None:
@@ -105,7 +86,7 @@ LESSON = lifecycle.Lesson(
     prefix="mc",
     config_cls=ModeCollapseConfig,
     build=ModeCollapseTrainer,
-    advance=advance,
+    advance=lambda t, seconds: t.run_for(seconds, MAX_STEPS_PER_TICK),
     draw=draw,
     step_size=STEP_CHUNK,
     step_piece=10,
