@@ -6,10 +6,11 @@ lives here only. `validate()` returns {field: human message}; empty means the se
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 from gan_core.mapping_1d.targets import parse_target
 from gan_core.seeding import MAX_SEED
+from gan_core.settings_spec import setting
 
 # value -> label shown to people
 LOSSES = {
@@ -36,6 +37,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "gp_weight": (0.0, 100.0),
     "r1": (0.0, 100.0),
     "seed": (0, MAX_SEED),
+    "g_start": (-10.0, 10.0),
 }
 
 INT_FIELDS = ("d_steps", "width", "batch_size", "seed")
@@ -46,10 +48,11 @@ class Mapping1DConfig:
     target: str = "normal:3,0.7"
     noise: str = "uniform"
     loss: str = "nonsaturating"
-    # D learns 8× faster than G (two time-scale rule): G then follows a nearly up-to-date D
+    # D learns 4× faster than G (two time-scale rule): G then follows a nearly up-to-date D
     # instead of chasing a stale one, which is what makes the run settle rather than circle.
-    # (Measured: with lr_g = 1e-3 runs reach the target as fast but drift off it after ~8,000 steps.)
-    lr_g: float = 5e-4
+    # 1e-3 (was 5e-4 when G started on the data): G has 3σ to travel from where it starts.
+    # (Measured with beta1 = 0.5: lr_g = 1e-3 drifted off the target after ~8,000 steps; with beta1 = 0 it stays.)
+    lr_g: float = 1e-3
     lr_d: float = 4e-3
     d_steps: int = 1
     width: int = 32
@@ -67,13 +70,22 @@ class Mapping1DConfig:
     beta2: float = 0.999
     # γ of the R1 penalty on D's slope at real data (BCE and least-squares losses; 0 = off).
     # It keeps D from building a cliff around the data that G then overshoots, so the game
-    # converges instead of oscillating (measured: the two-mode mixture needs it).
-    r1: float = 3.0
+    # converges instead of oscillating (measured: the two-mode mixture needs it). 1 (was 3): with 3,
+    # D could never be surer than about 0.65 / 0.35 even with G's samples 3σ away — too timid for
+    # the lecture's picture of D first telling the fakes apart (1 gives about 0.8 / 0.2).
+    r1: float = 1.0
     # λ of the WGAN-GP gradient penalty (used by loss="wgan_gp" only). Not the paper's 10: in
     # standardised 1-D units λ = 10 pins D's slope to 1 all the way between real and generated
     # samples, D turns into nearly a straight line that pushes every sample the same way, and G
     # collapsed to a point in every run measured; λ = 0.1 keeps D's slope bounded and still shaped.
     gp_weight: float = 0.1
+    # Where G's samples start, in target standard deviations from the target's mean (added to G's
+    # output bias at initialisation). Off to one side, as in the lecture's picture: D can tell the
+    # fakes apart at first, and the run shows G travelling onto the data. 0 = a spike on the mean.
+    g_start: float = field(default=-3.0, metadata=setting(
+        "Where G starts (σ from the mean)",
+        "G's samples start this many target standard deviations from the data's mean (0: on top of it).",
+        min=-10.0, max=10.0, step=0.5, format="%.1f", advanced=True))
 
     def validate(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -126,6 +138,7 @@ _LABELS = {
     "gp_weight": "Gradient-penalty weight λ",
     "r1": "R1 penalty weight γ",
     "seed": "Seed",
+    "g_start": "Where G starts",
 }
 
 
