@@ -74,3 +74,17 @@ def test_train_passes_the_diversity_settings_through(tmp_path, capsys):
     assert config["mode_seeking"] == 0.0 and config["augment_per_digit"] is False
     assert main(["cgan-train", "--steps", "2", "--mode-seeking", "-1", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
     assert "mode_seeking" in last_json(capsys)["errors"][0]
+
+
+def test_train_stops_on_seconds_and_refuses_both_time_limits(tmp_path, capsys):
+    out = tmp_path / "timed.safetensors"
+    code = main(["cgan-train", "--seconds", "0.5", "--eval-samples", "2", "--curve-samples", "2", "--eval-every", "0.25",
+                 "--out", str(out), "--json"])
+    assert code == 0
+    meta = json.loads(checkpoint.metadata_path(out).read_text())
+    assert 0.5 <= meta["training_seconds"] < 3.0 and meta["steps"] >= 1
+    assert len(meta["accuracy_vs_time"]) >= 2  # checked at 0 s and again on the way
+    capsys.readouterr()
+    assert main(["cgan-train", "--seconds", "1", "--minutes", "0.5", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
+    assert "not both" in last_json(capsys)["errors"][0]
+    assert main(["cgan-train", "--minutes", "-0.5", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2

@@ -23,7 +23,7 @@ from .mnist import NUM_CLASSES, MnistFormatError, load_split
 def _config_from_args(args) -> CGANConfig:
     cfg = CGANConfig()
     for name in ("latent_dim", "width", "batch_size", "lr_g", "lr_d", "loss", "ema", "mode_seeking",
-                 "augment_per_digit", "seed"):
+                 "augment_per_digit", "seed", "d_width", "batch_norm", "class_loss"):
         value = getattr(args, name, None)
         if value is not None:
             setattr(cfg, name, value)
@@ -40,8 +40,12 @@ def cmd_train(args) -> int:
 
     cfg = _config_from_args(args)
     problems = cfg.validate()
+    if args.minutes is not None and args.seconds is not None:
+        problems["seconds"] = "give --seconds or --minutes, not both"
+    elif args.seconds is not None:
+        args.minutes = args.seconds / 60
     if args.minutes is not None and not (0 < args.minutes <= 600):
-        problems["minutes"] = "--minutes must be in (0, 600]"
+        problems["minutes"] = "--minutes must be in (0, 600] (--seconds in (0, 36000])"
     if args.steps is not None and args.steps < 1:
         problems["steps"] = "--steps must be at least 1"
     if not (2 <= args.eval_samples <= 20_000 and 2 <= args.curve_samples <= 20_000):
@@ -161,7 +165,9 @@ def register(subparsers) -> None:
     common.add_argument("--json", action="store_true", help="print one JSON object on the last line")
 
     p = subparsers.add_parser("cgan-train", parents=[common], help="train a conditional GAN on real MNIST digits")
-    p.add_argument("--minutes", type=float, default=None, help="stop after this much training time (default 3 unless --steps)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="stop after this much training time, fractions allowed (default 3 unless --steps or --seconds)")
+    p.add_argument("--seconds", type=float, default=None, help="stop after this many seconds of training time")
     p.add_argument("--steps", type=int, default=None, help="stop after exactly this many steps (reproducible)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="cgan_mnist.safetensors", help="weights path; the JSON goes beside it")
@@ -179,6 +185,11 @@ def register(subparsers) -> None:
     p.add_argument("--ema", type=float)
     p.add_argument("--mode-seeking", dest="mode_seeking", type=float,
                    help="weight of the mode-seeking term that rewards different digits for different z (0 = off)")
+    p.add_argument("--d-width", dest="d_width", type=int, help="discriminator channels (default 32)")
+    p.add_argument("--batch-norm", dest="batch_norm", action=argparse.BooleanOptionalAction, default=None,
+                   help="batch norm in G's hidden layers (DCGAN; default on)")
+    p.add_argument("--class-loss", dest="class_loss", type=float,
+                   help="weight of the AC-GAN term: D names real digits, G is rewarded when D names its digit right (0 = off)")
     p.add_argument("--augment-per-digit", dest="augment_per_digit", action=argparse.BooleanOptionalAction, default=None,
                    help="shift each digit by its own random offset before D sees it (--no-augment-per-digit: one shift per batch)")
     p.set_defaults(func=_with_argv(cmd_train, "cgan-train"))
@@ -203,7 +214,7 @@ def register(subparsers) -> None:
 def _with_argv(func, name):
     """Record the exact command line in the checkpoint JSON."""
     def run(args):
-        if args.minutes is None and args.steps is None:
+        if args.minutes is None and args.steps is None and getattr(args, "seconds", None) is None:
             args.minutes = 3.0
         args.argv = [name] + [a for a in sys.argv[sys.argv.index(name) + 1:]] if name in sys.argv else [name]
         return func(args)
