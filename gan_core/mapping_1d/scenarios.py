@@ -58,7 +58,9 @@ SCENARIOS: dict[str, Scenario] = {s.key: s for s in (
              Mapping1DConfig(target="exp:1")),
     Scenario("mixture", "Two bumps (mixture)",
              "A continuous G cannot jump: it stretches a thin slice of z across the gap — a steep step in "
-             "the map and a lone line in the transport panel.",
+             "the map and a lone line in the transport panel. For the first few hundred steps mean D(real) and "
+             "D(G(z)) both read ½ although the histograms still differ: D, held smooth by R1, cannot see the "
+             "difference yet (the page says so while it lasts).",
              Mapping1DConfig(target="mixture:0.5,-2,0.5;0.5,2,0.5")),
     Scenario("gaussian_noise", "Gaussian noise z ~ N(0, 1)",
              "Same target, different noise: the ideal map is now an S-curve, and G still finds it.",
