@@ -61,3 +61,20 @@ def test_judge_feature_distance_finds_the_digit_itself(split):
     assert n.index == 5 and n.distance == pytest.approx(0, abs=1e-3)
     scale = typical_real_distance(train, held, metric="judge", judge=judge)
     assert scale["metric"] == "judge" and scale["median"] > 0
+
+
+def test_summary_flags_a_generator_that_copies(split):
+    import torch
+    train, held = split
+
+    class Copier(torch.nn.Module):  # "generates" training digits verbatim
+        latent_dim = 2
+
+        def forward(self, z, labels):
+            idx = torch.arange(len(z)) % len(train)
+            return torch.from_numpy(train.images[idx.numpy()] * 2 - 1).unsqueeze(1)
+
+    from gan_core.cgan.memorisation import memorisation_summary
+    s = memorisation_summary(Copier(), train, held, n_per_class=5)
+    assert s["generated_median"] == pytest.approx(0, abs=1e-4) and s["share_looking_copied"] == 1.0
+    assert s["real_median"] > 0 and s["samples"] == 50

@@ -206,3 +206,13 @@ def test_early_step_marks_are_snapshotted_and_kept(small_data):
     steps = [s["step"] for s in t.snapshots]
     assert steps[0] == 0 and STEP_MARKS[0] in steps and STEP_MARKS[1] in steps
     assert len(t.snapshots) <= 24 and steps[-1] >= STEP_MARKS[1] + 2  # the latest epoch is there too
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (gan_core.device falls back to CPU)")
+def test_trains_and_samples_on_cuda(small_data):
+    from gan_core.device import resolve_device
+    t = CGANTrainer(CGANConfig(seed=3), device=resolve_device("cuda"), data=small_data)
+    assert t.step(5) == 5 and t.status == "ok"
+    assert next(t.ema_generator.parameters()).is_cuda
+    grid = t.sample_grid()
+    assert grid.shape == (SNAPSHOT_ROWS, 10, 28, 28) and np.isfinite(grid).all()

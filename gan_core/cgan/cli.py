@@ -151,6 +151,9 @@ def cmd_eval(args) -> int:
     except checkpoint.CheckpointError as exc:
         return _fail(str(exc), True)
     result = evaluate(generator, judge, args.n_per_class, args.seed)
+    from .memorisation import memorisation_summary
+    train, held = load_split()
+    result["memorisation"] = memorisation_summary(generator, train, held, min(args.n_per_class, 100), args.seed)
     result["checkpoint"] = str(args.checkpoint)
     result["judge_held_out_accuracy"] = judge_meta.get("held_out_accuracy")
     if not args.per_class:

@@ -81,3 +81,16 @@ def verdict(distance: float, scale: dict) -> str:
         return f"Close ({ratio:.2f}× typical), but real digits come this close too (the nearest 10 % do)."
     return (f"Not a copy: {ratio:.2f}× the typical distance from a new real digit to its nearest training digit "
             "(1.0 = as novel as real handwriting G never saw).")
+
+
+def memorisation_summary(generator, train: Digits, held_out: Digits, n_per_class: int = 100, seed: int = 0) -> dict:
+    """Median pixel distance from generated digits to their nearest training digit, beside the same for
+    held-out real digits (the scale), and the share of generated digits closer than half the real 10th
+    percentile (the "looks copied" line of `verdict`)."""
+    from .metrics import sample_digits
+    images = np.concatenate([sample_digits(generator, d, n_per_class, seed=seed + d) for d in range(10)])
+    _, dist = _nearest(_embed(images, "pixel"), _embed(train.images, "pixel"))
+    scale = typical_real_distance(train, held_out)
+    return {"generated_median": float(np.median(dist)), "generated_p10": float(np.percentile(dist, 10)),
+            "real_median": scale["median"], "real_p10": scale["p10"],
+            "share_looking_copied": float((dist < 0.5 * scale["p10"]).mean()), "samples": int(len(dist))}
