@@ -78,3 +78,15 @@ def test_summary_flags_a_generator_that_copies(split):
     s = memorisation_summary(Copier(), train, held, n_per_class=5)
     assert s["generated_median"] == pytest.approx(0, abs=1e-4) and s["share_looking_copied"] == 1.0
     assert s["real_median"] > 0 and s["samples"] == 50
+
+
+def test_a_reused_index_gives_the_same_answers(split):
+    from gan_core.cgan.memorisation import TrainingIndex
+    train, held = split
+    index = TrainingIndex(train)
+    a = index.nearest(held.images[:7])
+    b = nearest_training_digits(held.images[:7], train)
+    assert [(n.index, round(n.distance, 6)) for n in a] == [(n.index, round(n.distance, 6)) for n in b]
+    brute = np.sqrt(((train.images.reshape(len(train), -1)[None] - held.images[:7].reshape(7, 1, -1)) ** 2).sum(-1))
+    assert [n.index for n in a] == brute.argmin(1).tolist()
+    np.testing.assert_allclose([n.distance for n in a], brute.min(1), rtol=1e-5)

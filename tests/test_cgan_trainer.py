@@ -216,3 +216,11 @@ def test_trains_and_samples_on_cuda(small_data):
     assert next(t.ema_generator.parameters()).is_cuda
     grid = t.sample_grid()
     assert grid.shape == (SNAPSHOT_ROWS, 10, 28, 28) and np.isfinite(grid).all()
+
+
+def test_timeline_keeps_noise_and_the_latest_and_spreads_the_rest():
+    from gan_core.cgan.trainer import timeline
+    snaps = [{"step": s} for s in (0, 25, 50, 75, 100, 150, 200, 300, 500, 700)]
+    picked = [s["step"] for s in timeline(snaps, 5)]
+    assert picked[0] == 0 and picked[-1] == 700 and len(picked) == 5 and picked == sorted(picked)
+    assert [s["step"] for s in timeline(snaps[:3], 5)] == [0, 25, 50]

@@ -28,7 +28,7 @@ class Neighbour:
 def _embed(images: np.ndarray, metric: str, judge=None) -> np.ndarray:
     x = np.asarray(images, dtype=np.float32).reshape(-1, SIDE * SIDE)
     if metric == "pixel":
-        return x.astype(np.float64)
+        return x  # float32: the search is a float32 matrix product, the winner's distance is exact (below)
     if metric == "judge":
         if judge is None:
             raise ValueError("metric 'judge' needs the judge classifier")
@@ -37,30 +37,46 @@ def _embed(images: np.ndarray, metric: str, judge=None) -> np.ndarray:
     raise ValueError(f"metric must be one of {', '.join(METRICS)} (got {metric!r})")
 
 
-def _nearest(queries: np.ndarray, pool: np.ndarray, exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _nearest(queries: np.ndarray, pool: np.ndarray, pool_sq: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(index, Euclidean distance) of each query's nearest pool row, via |a|² + |b|² − 2ab in chunks."""
-    pool_sq = (pool * pool).sum(1)
+    pool_sq = (pool * pool).sum(1) if pool_sq is None else pool_sq
     best_i, best_d = [], []
     for start in range(0, len(queries), 512):
         q = queries[start:start + 512]
-        d2 = (q * q).sum(1)[:, None] + pool_sq[None, :] - 2 * q @ pool.T
-        if exclude_self:
-            d2[np.arange(len(q)), np.arange(start, start + len(q))] = np.inf
+        d2 = (q * q).sum(1)[:, None] + pool_sq[None, :] - 2 * (pool @ q.T).T
         i = d2.argmin(1)
         best_i.append(i)
-        best_d.append(np.sqrt(np.maximum(d2[np.arange(len(q)), i], 0.0)))
+        # |a|² + |b|² − 2ab loses digits for near-identical rows: measure the winner directly
+        best_d.append(np.sqrt(((q.astype(np.float64) - pool[i].astype(np.float64)) ** 2).sum(1)))
     return np.concatenate(best_i), np.concatenate(best_d)
+
+
+class TrainingIndex:
+    """The training digits embedded once (pixels or judge features, with their squared norms), so that one
+    query — a slider move — costs one matrix-vector product."""
+
+    def __init__(self, train: Digits, metric: str = "pixel", judge=None, same_class: int | None = None):
+        self.train, self.metric, self.judge = train, metric, judge
+        self.rows = np.arange(len(train)) if same_class is None else np.flatnonzero(train.labels == int(same_class))
+        self.pool = _embed(train.images[self.rows], metric, judge)
+
+    def nearest(self, images: np.ndarray) -> list[Neighbour]:
+        """The nearest training digit to each image (N, 28, 28) in [0, 1]."""
+        idx, dist = _nearest(_embed(images, self.metric, self.judge), self.pool, pool_sq=self._sq())
+        rows = self.rows[idx]
+        return [Neighbour(int(r), int(self.train.labels[r]), self.train.images[r], float(d)) for r, d in zip(rows, dist)]
+
+    def _sq(self) -> np.ndarray:
+        if not hasattr(self, "_pool_sq"):
+            self._pool_sq = (self.pool * self.pool).sum(1)
+        return self._pool_sq
 
 
 def nearest_training_digits(images: np.ndarray, train: Digits, metric: str = "pixel", judge=None,
                             same_class: int | None = None) -> list[Neighbour]:
     """The nearest training digit to each image (N, 28, 28) in [0, 1]; `same_class` limits the search
     to the training digits of that label."""
-    pool_idx = np.arange(len(train)) if same_class is None else np.flatnonzero(train.labels == int(same_class))
-    pool = _embed(train.images[pool_idx], metric, judge)
-    idx, dist = _nearest(_embed(images, metric, judge), pool)
-    return [Neighbour(int(pool_idx[i]), int(train.labels[pool_idx[i]]), train.images[pool_idx[i]], float(d))
-            for i, d in zip(idx, dist)]
+    return TrainingIndex(train, metric, judge, same_class).nearest(images)
 
 
 def typical_real_distance(train: Digits, held_out: Digits, metric: str = "pixel", judge=None) -> dict:

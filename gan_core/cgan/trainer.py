@@ -308,3 +308,12 @@ def is_milestone(epoch: int) -> bool:
         return True
     magnitude = 10 ** (len(str(epoch)) - 1)
     return epoch % magnitude == 0 and epoch // magnitude in (1, 1.5, 2, 3, 4, 6, 8) or epoch in (8, 15, 150, 1500)
+
+
+def timeline(snapshots: list[dict], count: int = 6) -> list[dict]:
+    """Up to `count` snapshots for "from noise to digits": always the first (pure noise) and the latest,
+    the rest spread evenly over the kept ones in between (which are already roughly log-spaced in steps)."""
+    if len(snapshots) <= count:
+        return list(snapshots)
+    picks = np.linspace(0, len(snapshots) - 1, count).round().astype(int)
+    return [snapshots[i] for i in sorted(set(picks.tolist()))]
