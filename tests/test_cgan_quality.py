@@ -116,3 +116,16 @@ def test_quick_conditional_accuracy_agrees_with_the_judge_on_the_same_samples(ge
     labels = torch.arange(10).repeat_interleave(10)
     assert quick == accuracy(judge, generate(generator, z, labels), labels.numpy())
     assert quick >= 0.9
+
+
+def test_judge_readout_measures_once_per_interval_and_remembers_the_first_goal(generator, judge, monkeypatch):
+    from gan_core.cgan import metrics
+    calls = []
+    real = metrics.conditional_accuracy
+    monkeypatch.setattr(metrics, "conditional_accuracy", lambda *a, **k: calls.append(1) or real(*a, **k))
+    readout = metrics.JudgeReadout(judge, n_per_class=5, every_seconds=1.0)
+    first = readout.update(generator, steps=10, seconds=0.5)
+    assert first >= 0.9 and readout.first == (10, 0.5) and len(calls) == 1
+    assert readout.update(generator, steps=12, seconds=1.2) == first and len(calls) == 1  # not due yet
+    readout.update(generator, steps=20, seconds=1.6)
+    assert len(calls) == 2 and readout.steps == 20 and readout.first == (10, 0.5)
