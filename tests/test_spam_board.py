@@ -83,3 +83,13 @@ def test_spammer_push_splits_between_caught_and_passed_by_advantage():
     assert shares["tp"] == pytest.approx(shares["fn"]) and shares["tp"] + shares["fn"] == pytest.approx(1.0)
     assert spammer_shares(np.full(4, 0.3), 0.5) == {"tp": 0.0, "fn": 0.0, "fp": 0.0, "tn": 0.0}
     assert confusion_matrix(p, p, 0.5).tp == 2
+
+
+def test_the_heat_map_shows_the_views_counts_and_words(game):
+    from gan_core.spam.figures import board_spec
+
+    view = board_view(game, 0.4, human=False)
+    frame = board_spec(view)["datasets"]["confusion"].set_index("cell")
+    for key, cell in view.cells.items():
+        assert frame.loc[key, "count"] == cell.count
+        assert frame.loc[key, "learner"] == cell.learner and frame.loc[key, "share"] == cell.share
