@@ -6,7 +6,7 @@ import pytest
 from gan_core.mapping_1d.config import Mapping1DConfig
 from gan_core.mapping_1d.diagnostics import KEYS, classify_d_half, d_half_but_apart, explanation
 from gan_core.mapping_1d.scenarios import SCENARIOS
-from gan_core.mapping_1d.trainer import Trainer1D
+from gan_core.mapping_1d.trainer import Mapping1DTrainer
 
 
 @pytest.mark.parametrize(("d_real", "d_fake", "w1", "d_range", "loss", "expected"), [
@@ -30,7 +30,7 @@ def test_every_key_has_its_explanation(key):
 
 
 def test_two_bumps_d_sits_at_one_half_while_w1_is_still_large_and_it_is_said_why():
-    trainer = Trainer1D(SCENARIOS["mixture"].config_for(seed=0))
+    trainer = Mapping1DTrainer(SCENARIOS["mixture"].config_for(seed=0))
     assert d_half_but_apart(trainer) is None  # before any step there is no reading
     trainer.step(300)
     diagnosis = d_half_but_apart(trainer)
@@ -42,6 +42,6 @@ def test_two_bumps_d_sits_at_one_half_while_w1_is_still_large_and_it_is_said_why
 
 
 def test_no_note_while_d_is_still_telling_the_fakes_apart():
-    trainer = Trainer1D(dataclasses.replace(Mapping1DConfig(), seed=0))
+    trainer = Mapping1DTrainer(dataclasses.replace(Mapping1DConfig(), seed=0))
     trainer.step(20)
     assert d_half_but_apart(trainer) is None

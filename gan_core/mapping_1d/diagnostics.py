@@ -61,7 +61,7 @@ def classify_d_half(d_real: float, d_fake: float, w1_over_std: float, d_range: f
 
 
 def d_half_but_apart(trainer) -> Diagnosis | None:
-    """Read a Trainer1D now: a Diagnosis when D sits at ½ but the histograms still differ, else None."""
+    """Read a Mapping1DTrainer now: a Diagnosis when D sits at ½ but the histograms still differ, else None."""
     if trainer.steps == 0 or len(trainer.history) == 0:
         return None
     d_real = float(np.mean(trainer.history.column("d_real")[-RECENT_ROWS:]))
