@@ -80,6 +80,7 @@ class Lesson:
     goal_s: float
     reading: Callable  # page -> (reached: bool, what the page shows now: str)
     prepare: Callable | None = None  # page -> None, before Start (pick a remedy, a scenario, ...)
+    start_keys: tuple[str, ...] = ()  # Streamlit keys of the Start button (ui/lifecycle: "<prefix>_start")
 
 
 def _w1(page):
@@ -124,11 +125,12 @@ def _pick_mbstd(page):
 
 
 LESSONS = {
-    "1d": Lesson("1d", "1-D mapping", "mapping-1d", ("Start",), "W1 ≤ 0.1·σ", 10, _w1),
-    "cgan": Lesson("cgan", "CGAN (train from scratch)", "cgan", ("Start", "Train"), "judge ≥ 90 %", 60, _judge),
-    "xy": Lesson("xy", "xy game", "xy-game", ("Play", "Start"), "1,000 steps played", 15, _xy),
+    "1d": Lesson("1d", "1-D mapping", "mapping-1d", ("Start",), "W1 ≤ 0.1·σ", 10, _w1, start_keys=("m1d_start",)),
+    "cgan": Lesson("cgan", "CGAN (train from scratch)", "cgan", ("Start", "Train"), "judge ≥ 90 %", 60, _judge,
+                   start_keys=("cgan_start", "cgan_train_start")),
+    "xy": Lesson("xy", "xy game", "xy-game", ("Play", "Start"), "1,000 steps played", 15, _xy, start_keys=("xy_start",)),
     "modes": Lesson("modes", "Mode collapse (minibatch std)", "mode-collapse", ("Start",),
-                    "≥ 6/8 modes and ≥ 50 % HQ", 30, _modes, prepare=_pick_mbstd),
+                    "≥ 6/8 modes and ≥ 50 % HQ", 30, _modes, prepare=_pick_mbstd, start_keys=("mc_start",)),
 }
 
 
@@ -169,13 +171,25 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
         " && document.querySelector(\"[data-testid='stApp']\")", timeout=timeout_ms)
 
 
-def press_start(page, labels: tuple[str, ...]) -> str:
-    for label in labels:
-        button = page.get_by_role("button", name=label, exact=True)
+def press_start(page, lesson: "Lesson") -> str:
+    """The lifecycle's Start button (keyed `<prefix>_start`), else the first button named like a Start."""
+    if lesson.start_keys:  # the live panel may still be drawing: wait for one of the keyed buttons
+        selector = ", ".join(f".st-key-{key} button:not([disabled])" for key in lesson.start_keys)
+        try:
+            page.wait_for_selector(selector, timeout=60_000)
+        except Exception:  # noqa: BLE001 - fall back to the labels below
+            pass
+    for key in lesson.start_keys:
+        button = page.locator(f".st-key-{key} button")
+        if button.count():
+            button.first.click()
+            return key
+    for label in lesson.start_labels:
+        button = page.get_by_role("button", name=re.compile(rf"\b{label}\b"))
         if button.count():
             button.first.click()
             return label
-    raise RuntimeError(f"no button labelled {' / '.join(labels)}")
+    raise RuntimeError(f"no Start button ({', '.join(lesson.start_keys + lesson.start_labels)})")
 
 
 def run_lesson(browser, url: str, lesson: Lesson, timeout_s: float) -> dict:
@@ -189,7 +203,7 @@ def run_lesson(browser, url: str, lesson: Lesson, timeout_s: float) -> dict:
         if lesson.prepare:
             lesson.prepare(page)
         before = lesson.reading(page)[1]
-        press_start(page, lesson.start_labels)
+        press_start(page, lesson)
         t0 = time.monotonic()
         shown = before
         while time.monotonic() - t0 < timeout_s:

@@ -34,3 +34,14 @@ def test_a_pause_or_a_hidden_tab_does_not_jump_the_animation():
     assert clock.step == 0
     clock.seek(5000)
     assert clock.finished
+
+
+def test_seeking_to_the_step_already_shown_keeps_the_timing():
+    """The page's slider echoes the animation's position back each tick; that must not reset the clock
+    (it did: every tick then counted as a first one, 8 steps instead of the seconds' worth)."""
+    clock = PlayClock(total=1200, play_seconds=12.0)
+    clock.advance(0.0)
+    clock.advance(1.0)
+    at = clock.step
+    clock.seek(at)
+    assert clock.advance(2.0) - at == 100  # a whole second's worth, not one nominal tick's 10

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PLAY_SECONDS = 12.0  # a whole run plays in this many seconds (the lesson's goal: 1,000 steps in ≤ 15 s)
-MAX_GAP_S = 0.5  # a longer gap between ticks (paused, tab hidden) counts as this much
+MAX_GAP_S = 1.5  # a longer gap between ticks (paused, tab hidden) counts as this much: slow ticks up to
+# 1.5 s keep the run's duration, and resuming after a pause jumps at most 1.5 s ahead
 
 
 @dataclass
@@ -28,7 +29,12 @@ class PlayClock:
         return int(min(self.position, self.total))
 
     def seek(self, step: int) -> None:
-        self.position = float(min(max(int(step), 0), self.total))
+        """Show `step` next. Seeking to the step already shown changes nothing (a slider echoing the
+        animation's own position back must not restart its timing)."""
+        step = int(min(max(int(step), 0), self.total))
+        if step == self.step:
+            return
+        self.position = float(step)
         self._last = None
 
     def pause(self) -> None:
