@@ -31,5 +31,5 @@ def test_index_names_the_lectures_three_failures_each_one_click_from_a_real_page
         assert (ROOT / entry.page).is_file(), entry.page
         assert entry.label and entry.text
     vanishing = entries[0]
-    assert vanishing.page == "pages/1_mapping_1d.py" and vanishing.query == {"scenario": "vanishing"}
+    assert vanishing.page == "lessons/1_mapping_1d.py" and vanishing.query == {"scenario": "vanishing"}
     assert vanishing.query["scenario"] in SCENARIOS and vanishing.url_query == "scenario=vanishing"
