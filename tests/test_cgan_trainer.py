@@ -240,3 +240,15 @@ def test_reset_with_a_new_seed_leaves_the_callers_config_alone(small_data):
     trainer = CGANTrainer(config, data=small_data)
     trainer.reset(seed=7)
     assert trainer.config.seed == 7 and config.seed == 3
+
+
+def test_png_bytes_round_trip_exactly():
+    import io
+
+    from PIL import Image
+
+    from gan_core.cgan.explorer import png_bytes
+    image = (np.arange(56 * 30) % 256).astype(np.uint8).reshape(56, 30)
+    data = png_bytes(image)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), image)

@@ -34,6 +34,18 @@ def tile(images: np.ndarray, rows: int, cols: int, gap: int = 2, fill: int = 40)
     return out
 
 
+def png_bytes(image: np.ndarray) -> bytes:
+    """uint8 image -> PNG with zlib level 1: about 3x faster to encode than the default level 6 for these
+    mostly-black digit mosaics, at ~25 % more bytes. st.image sends bytes as they are (no re-encoding)."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image)).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
 SNAPSHOT_DIGIT_PX = 56  # "from noise to digits" on a projector: at least 56 screen pixels per digit
 
 

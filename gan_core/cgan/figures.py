@@ -20,17 +20,13 @@ def loss_curves(trainer: CGANTrainer, max_points: int = 300) -> dict:
 def discriminator_scores(trainer: CGANTrainer, max_points: int = 300) -> dict:
     """D's mean output on real and on generated digits: the gap is what G is trying to close. With the
     sigmoid + BCE loss these are probabilities ("how sure D is that this is a real digit of class y"),
-    drawn on [0, 1] with the ½ line where D can no longer tell; with hinge they are raw scores."""
+    drawn on [0, 1] (½: D can no longer tell); with hinge they are raw scores."""
     cols = trainer.history.view(max_points)
     names = ["D(real)", "D(G(z))"]
     if trainer.shows_probability:
         spec = curves_spec("cgan_scores", "step", names, title="D's probability that a digit is real",
                            y_title="mean D(x, y) = P(real)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
-        spec["encoding"]["y"]["scale"] = {"domain": [0, 1]}
-        spec = {"height": 200, "title": spec.pop("title"), "datasets": {}, "layer": [
-            spec, {"data": {"values": [{"half": 0.5}]}, "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#888"},
-                   "encoding": {"y": {"field": "half", "type": "quantitative"}}}]}
-        spec["layer"][0].pop("height", None)
+        spec["encoding"]["y"]["scale"] = {"domain": [0, 1]}  # ½: D cannot tell real from generated
     else:
         spec = curves_spec("cgan_scores", "step", names, title="Discriminator scores (hinge: raw scores, not probabilities)",
                            y_title="mean D(x, y)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
