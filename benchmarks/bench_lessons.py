@@ -104,30 +104,36 @@ def _xy(page):
 
 
 def _modes(page):
-    modes = metric_value(page, "modes")
+    modes = metric_value(page, "modes captured")
     hq = metric_value(page, "high", "quality")
     return (modes is not None and hq is not None and modes >= 6 and hq >= 50), f"modes {modes}, HQ {hq}%"
 
 
 def _pick_mbstd(page):
-    """Choose the minibatch-std remedy if the page offers a choice of remedy."""
-    for role in ("radio", "option"):
-        loc = page.get_by_role(role, name=re.compile("minibatch", re.I))
-        if loc.count():
-            loc.first.click()
-            wait_idle(page)
-            return
-    select = page.locator("[data-testid='stSelectbox']").filter(has_text=re.compile("remedy|method", re.I))
-    if select.count():
-        select.first.click()
+    """Set the mode-collapse page's remedy to minibatch std (the lifecycle's select, keyed mc_remedy)."""
+    box = page.locator(".st-key-mc_remedy [data-testid='stSelectbox']")
+    if not box.count():
+        box = page.locator("[data-testid='stSelectbox']").filter(has_text=re.compile("remedy", re.I))
+    if box.count():
+        box.first.click()
         page.get_by_role("option", name=re.compile("minibatch", re.I)).first.click()
+        time.sleep(1.0)
         wait_idle(page)
 
 
+def _train_tab(page):
+    """The CGAN page trains in its "Train from scratch" tab (wait: the tabs come after the model loads)."""
+    tab = page.get_by_text("Train from scratch", exact=True).first
+    tab.wait_for(timeout=60_000)
+    tab.click()
+    time.sleep(1.0)
+    wait_idle(page)
+
+
 LESSONS = {
-    "1d": Lesson("1d", "1-D mapping", "mapping-1d", ("Start",), "W1 ≤ 0.1·σ", 10, _w1, start_keys=("m1d_start",)),
+    "1d": Lesson("1d", "1-D mapping", "", ("Start",), "W1 ≤ 0.1·σ", 10, _w1, start_keys=("m1d_start",)),
     "cgan": Lesson("cgan", "CGAN (train from scratch)", "cgan", ("Start", "Train"), "judge ≥ 90 %", 60, _judge,
-                   start_keys=("cgan_start", "cgan_train_start")),
+                   prepare=_train_tab, start_keys=("cgan_start", "cgan_train_start")),
     "xy": Lesson("xy", "xy game", "xy-game", ("Play", "Start"), "1,000 steps played", 15, _xy, start_keys=("xy_start",)),
     "modes": Lesson("modes", "Mode collapse (minibatch std)", "mode-collapse", ("Start",),
                     "≥ 6/8 modes and ≥ 50 % HQ", 30, _modes, prepare=_pick_mbstd, start_keys=("mc_start",)),
@@ -174,13 +180,13 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
 def press_start(page, lesson: "Lesson") -> str:
     """The lifecycle's Start button (keyed `<prefix>_start`), else the first button named like a Start."""
     if lesson.start_keys:  # the live panel may still be drawing: wait for one of the keyed buttons
-        selector = ", ".join(f".st-key-{key} button:not([disabled])" for key in lesson.start_keys)
+        selector = ", ".join(f".st-key-{key} button:not([disabled]):visible" for key in lesson.start_keys)
         try:
             page.wait_for_selector(selector, timeout=60_000)
         except Exception:  # noqa: BLE001 - fall back to the labels below
             pass
     for key in lesson.start_keys:
-        button = page.locator(f".st-key-{key} button")
+        button = page.locator(f".st-key-{key} button:visible")  # a page may hold a lesson per tab
         if button.count():
             button.first.click()
             return key
