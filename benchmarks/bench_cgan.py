@@ -1,8 +1,16 @@
-"""CGAN page speed: server compute per slider move (the chosen digit large, the same z for all ten
+"""CGAN speed, two parts.
+
+1. Training from scratch: judge conditional accuracy against seconds of training (1 torch thread), for
+   three seeds nobody tuned on (101, 202, 303), with the defaults and, in the same run, the plain
+   conditional GAN reference (the same nets without the AC-GAN classifier term, class_loss 0).
+
+    python benchmarks/bench_cgan.py --train-seconds 30 [--seeds 101 202 303] [--skip-sliders]
+
+2. Server compute per slider move (the chosen digit large, the same z for all ten
 digits, and the 9-frame interpolation strip), optimised path vs a straightforward PyTorch reference,
 measured in the same run.
 
-    python benchmarks/bench_cgan.py [--checkpoint assets/cgan_mnist.safetensors] [--repeats 200]
+    python benchmarks/bench_cgan.py [--checkpoint assets/cgan_mnist.safetensors] [--repeats 200] [--skip-training]
 
 Optimised (gan_core.cgan.explorer.LatentExplorer.render): one batched forward of 10 in inference
 mode, uint8 conversion and nearest-neighbour upscaling in NumPy.
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 import os
 import statistics
 import sys
@@ -27,7 +36,58 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gan_core.cgan import checkpoint  # noqa: E402
+from gan_core.cgan.config import CGANConfig  # noqa: E402
 from gan_core.cgan.explorer import LatentExplorer, latent_influence  # noqa: E402
+from gan_core.cgan.metrics import evaluate, real_baseline  # noqa: E402
+from gan_core.cgan.trainer import CGANTrainer  # noqa: E402
+
+MARKS = (2.5, 5, 7.5, 10, 15, 20, 25, 30, 45, 60)
+
+
+def training_curve(config: CGANConfig, judge, baseline, seconds: float, every: float = 1.0, samples: int = 100) -> dict:
+    """Train for `seconds` of training time, checking the EMA generator with the judge every `every` s
+    (checks not counted). Returns the curve and the first training second / CPU second at >= 90 %."""
+    trainer = CGANTrainer(config)
+    curve, cpu, hit = [], 0.0, None
+    while True:
+        acc = evaluate(trainer.ema_generator, judge, samples, seed=1, baseline=baseline)["conditional_accuracy"]
+        curve.append((trainer.seconds, trainer.steps, acc))
+        if hit is None and acc >= 0.9:
+            hit = (trainer.seconds, cpu, trainer.steps)
+        if trainer.seconds >= seconds:
+            break
+        goal = min(seconds, trainer.seconds + every)
+        c0 = time.process_time()
+        while trainer.seconds < goal and trainer.status == "ok":
+            trainer.run_for(goal - trainer.seconds, max_steps=50)
+        cpu += time.process_time() - c0
+    return {"curve": curve, "hit": hit, "steps": trainer.steps, "cpu": cpu}
+
+
+def accuracy_at(curve, mark: float) -> float:
+    """Accuracy of the last check at or before `mark` training seconds."""
+    before = [acc for sec, _, acc in curve if sec <= mark + 1e-9]
+    return before[-1] if before else float("nan")
+
+
+def train_report(seconds: float, seeds: list[int]) -> None:
+    judge, _ = checkpoint.load_judge()
+    baseline = real_baseline(judge)
+    marks = [m for m in MARKS if m <= seconds]
+    print(f"\nTraining from scratch: judge accuracy (100 samples per digit) after t seconds of training, 1 thread; "
+          f"load average {os.getloadavg()}")
+    print(f"{'run':<34}" + "".join(f"{f'{m:g} s':>8}" for m in marks) + "   first >= 90 % (train s / CPU s / steps)")
+    hits: dict[str, list] = {"defaults": [], "plain CGAN (class_loss 0)": []}
+    for seed in seeds:
+        for name, cfg in (("defaults", CGANConfig(seed=seed)), ("plain CGAN (class_loss 0)", CGANConfig(seed=seed, class_loss=0.0))):
+            r = training_curve(cfg, judge, baseline, seconds)
+            hit = r["hit"]
+            hits[name].append(hit[0] if hit else float("inf"))
+            where = f"{hit[0]:.1f} / {hit[1]:.1f} / {hit[2]}" if hit else f"not within {seconds:g} s ({r['steps']} steps)"
+            print(f"{name + f', seed {seed}':<34}" + "".join(f"{accuracy_at(r['curve'], m):>8.1%}" for m in marks) + "   " + where)
+    d, p = statistics.median(hits["defaults"]), statistics.median(hits["plain CGAN (class_loss 0)"])
+    print(f"median training seconds to 90 %: defaults {d:.1f} s, plain CGAN {p:.1f} s"
+          + (f" (defaults {p / d:.1f}x faster)" if math.isfinite(p) and d > 0 else ""))
 
 
 def png(image: np.ndarray) -> bytes:
@@ -74,8 +134,16 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--checkpoint", default=str(checkpoint.DEFAULT_GENERATOR))
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--train-seconds", type=float, default=30.0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[101, 202, 303])
+    parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--skip-sliders", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if not args.skip_training:
+        train_report(args.train_seconds, args.seeds)
+    if args.skip_sliders:
+        return 0
     generator, meta = checkpoint.load_generator(args.checkpoint)
     generator.requires_grad_(True)  # the reference path runs with autograd as a first version would
     explorer = LatentExplorer(generator)

@@ -20,7 +20,14 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from gan_core.games.fields import make_game  # noqa: E402
-from gan_core.games.figures import TrajectoryTables, arrow_grid, distance_spec, plane_spec, view_extent  # noqa: E402
+from gan_core.games.figures import (  # noqa: E402
+    TrajectoryTables,
+    arrow_grid,
+    distance_spec,
+    plane_spec,
+    saddle_figure,
+    view_extent,
+)
 from gan_core.games.rules import simulate  # noqa: E402
 
 
@@ -132,10 +139,21 @@ def main() -> None:
             redraw_times.append(time.perf_counter() - t)
             sizes.append(size)
         ms = np.array(redraw_times) * 1e3
+        saddle_ms, saddle_kib = [], []
+        if name == "xy":  # the 3-D value surface with the paths on it (Plotly JSON, as st.plotly_chart sends it)
+            for k in rng.integers(0, steps + 1, 60):
+                t = time.perf_counter()
+                fig = saddle_figure(tables, int(k), game.value, game.axis_labels)
+                text = json.dumps(fig)
+                saddle_ms.append((time.perf_counter() - t) * 1e3)
+                saddle_kib.append(len(text) / 1024)
         print(f"\n{name}: 4 methods x {steps} steps")
         print(f"  once per setting (cached): trajectories + tables + arrow grid {t_setup * 1e3:.0f} ms")
         print(f"  per redraw (slice + 2 figures + serialise): median {np.median(ms):.1f} ms, "
               f"p95 {np.percentile(ms, 95):.1f} ms, max {ms.max():.1f} ms; payload {np.median(sizes) / 1024:.0f} KiB")
+        if saddle_ms:
+            print(f"  3-D saddle per redraw (build + JSON): median {np.median(saddle_ms):.1f} ms, "
+                  f"p95 {np.percentile(saddle_ms, 95):.1f} ms; payload {np.median(saddle_kib):.0f} KiB")
 
 
 def page_rerun_benchmark(repeats: int = 15) -> None:

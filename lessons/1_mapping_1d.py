@@ -5,6 +5,7 @@ advances it a few milliseconds per tick and calls `draw`, which shows gan_core.m
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 
@@ -13,15 +14,18 @@ import streamlit as st
 from gan_core.device import resolve_device
 from gan_core.mapping_1d import figures
 from gan_core.mapping_1d.config import LOSSES, NOISES, Mapping1DConfig
+from gan_core.mapping_1d.diagnostics import d_half_but_apart
 from gan_core.mapping_1d.scenarios import SCENARIOS, scenario_for
 from gan_core.mapping_1d.targets import TARGET_KINDS, TARGET_PARAMS, parse_target, target_params, target_spec
 from gan_core.mapping_1d.trainer import Mapping1DTrainer
+from gan_core.texts import evaluation_note, lessons_index
 from ui import lifecycle, notes, settings
 from ui.arrow import share_datasets
 
 MAX_STEPS_PER_TICK = 1000
 STEP_CHUNK = 50  # generator steps per press of "Step"
 SCENARIO_PICK = "m1d_scenario"
+SCENARIO_PARAM = "scenario"  # ?scenario=<key> opens the page with that scenario loaded (the lessons index links)
 RATE_MARKS = "m1d_rate_marks"  # (time, step) of recent ticks
 TEXT = notes.sections("mapping_1d_captions")
 
@@ -79,6 +83,38 @@ def on_load_scenario() -> None:
         lifecycle.load(LESSON, scenario.config_for(settings.global_seed()), "Loading the scenario")
 
 
+def scenario_from_link() -> None:
+    """?scenario=<key>: load that scenario once, then drop the parameter so the next click loads it again."""
+    wanted = st.query_params.get(SCENARIO_PARAM)
+    if wanted is None:
+        return
+    del st.query_params[SCENARIO_PARAM]
+    scenario = SCENARIOS.get(wanted)
+    if scenario is None:
+        st.warning(f"The link asks for a scenario called {wanted!r}, which this page does not have; the "
+                   f"scenarios are: {', '.join(SCENARIOS)}.", icon=":material/link_off:")
+        return
+    st.session_state[SCENARIO_PICK] = wanted
+    # The sidebar's seed widget is already drawn in this run, so a link keeps that seed (Load can change it).
+    seed = settings.global_seed()
+    lifecycle.load(LESSON, dataclasses.replace(scenario.config_for(seed), seed=seed), "Loading the scenario")
+    if scenario.seed is not None and scenario.seed != seed:
+        st.caption(f"Loaded with the sidebar's seed {seed}; what to watch was measured with seed {scenario.seed} "
+                   "(press **Load** to use it).")
+
+
+def render_lessons_index() -> None:
+    """The lectures' three named failures, each one click from the page and scenario that shows it."""
+    intro, entries = lessons_index()
+    with st.container(border=True, key="lessons_index"):
+        st.markdown(intro)
+        for col, entry in zip(st.columns(len(entries)), entries):
+            with col:
+                st.page_link(entry.page, label=f"**{entry.failure}** — {entry.label}",
+                             query_params=entry.query or None, icon=":material/arrow_forward:")
+                st.caption(entry.text)
+
+
 def render_scenarios() -> None:
     st.session_state.setdefault(SCENARIO_PICK, "default")
     pick, load, _ = st.columns([3, 1, 2], vertical_alignment="bottom")
@@ -132,6 +168,8 @@ def draw(trainer: Mapping1DTrainer) -> None:
                 help="W1 in units of the target's standard deviation; below 0.1 the two are hard to tell apart by eye.")
     m[4].metric(f"mean {d_name}(real)", _fmt(numbers["d_real"], ".3f"))
     m[5].metric(f"mean {d_name}(G(z))", _fmt(numbers["d_fake"], ".3f"))
+    with st.expander("Why W1, and not the losses? A GAN gives no likelihood", icon=":material/rule:"):
+        st.markdown(evaluation_note("mapping_1d"))
     if figs is None:
         st.warning(drawing_error)
         return
@@ -154,7 +192,8 @@ def draw(trainer: Mapping1DTrainer) -> None:
             extra = f" · λ {cfg.gp_weight:g}" if loss == "wgan_gp" else ""
             st.caption(f"lr G {cfg.lr_g:g} · lr D {cfg.lr_d:g} · {cfg.d_steps} D step(s) per G step · "
                        f"R1 γ {cfg.r1:g} · width {cfg.width} · batch {cfg.batch_size} · EMA {cfg.ema:g} · "
-                       f"Adam β1 {cfg.beta1:g}, β2 {cfg.beta2:g}{extra} · seed {cfg.seed}")
+                       f"Adam β1 {cfg.beta1:g}, β2 {cfg.beta2:g}{extra} · G starts {cfg.g_start:g}σ from the mean · "
+                       f"seed {cfg.seed}")
             scenario = scenario_for(cfg)
             if scenario is not None:
                 head = (f" D trained alone for {scenario.d_head_start} steps before G's first step."
@@ -167,6 +206,9 @@ def draw(trainer: Mapping1DTrainer) -> None:
     with c2:
         st.vega_lite_chart(figs["verdict"], width="stretch")
         st.caption(TEXT["verdict_probability" if probability else "verdict_critic"])
+        diagnosis = d_half_but_apart(trainer)  # D reads ½ although the histograms still differ: say why
+        if diagnosis is not None:
+            st.info(diagnosis.text, icon=":material/help:")
     with c3:
         st.vega_lite_chart(figs["w1"], width="stretch")
         st.caption(TEXT["w1"])
@@ -206,6 +248,8 @@ st.markdown(
     "while a discriminator **D** tries to tell its samples from real ones. Press **Start** and watch the "
     "orange histogram move onto the blue one."
 )
+render_lessons_index()
+scenario_from_link()
 render_scenarios()
 lifecycle.render(LESSON)
 notes.expander("Ideas to try in class", "mapping_1d_ideas", icon=":material/lightbulb:")

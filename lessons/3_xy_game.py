@@ -6,6 +6,7 @@ one place that says which step is shown; the slider, the heading, the plane and 
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 
 import numpy as np
@@ -13,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from gan_core.games.analysis import analyse, regulariser_sweep, spectral_radius_curve, xy_closed_form_modulus
+from gan_core.games.animation import PlayClock
 from gan_core.games.config import DEFAULT_START, ETA_MAX, PAGE_MAX_STEPS, GameConfig
 from gan_core.games.figures import (
     TrajectoryTables,
@@ -21,6 +23,7 @@ from gan_core.games.figures import (
     eigen_spec,
     plane_spec,
     radius_curve_spec,
+    saddle_figure,
     view_extent,
 )
 from gan_core.games.rules import METHOD_LABELS, simulate
@@ -28,7 +31,7 @@ from ui import lifecycle, notes
 
 TAB_KEY = "xy_tab"
 TABS = ("xy game", "Dirac-GAN")
-ANIMATION_TICKS = 150  # a whole run plays in about 150 ticks (~15 s) whatever its length
+ANIMATION_TICKS = 150  # Step moves 1/150 of the run; Play plays a whole run in PlayClock's 12 s
 TEXT = notes.sections("xy_game")
 DEFAULTS = {
     "xy": GameConfig(game="xy", methods=("simultaneous", "alternating", "extragradient", "optimistic"),
@@ -83,10 +86,12 @@ class Animation:
         self.bundle = compute_bundle(_key(config))
         self.total = int(config.steps)
         self.stride = max(1, round(self.total / ANIMATION_TICKS))
+        self.clock = PlayClock(self.total)  # plays by wall-clock time: slow ticks drop frames, not seconds
         self.steps = 0  # the step shown
 
     def seek(self, k: int) -> None:
         self.steps = int(min(max(k, 0), self.total))
+        self.clock.seek(self.steps)
 
     def step(self, n: int = 1) -> None:
         self.seek(self.steps + n * self.stride)
@@ -94,8 +99,12 @@ class Animation:
     def play(self, seconds: float) -> bool:
         """One animation tick; False at the end (the lifecycle pauses). Play at the end replays from 0."""
         if self.steps >= self.total:
-            self.steps = 0
-        self.step()
+            self.seek(0)
+        elif self.clock.step != self.steps:  # moved by Step or the slider since the last tick
+            self.clock.seek(self.steps)
+        self.steps = self.clock.advance(time.monotonic())
+        if self.steps >= self.total:
+            self.clock.pause()
         return self.steps < self.total
 
 
@@ -163,6 +172,11 @@ def draw(anim: Animation) -> None:
                      column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("distance", x, y)})
         st.caption("Straight falling line on the log scale = steady convergence at a fixed rate per step; "
                    "flat = cycling; rising = spiralling out.")
+    if prefix == "xy" and st.session_state.get("xy_saddle_on", True):
+        game = config.make_game()
+        st.plotly_chart(saddle_figure(tables, k, game.value, ("x", "y")), key="xy_saddle",
+                        config={"displaylogo": False}, width="stretch")
+        st.caption(TEXT["saddle"])
 
 
 def _hidden(game: str, name: str, wanted: GameConfig) -> bool:
@@ -245,6 +259,8 @@ for tab, game in ((tab_xy, "xy"), (tab_dirac, "dirac")):
         if game == "xy":
             with st.expander("The update rules in one line each", expanded=False):
                 st.markdown(TEXT["rules"])
+            st.toggle("3-D view of the saddle V(x, y) = x·y", value=True, key="xy_saddle_on",
+                      help="The value surface with every path drawn on it; drag to turn it, scroll to zoom.")
         else:
             st.markdown(TEXT["dirac"])
         run = lifecycle.render(LESSONS[game])

@@ -11,9 +11,10 @@ import dataclasses
 import streamlit as st
 
 from gan_core.spam import figures
+from gan_core.spam.board import board_view
 from gan_core.spam.config import SpamConfig, blocklist_problems
 from gan_core.spam.corpus import load_corpus
-from gan_core.spam.game import SpamGame, filter_lesson_shares
+from gan_core.spam.game import SpamGame
 from ui import lifecycle
 from ui.settings import global_device, global_seed
 
@@ -42,9 +43,12 @@ def mode_widget(spec, key, value) -> None:
 
 
 def threshold_widget(spec, key, value) -> None:
-    st.slider("Threshold: flag an email when P(spam) ≥", 0.0, 1.0, step=0.01, key=key,
-              help="Moves the line between 'flagged' and 'passed' on the same emails: no retraining. "
-                   "Lower catches more spam and flags more good mail.")
+    # Your blocklist's verdict is yes/no (an email uses a blocked word or not): no line to move.
+    human = bool(st.session_state.get(f"{PREFIX}_human_filter"))
+    st.slider("Threshold: flag an email when P(spam) ≥", 0.0, 1.0, step=0.01, key=key, disabled=human,
+              help=("Not used while you are the filter: an email is flagged when it uses a word you blocked."
+                    if human else "Moves the line between 'flagged' and 'passed' on the same emails: no "
+                    "retraining. Lower catches more spam and flags more good mail."))
 
 
 def _block_favourites(game: SpamGame) -> None:
@@ -63,7 +67,7 @@ def blocklist_widget(spec, key, value) -> None:
                   width="stretch")
     for message in blocklist_problems(blocked, tuple(words)):
         st.error(message, icon=":material/block:")
-    if not blocked:
+    if not blocked:  # true by construction: an empty blocklist flags nothing (the matrix shows TP = FP = 0)
         st.info("No word is blocked yet, so every email passes. Block the words that give spam away.",
                 icon=":material/info:")
 
@@ -74,22 +78,6 @@ def check(config: SpamConfig) -> dict[str, str]:
     if game is not None and config.human_filter and blocklist_problems(config.blocked_words, game.corpus.words):
         problems.setdefault("blocked_words", " ".join(blocklist_problems(config.blocked_words, game.corpus.words)))
     return problems
-
-
-def cell_explanation(cm, shares: dict[str, float], human: bool) -> str:
-    filter_side = "**you** (your blocklist)" if human else "**the filter**"
-    lines = [
-        f"- **TP = {cm.tp}** spam caught → **the spammer** learns: the words of its caught emails become rarer.",
-        f"- **FN = {cm.fn}** spam let through → {filter_side} learns: that spam looked too much like real mail.",
-        f"- **FP = {cm.fp}** good mail flagged → {filter_side} learns: those words are not a sign of spam.",
-        f"- **TN = {cm.tn}** good mail passed → nobody learns much.",
-    ]
-    if not human:
-        lines.append(
-            "\nEach email pulls on the filter with |P(spam) − truth|, so confident right answers barely move it: "
-            f"this round its errors (FN + FP) carry **{100 * (shares['fn'] + shares['fp']):.0f}%** of the push."
-        )
-    return "\n".join(lines)
 
 
 BRIDGE = (
@@ -112,8 +100,10 @@ METHOD = (
 
 def draw(game: SpamGame) -> None:
     human = game.config.human_filter
-    t = game.config.threshold
-    cm = game.confusion(t)
+    # One computation for the matrix, its shares and every sentence about them, from what rules now.
+    view = board_view(game, game.config.threshold, human, game.config.blocked_words)
+    t = view.threshold if view is not None else game.config.threshold
+    cm = None if view is None else view.confusion
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Round", game.round)
     m2.metric("Filter accuracy", "—" if cm is None else f"{cm.accuracy:.0%}",
@@ -142,12 +132,13 @@ def draw(game: SpamGame) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader(f"Round {game.round}: the confusion matrix")
-        shares = filter_lesson_shares(game.last.spam_p, game.last.ham_p, t)
-        n = max(len(game.last.spam_p), len(game.last.ham_p))
-        st.vega_lite_chart(figures.confusion_spec(cm, shares, human, max_count=n), width="content")
+        if view.notice and view.blocked:  # the empty-blocklist note is next to the blocklist already
+            st.info(view.notice, icon=":material/info:")
+        st.vega_lite_chart(figures.board_spec(view), width="content")
+        st.session_state["spam_last_confusion"] = cm.to_dict()  # read by the page tests
     with right:
         st.subheader("Who learns from what")
-        st.markdown(cell_explanation(cm, shares, human))
+        st.markdown(view.explanation)
         with st.container(border=True):
             st.markdown(BRIDGE)
 
@@ -156,18 +147,18 @@ def draw(game: SpamGame) -> None:
         st.subheader("Emails the spammer wrote this round")
         weights = {} if human else dict(zip(game.corpus.words, game.word_weights()))
         blocked = set(game.config.blocked_words) if human else set()
-        for i in range(min(SAMPLE_EMAILS, len(game.last.spam_p))):
+        for i in range(min(SAMPLE_EMAILS, len(view.spam_p))):
             words = game.email_text(game.last.spam_words[i])
-            st.markdown(figures.email_html(words, weights, game.last.spam_p[i], t, blocked), unsafe_allow_html=True)
+            st.markdown(figures.email_html(words, weights, view.spam_p[i], t, blocked), unsafe_allow_html=True)
         st.caption("Red: the filter's most suspicious words in each email" + (" (struck: your blocked words)."
                    if human else "."))
         st.markdown(f"The spammer's favourite words now (obvious spam words in bold): {favourites}")
-        flagged_real = [j for j, p in enumerate(game.last.ham_p) if p >= t]
+        flagged_real = [j for j, p in enumerate(view.ham_p) if p >= t]
         if flagged_real:
             j = flagged_real[0]
             text = game.corpus.ham_texts[game.last.ham_rows[j]]
             st.markdown(f"**Good mail wrongly flagged (FP) this round: {len(flagged_real)}.** For example:")
-            st.markdown(figures.real_email_html(text, set(game.corpus.words), weights, game.last.ham_p[j], t, blocked),
+            st.markdown(figures.real_email_html(text, set(game.corpus.words), weights, view.ham_p[j], t, blocked),
                         unsafe_allow_html=True)
         with st.container(border=True):
             st.markdown("**How the spammer learns (REINFORCE).** " + METHOD)

@@ -14,7 +14,7 @@ from gan_core.cgan.models import Generator
 @pytest.fixture
 def saved(tmp_path):
     torch.manual_seed(0)
-    generator = Generator(latent_dim=6, width=8)
+    generator = Generator(latent_dim=6, width=8).eval()  # eval: batch norm uses its running statistics
     path = checkpoint.save_generator(generator, {"seed": 5, "steps": 1}, tmp_path / "g.safetensors")
     return generator, path
 
@@ -24,7 +24,9 @@ def test_generator_round_trip_keeps_outputs_and_metadata(saved):
     loaded, meta = checkpoint.load_generator(path)
     z, y = torch.randn(4, 6), torch.tensor([1, 2, 3, 4])
     assert torch.equal(loaded(z, y), generator(z, y).detach())
-    assert meta["architecture"] == {"name": "Generator", "latent_dim": 6, "width": 8, "num_classes": 10}
+    arch = meta["architecture"]
+    assert (arch["name"], arch["latent_dim"], arch["width"], arch["batch_norm"]) == ("DCGANGenerator", 6, 8, True)
+    assert [r["shape"] for r in arch["layers"]][-1] == [1, 28, 28]
     assert meta["prior"]["name"] == "normal" and meta["seed"] == 5
     assert not any(p.requires_grad for p in loaded.parameters())
 
@@ -103,3 +105,30 @@ def test_errors_share_one_base_class_with_a_readable_message(tmp_path):
     with pytest.raises(checkpoint.CheckpointError) as info:
         checkpoint.load_generator(tmp_path / "x.safetensors")
     assert "x.safetensors" in str(info.value)
+
+
+def test_round_trip_without_batch_norm(tmp_path):
+    generator = Generator(latent_dim=4, width=4, batch_norm=False).eval()
+    path = checkpoint.save_generator(generator, {}, tmp_path / "plain.safetensors")
+    loaded, meta = checkpoint.load_generator(path)
+    assert meta["architecture"]["batch_norm"] is False and not loaded.batch_norm
+    z, y = torch.randn(3, 4), torch.tensor([0, 5, 9])
+    assert torch.equal(loaded(z, y), generator(z, y).detach())
+    _edit_meta(path, batch_norm=True)  # the JSON now promises norm layers the file does not hold
+    with pytest.raises(CheckpointMismatch, match="missing tensors"):
+        checkpoint.load_generator(path)
+    _edit_meta(path, batch_norm="yes")
+    with pytest.raises(CheckpointCorrupt, match="batch_norm"):
+        checkpoint.load_generator(path)
+
+
+def test_an_earlier_architecture_is_refused_with_a_way_out(tmp_path):
+    # what the earlier app wrote: architecture "Generator" (hinge-trained, up1/up2/to_image layers)
+    path = tmp_path / "old.safetensors"
+    save_file({"project.weight": torch.zeros(3136, 26), "to_image.weight": torch.zeros(1, 16, 3, 3)}, str(path),
+              metadata={"kind": "cgan_generator", "format_version": "1"})
+    checkpoint.metadata_path(path).write_text(json.dumps({
+        "kind": "cgan_generator", "format_version": 1, "prior": {"name": "normal"},
+        "architecture": {"name": "Generator", "latent_dim": 16, "width": 32, "num_classes": 10}}))
+    with pytest.raises(CheckpointMismatch, match="earlier version.*cgan-train"):
+        checkpoint.load_generator(path)

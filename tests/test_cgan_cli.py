@@ -85,3 +85,17 @@ def test_judge_training_writes_weights_that_load_and_records_its_command(tmp_pat
     assert meta["steps"] == 1 and meta["command"].startswith("python -m gan_core cgan-judge")
     assert 0.0 <= meta["held_out_accuracy"] <= 1.0
     assert main(["cgan-judge", "--steps", "0", "--out", str(out), "--json"]) == 2
+
+
+def test_train_stops_on_seconds_and_refuses_both_time_limits(tmp_path, capsys):
+    out = tmp_path / "timed.safetensors"
+    code = main(["cgan-train", "--seconds", "0.5", "--eval-samples", "2", "--curve-samples", "2", "--eval-every", "0.25",
+                 "--out", str(out), "--json"])
+    assert code == 0
+    meta = json.loads(checkpoint.metadata_path(out).read_text())
+    assert 0.5 <= meta["training_seconds"] < 3.0 and meta["steps"] >= 1
+    assert len(meta["accuracy_vs_time"]) >= 2  # checked at 0 s and again on the way
+    capsys.readouterr()
+    assert main(["cgan-train", "--seconds", "1", "--minutes", "0.5", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
+    assert "not both" in last_json(capsys)["errors"]["seconds"]
+    assert main(["cgan-train", "--minutes", "-0.5", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2

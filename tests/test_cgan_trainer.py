@@ -38,9 +38,9 @@ def test_generator_and_discriminator_shapes():
 
 def test_config_validation_messages():
     assert CGANConfig().validate() == {}
-    bad = CGANConfig(lr_g=1.0, loss="magic", width=33, batch_size=0, ema=float("nan"))
+    bad = CGANConfig(lr_g=1.0, loss="magic", width=4, batch_size=0, ema=float("nan"), d_width=33, class_loss=-1.0)
     problems = bad.validate()
-    assert set(problems) >= {"lr_g", "loss", "width", "batch_size", "ema"}
+    assert set(problems) >= {"lr_g", "loss", "width", "batch_size", "ema", "d_width", "class_loss"}
     assert "between" in problems["lr_g"] and "hinge" in problems["loss"]
     with pytest.raises(ValueError, match="lr_g"):
         CGANTrainer(CGANConfig(lr_g=1.0), data=None)
@@ -131,6 +131,101 @@ def test_mode_seeking_pairs_share_labels_and_stays_deterministic(small_data):
     assert "mode_seeking" in CGANConfig(mode_seeking=-1.0).validate()
 
 
+def test_defaults_are_the_lectures_bce_with_d_as_a_probability(small_data):
+    assert CGANConfig().loss == "nonsaturating"
+    t = CGANTrainer(CGANConfig(seed=2), data=small_data)
+    assert t.shows_probability
+    t.step(5)
+    probs = np.concatenate([t.history.column("d_real"), t.history.column("d_fake")])
+    assert ((probs > 0) & (probs < 1)).all()
+    # the first D(real) is sigmoid of the first real scores: recompute them is not possible after the
+    # step, but an untrained D scores near 0, so its probability sits near 1/2
+    assert abs(probs[0] - 0.5) < 0.2
+    hinge = CGANTrainer(CGANConfig(seed=2, loss="hinge"), data=small_data)
+    assert not hinge.shows_probability
+
+
+def test_bce_losses_match_their_closed_forms():
+    from gan_core.cgan.trainer import d_loss_fn, g_loss_fn
+    real, fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5, -3.0])
+    sig = torch.sigmoid
+    expected_d = -(torch.log(sig(real)).mean() + torch.log(1 - sig(fake)).mean())
+    assert d_loss_fn("nonsaturating", real, fake).item() == pytest.approx(expected_d.item(), rel=1e-6)
+    assert g_loss_fn("nonsaturating", fake).item() == pytest.approx(-torch.log(sig(fake)).mean().item(), rel=1e-6)
+    assert d_loss_fn("hinge", real, fake).item() == pytest.approx(((0 + 2) / 2) + ((1.5 + 0) / 2))
+
+
+def test_class_head_learns_only_when_the_acgan_term_is_on(small_data):
+    on = CGANTrainer(CGANConfig(seed=1, class_loss=1.0), data=small_data)
+    off = CGANTrainer(CGANConfig(seed=1, class_loss=0.0), data=small_data)
+    w_on, w_off = on.discriminator.classify.weight.clone(), off.discriminator.classify.weight.clone()
+    on.step(3), off.step(3)
+    assert not torch.equal(on.discriminator.classify.weight, w_on)
+    assert torch.equal(off.discriminator.classify.weight, w_off)
+
+
+def test_ema_generator_uses_the_current_batch_norm_statistics(small_data):
+    t = CGANTrainer(CGANConfig(seed=1), data=small_data)
+    t.step(4)
+    assert t.generator.batch_norm
+    for avg, cur in zip(t.ema_generator.buffers(), t.generator.buffers()):
+        assert torch.equal(avg, cur)
+    assert not t.ema_generator.training  # snapshots use running statistics: one z, one image
+
+
+def test_architecture_table_follows_the_networks():
+    from gan_core.cgan.models import architecture_table
+    rows = architecture_table(latent_dim=8, width=4, d_width=16)
+    g_rows = [r for r in rows if r["network"] == "G"]
+    d_rows = [r for r in rows if r["network"] == "D"]
+    assert [r["shape"] for r in g_rows] == [[18], [16, 7, 7], [8, 14, 14], [1, 28, 28]]
+    assert [r["shape"] for r in d_rows][:3] == [[1, 28, 28], [8, 14, 14], [16, 7, 7]]
+    assert sum(r["params"] for r in g_rows) == sum(p.numel() for p in Generator(8, 4).parameters())
+    assert sum(r["params"] for r in d_rows) == sum(p.numel() for p in Discriminator(16).parameters())
+    assert "transposed conv" in g_rows[2]["kind"] and "batch norm" in g_rows[1]["kind"]
+    assert "batch norm" not in architecture_table(batch_norm=False)[1]["kind"]
+
+
+def test_snapshot_image_draws_every_digit_at_projector_size(small_data):
+    from gan_core.cgan.explorer import snapshot_image, to_uint8
+    t = CGANTrainer(CGANConfig(), data=small_data)
+    grid = t.snapshots[0]["grid"]
+    image = snapshot_image(grid, rows=2, digit_px=56)
+    gap = 4
+    assert image.dtype == np.uint8 and image.shape == (2 * 56 + gap, 10 * 56 + 9 * gap)
+    # digit (row 1, column 3) is the 28-px digit scaled x2 without blur
+    tile_ = image[56 + gap:2 * 56 + gap, 3 * (56 + gap):3 * (56 + gap) + 56]
+    assert np.array_equal(tile_[::2, ::2], to_uint8(grid[1, 3])) and np.array_equal(tile_[1::2, 1::2], to_uint8(grid[1, 3]))
+    assert snapshot_image(grid, rows=1, digit_px=60).shape[0] == 84  # never below the asked size: 3 x 28
+
+
+def test_early_step_marks_are_snapshotted_and_kept(small_data):
+    from gan_core.cgan.trainer import STEP_MARKS
+    t = CGANTrainer(CGANConfig(batch_size=250), data=small_data)  # 2 steps per epoch
+    t.step(STEP_MARKS[1] + 3)
+    steps = [s["step"] for s in t.snapshots]
+    assert steps[0] == 0 and STEP_MARKS[0] in steps and STEP_MARKS[1] in steps
+    assert len(t.snapshots) <= 24 and steps[-1] >= STEP_MARKS[1] + 2  # the latest epoch is there too
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (gan_core.device falls back to CPU)")
+def test_trains_and_samples_on_cuda(small_data):
+    from gan_core.device import resolve_device
+    t = CGANTrainer(CGANConfig(seed=3), device=resolve_device("cuda"), data=small_data)
+    assert t.step(5) == 5 and t.status == "ok"
+    assert next(t.ema_generator.parameters()).is_cuda
+    grid = t.sample_grid()
+    assert grid.shape == (SNAPSHOT_ROWS, 10, 28, 28) and np.isfinite(grid).all()
+
+
+def test_timeline_keeps_noise_and_the_latest_and_spreads_the_rest():
+    from gan_core.cgan.trainer import timeline
+    snaps = [{"step": s} for s in (0, 25, 50, 75, 100, 150, 200, 300, 500, 700)]
+    picked = [s["step"] for s in timeline(snaps, 5)]
+    assert picked[0] == 0 and picked[-1] == 700 and len(picked) == 5 and picked == sorted(picked)
+    assert [s["step"] for s in timeline(snaps[:3], 5)] == [0, 25, 50]
+
+
 def test_milestone_epochs_are_roughly_log_spaced():
     milestones = [e for e in range(20_000) if is_milestone(e)]
     assert milestones[:12] == [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30]
@@ -145,3 +240,15 @@ def test_reset_with_a_new_seed_leaves_the_callers_config_alone(small_data):
     trainer = CGANTrainer(config, data=small_data)
     trainer.reset(seed=7)
     assert trainer.config.seed == 7 and config.seed == 3
+
+
+def test_png_bytes_round_trip_exactly():
+    import io
+
+    from PIL import Image
+
+    from gan_core.cgan.explorer import png_bytes
+    image = (np.arange(56 * 30) % 256).astype(np.uint8).reshape(56, 30)
+    data = png_bytes(image)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), image)

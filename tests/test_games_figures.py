@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from gan_core.games import make_game, simulate
 from gan_core.games.analysis import analyse
@@ -10,6 +11,7 @@ from gan_core.games.figures import (
     arrow_grid,
     distance_spec,
     eigen_spec,
+    exits_at,
     plane_spec,
     view_extent,
 )
@@ -73,3 +75,54 @@ def test_eigen_figure_carries_every_eigenvalue_and_the_unit_circle():
     eig = spec["datasets"]["eigenvalues"]
     assert len(eig) == 2 + 2 + 2 + 4  # optimistic acts on (z_t, z_{t-1})
     np.testing.assert_allclose(np.hypot(spec["datasets"]["circle"]["re"], spec["datasets"]["circle"]["im"]), 1.0)
+
+
+def test_a_path_that_leaves_the_plane_gets_an_edge_marker_saying_where_and_how_far():
+    game, tables, arrows = build()  # simultaneous spirals out of the ±3 square within ~100 steps
+    e = tables.extent
+    assert len(exits_at(tables, 0)) == 0
+    spec = plane_spec(tables, arrows, 1000, (2, 2), game.axis_labels)
+    exits = spec["datasets"]["exits"]
+    assert list(exits["method"]) == ["simultaneous"]  # the others stay inside
+    x, y = float(exits["x"].iloc[0]), float(exits["y"].iloc[0])
+    head = tables.heads["simultaneous"][1000]
+    assert max(abs(x), abs(y)) == np.float64(e)  # on the square's edge ...
+    assert np.isclose(np.arctan2(y, x), np.arctan2(head[1], head[0]))  # ... in the direction it went
+    assert f"distance {head[2]:.3g}" in exits["label"].iloc[0]
+    assert abs(exits["label_x"].iloc[0]) <= e and abs(exits["label_y"].iloc[0]) <= e
+    assert any(layer.get("data", {}).get("name") == "exits" for layer in spec["layer"])
+    # the spec itself does not change while the marker appears: only the data moves
+    assert without_data(spec) == without_data(plane_spec(tables, arrows, 5, (2, 2), game.axis_labels))
+
+
+def test_clip_path_to_square_inserts_edge_crossings_and_gaps():
+    from gan_core.games.figures import clip_path_to_square
+
+    x, y = clip_path_to_square(np.array([[0, 0], [2, 0], [5, 0], [6, 1], [2, 1], [0, 0]], float), 3.0)
+    assert np.allclose(x[:3], [0, 2, 3]) and np.isnan(x[3]) and np.isnan(y[3])
+    assert np.allclose(x[4:], [3, 2, 0]) and np.allclose(y[4:], [1, 1, 0])  # back in along (6,1)→(2,1) at x = 3
+    assert np.nanmax(np.abs(x)) <= 3 and np.nanmax(np.abs(y)) <= 3
+
+
+def test_saddle_figure_is_a_valid_rotatable_plotly_figure_with_paths_on_the_surface():
+    import plotly.graph_objects as go
+
+    from gan_core.games.figures import saddle_figure
+
+    game, tables, _ = build()
+    fig = saddle_figure(tables, 400, game.value, game.axis_labels)
+    go.Figure(fig)  # plotly's own schema check
+    surface = fig["data"][0]
+    assert surface["type"] == "surface"
+    grid = np.array(surface["x"])
+    assert np.allclose(np.array(surface["z"]), np.outer(grid, grid).T)  # V(x, y) = x·y, rows are y
+    lines = {t["name"]: t for t in fig["data"] if t["type"] == "scatter3d" and t["mode"] == "lines"}
+    assert set(lines) == set(METHODS)
+    for t in lines.values():
+        px, py, pz = (np.array([np.nan if v is None else v for v in t[k]], float) for k in "xyz")
+        ok = np.isfinite(px)
+        assert np.nanmax(np.abs(px)) <= tables.extent + 1e-9 and np.nanmax(np.abs(py)) <= tables.extent + 1e-9
+        assert np.all(pz[ok] >= px[ok] * py[ok])  # drawn on (just above) the surface
+    assert fig["layout"]["uirevision"]  # the viewer's rotation survives redraws
+    alt = lines["alternating"]
+    assert alt["x"][-1] == pytest.approx(tables.heads["alternating"][400][0], abs=1e-4)  # ends at the current step

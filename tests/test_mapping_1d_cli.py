@@ -24,6 +24,17 @@ def test_train_1d_json_reports_steps_seconds_w1_and_target_and_writes_samples(tm
     assert abs(result["w1"] - result["w1_samples"]) < 0.05
 
 
+def test_train_1d_steps_0_writes_the_untrained_generators_samples(tmp_path, capsys):
+    out = tmp_path / "g0.npy"
+    assert main(["train-1d", "--steps", "0", "--seed", "3", "--json", "--samples-out", str(out)]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["steps"] == 0 and result["w1_over_std"] >= 1.0  # the lecture's start: away from the data
+    samples = np.load(out)
+    target = parse_target("normal:3,0.7")
+    assert samples.shape == (20_000,) and w1_to_target(samples, target) >= target.std
+    assert np.median(samples) < target.mean - 2 * target.std  # off to the left of the data
+
+
 def test_train_1d_is_repeatable_per_seed(tmp_path, capsys):
     runs = []
     for _ in range(2):

@@ -174,3 +174,14 @@ def test_the_push_arrows_are_minus_the_generator_loss_gradient(loss):
     per_sample.sum().backward()
     expected = -x_std.grad.numpy() / std  # −∂ℓ/∂x in data units
     np.testing.assert_allclose(figures.generator_push(trainer, x), expected, rtol=0.02, atol=1e-4)
+
+
+def test_live_numbers_show_w1_at_step_zero_before_any_is_recorded():
+    from gan_core.mapping_1d import figures as F
+    from gan_core.mapping_1d.config import Mapping1DConfig as Config
+    from gan_core.mapping_1d import trainer as T
+
+    trainer = getattr(T, "Mapping1DTrainer", None) or T.Trainer1D
+    t = trainer(Config())
+    numbers = F.live_numbers(t)
+    assert numbers["step"] == 0 and numbers["w1"] == t.w1() and numbers["w1_over_sigma"] >= 1.0

@@ -218,3 +218,40 @@ def test_an_absurd_learning_rate_diverges_and_restore_brings_back_the_last_good_
     assert np.all(np.isfinite(t.generate(100)))
     t.step(100)
     assert t.status == "ok"
+
+
+def test_run_for_trains_at_least_one_step_however_low_the_measured_rate():
+    """A slow moment (or a big network) makes the measured rate tiny: rate × budget rounds to 0 steps, and
+    the run must not freeze there — each tick trains ≥ 1 step, which also re-measures the rate."""
+    t = Mapping1DTrainer(Mapping1DConfig(**SMALL))
+    t.step(5)
+    t.steps_per_second = 1e-3  # a budget of 15 ms "fits" 0.000015 steps
+    for _ in range(3):
+        assert t.run_for(budget_seconds=0.015, max_steps=1000) >= 1
+    assert t.steps >= 8 and t.steps_per_second > 1.0
+    assert t.run_for(budget_seconds=0.0, max_steps=1000) == 0  # no budget at all: nothing
+
+
+@pytest.mark.parametrize("target", ["normal:3,0.7", "mixture:0.5,-2,0.5;0.5,2,0.5", "exp:1", "uniform:-1,2"])
+def test_the_default_generator_starts_off_to_one_side_of_the_data(target):
+    t = Mapping1DTrainer(Mapping1DConfig(target=target))
+    assert t.w1() >= t.target.std  # the lecture's starting picture: visibly away from the data
+    assert np.median(t.generate(2000)) < t.target.mean - 2 * t.target.std
+
+
+def test_g_start_shifts_the_untrained_generator_by_that_many_target_deviations():
+    on = Mapping1DTrainer(Mapping1DConfig(target="normal:-5,3", g_start=0.0, seed=3))
+    off = Mapping1DTrainer(Mapping1DConfig(target="normal:-5,3", g_start=2.5, seed=3))
+    assert np.allclose(off.generate(500) - on.generate(500), 2.5 * 3, atol=1e-5)
+    torch_off = Mapping1DTrainer(Mapping1DConfig(target="normal:-5,3", g_start=2.5, seed=3), engine="torch")
+    assert np.allclose(torch_off.generate(500), off.generate(500), atol=1e-4)  # both engines start alike
+    assert "g_start" in Mapping1DConfig(g_start=11.0).validate()
+
+
+def test_d_first_tells_the_fakes_apart_then_both_meet_at_one_half():
+    t = Mapping1DTrainer(Mapping1DConfig(seed=0))
+    t.step(3000)
+    d_real, d_fake = t.history.column("d_real"), t.history.column("d_fake")
+    assert np.max(d_real[:30] - d_fake[:30]) > 0.2  # the first 300 steps: D is sure which is which
+    assert abs(np.mean(d_real[-20:]) - 0.5) < 0.05 and abs(np.mean(d_fake[-20:]) - 0.5) < 0.05
+    assert t.w1() <= 0.1 * t.target.std

@@ -67,13 +67,13 @@ def test_bad_checkpoint_shows_a_message_and_training_still_works(at, tmp_path):
 def test_changed_settings_and_sidebar_seed_wait_for_apply_once_trained(at):
     at.button(key="cgan_step").click().run()
     assert at.session_state["cgan_run"].trainer.steps == 25
-    at.selectbox(key="cgan_loss").set_value("nonsaturating").run()
+    at.selectbox(key="cgan_loss").set_value("hinge").run()
     at.sidebar.number_input(key="global_seed").set_value(5).run()
     assert any("Changed: Loss, Seed" in i.value for i in at.info)
     assert at.session_state["cgan_run"].trainer.steps == 25  # nothing lost
     at.button(key="cgan_apply").click().run()
     trainer = at.session_state["cgan_run"].trainer
-    assert trainer.steps == 0 and trainer.config.loss == "nonsaturating" and trainer.config.seed == 5
+    assert trainer.steps == 0 and trainer.config.loss == "hinge" and trainer.config.seed == 5
     assert not at.exception
 
 
@@ -90,3 +90,24 @@ def test_a_step_is_trained_in_atomic_pieces_exactly_once(at, monkeypatch):
     at.button(key="cgan_step").click().run()  # the second press: ignored, the owed 25 are trained once
     assert pieces == [5, 5, 5, 5, 5]
     assert run.trainer.steps == 25 and run.todo == 0 and not at.exception
+
+
+def test_memorisation_panel_shows_the_nearest_training_digit_and_follows_the_sliders(at):
+    near = at.session_state["cgan_neighbour"]
+    assert 0 <= near["index"] < 4500 and near["distance"] > 0
+    assert any("Is G copying?" in c.value for c in at.caption)
+    slider = [s for s in at.slider if s.key.startswith("cgan_z_")][0]
+    at.slider(key=slider.key).set_value(-2.5).run()
+    assert at.session_state["cgan_neighbour"]["distance"] != near["distance"]
+    assert not at.exception
+
+
+def test_training_shows_d_as_a_probability_the_judge_and_the_architecture(at):
+    assert any(df.value["what"].str.contains("transposed conv").any() for df in at.dataframe)  # the architecture
+    at.button(key="cgan_step").click().run()
+    assert not at.exception
+    trainer = at.session_state["cgan_run"].trainer
+    assert trainer.shows_probability and 0 < trainer.history.last("d_real") < 1
+    assert any("probability that x is a real digit" in c.value for c in at.caption)
+    judge = [m for m in at.metric if "Judge reads" in m.label]
+    assert judge and judge[0].value.endswith("%")

@@ -200,3 +200,49 @@ def test_every_setting_that_matters_is_a_control_and_listed_in_the_run_summary(a
         assert text in summary, text
     at.number_input(key="m1d_r1").set_value(-1.0).run()
     assert any("R1" in e for e in errors(at)) and at.button(key="m1d_step").disabled
+
+
+def test_step_zero_shows_g_off_to_one_side_of_the_data(at):
+    run = trainer(at)
+    assert run.steps == 0 and run.w1() >= run.target.std
+    w1_over_sigma = next(m.value for m in at.metric if m.label == "W1 / σ")
+    assert float(w1_over_sigma) >= 1.0  # shown at step 0, before Start
+    assert "G starts -3σ from the mean" in " ".join(c.value for c in at.caption)
+
+
+def test_the_lessons_index_links_the_three_named_failures():
+    at = open_page()
+    links = [e.proto for e in at.get("page_link")]
+    labels = [p.label for p in links]
+    for failure in ("Diminished gradient", "Non-convergence", "Mode collapse"):
+        assert any(failure in label for label in labels), labels
+    vanishing = next(p for p in links if "Diminished gradient" in p.label)
+    assert vanishing.page_script_hash and vanishing.query_string == "scenario=vanishing"
+    pages = {p.page_script_hash for p in links}
+    assert len(pages) == 3  # three different lessons
+
+
+def test_a_scenario_link_loads_that_scenario_once():
+    at = AppTest.from_file(app_paths.APP, default_timeout=60)
+    at.query_params["scenario"] = "vanishing"
+    at.run()
+    assert not at.exception
+    assert at.session_state["m1d_scenario"] == "vanishing"
+    run = trainer(at)
+    assert run.config.loss == "minimax" and run.config.r1 == 0.0 and run.steps == 0
+    assert "scenario" not in at.query_params  # dropped, so the next click on the link loads it again
+    at.query_params["scenario"] = "no_such_thing"
+    at.run()
+    assert any("does not have" in w.value for w in at.warning) and not at.exception
+
+
+def test_d_at_one_half_with_histograms_apart_is_explained_on_the_page(at):
+    _load(at, "mixture")
+    for _ in range(6):  # 300 steps: D flat at ½, W1 still well above 0.15σ (measured)
+        at.button(key="m1d_step").click().run()
+    assert any(i.value.startswith("**D says ½") for i in at.info), [i.value[:40] for i in at.info]
+
+
+def test_where_the_metrics_are_the_page_says_a_gan_gives_no_likelihood(at):
+    text = " ".join(md.value for md in at.markdown)
+    assert "no likelihood" in text and "W1" in text

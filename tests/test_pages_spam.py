@@ -106,3 +106,47 @@ def test_the_blocklist_survives_a_visit_to_the_learned_filter(at):
     at.radio(key="spam_human_filter").set_value(True).run()
     assert at.multiselect(key="spam_blocked_words").value == ["cash", "prize"]
     assert at.session_state["spam_run"].trainer.config.blocked_words == ("cash", "prize")
+
+
+def _board(at):
+    from gan_core.spam.board import board_view
+
+    game = at.session_state["spam_run"].trainer
+    return game, board_view(game, game.config.threshold, game.config.human_filter, game.config.blocked_words)
+
+
+def test_who_learns_says_what_the_shares_on_the_matrix_say(at):
+    next_round(at, 3)  # early: the filter passes real mail unsure, so TN carries a big share of its push
+    for threshold in (0.3, 0.5, 0.7):
+        at.slider(key="spam_threshold").set_value(threshold).run()
+        game, view = _board(at)
+        text = "\n".join(md.value for md in at.markdown)
+        assert view.explanation in text
+        assert at.session_state["spam_last_confusion"] == game.confusion(threshold).to_dict()
+        for key, cell in view.cells.items():
+            if "nobody learns much" in cell.line:
+                assert view.filter_shares[key] < 0.10, (key, view.filter_shares[key])
+    assert "TN = " in text and "nobody learns much" not in view.cells["tn"].line
+
+
+def test_a_burst_of_threshold_moves_leaves_the_matrix_at_the_last_value(at):
+    next_round(at, 2)
+    for threshold in (0.45, 0.40, 0.35, 0.30, 0.25):
+        at.slider(key="spam_threshold").set_value(threshold).run()
+    game, view = _board(at)
+    assert game.config.threshold == 0.25 and view.threshold == 0.25
+    assert at.session_state["spam_last_confusion"] == game.confusion(0.25).to_dict()
+    assert f"**TP = {view.confusion.tp}**" in "\n".join(md.value for md in at.markdown)
+
+
+def test_be_the_filter_with_nothing_blocked_passes_every_email_on_the_matrix_too(at):
+    next_round(at, 3)  # the learned filter caught spam in these rounds (TP > 0)
+    assert at.session_state["spam_last_confusion"]["tp"] > 0
+    at.radio(key="spam_human_filter").set_value(True).run()
+    cm = at.session_state["spam_last_confusion"]
+    assert cm["tp"] == 0 and cm["fp"] == 0  # the blocklist, not the resting filter, is what the matrix shows
+    assert any("every email passes" in i.value for i in at.info)
+    assert at.slider(key="spam_threshold").disabled  # a blocklist's verdict has no threshold
+    at.radio(key="spam_human_filter").set_value(False).run()
+    assert not at.slider(key="spam_threshold").disabled
+    assert at.session_state["spam_last_confusion"]["tp"] > 0

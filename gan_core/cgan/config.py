@@ -8,8 +8,8 @@ from gan_core.seeding import MAX_SEED
 from gan_core.settings_spec import check, setting
 
 LOSSES = {
-    "hinge": "Hinge (D: max(0, 1 − D(real)) + max(0, 1 + D(fake)); G: −D(fake))",
-    "nonsaturating": "Non-saturating BCE (G maximises log D(G(z, y)))",
+    "nonsaturating": "Sigmoid + binary cross-entropy, non-saturating G (the lectures' loss; G maximises log D(G(z, y)))",
+    "hinge": "Hinge (D: max(0, 1 − D(real)) + max(0, 1 + D(fake)); G: −D(fake)); D gives scores, not probabilities",
 }
 PRIORS = {"normal": "N(0, 1)"}
 
@@ -23,20 +23,20 @@ class CGANConfig:
     # z ~ N(0, I); the sliders span ±3 standard deviations
     prior: str = field(default="normal", metadata=setting(
         "Prior of z", "The distribution z is drawn from.", choices=PRIORS, advanced=True))
-    width: int = field(default=32, metadata=setting(
-        "Network width", "Channels of G's and D's first layer (even: the last layer uses width / 2).",
-        min=8, max=256, step=2, advanced=True))
-    batch_size: int = field(default=64, metadata=setting(
+    width: int = field(default=8, metadata=setting(
+        "G width", "G's base channels: 4·width at 7×7 and 2·width at 14×14 (see the architecture).",
+        min=8, max=256, step=8, advanced=True))
+    batch_size: int = field(default=32, metadata=setting(
         "Batch size", "Real and generated digits per step.", min=8, max=1024, step=32))
-    lr_g: float = field(default=2e-3, metadata=setting(
+    lr_g: float = field(default=3e-3, metadata=setting(
         "G learning rate", "Adam step size for the generator.", min=1e-5, max=1e-2, positive=True, step=1e-4,
         format="%.4f"))
-    lr_d: float = field(default=2e-3, metadata=setting(
+    lr_d: float = field(default=4e-3, metadata=setting(
         "D learning rate", "Adam step size for the discriminator.", min=1e-5, max=1e-2, positive=True, step=1e-4,
         format="%.4f"))
     beta1: float = field(default=0.5, metadata=setting(
         "Adam β1", "Momentum of both optimisers.", min=0.0, max=0.99, step=0.05, format="%g", advanced=True))
-    loss: str = field(default="hinge", metadata=setting(
+    loss: str = field(default="nonsaturating", metadata=setting(
         "Loss", "How D is scored and what G tries to minimise.", choices=LOSSES, widget="select"))
     # An exponential moving average of G's weights: GAN weights keep circling the equilibrium,
     # their average sits closer to it and gives cleaner digits at no training cost. The decay warms
@@ -65,12 +65,23 @@ class CGANConfig:
         step=0.01, format="%.3f"))
     seed: int = field(default=0, metadata=setting(
         "Seed", "Same seed + same settings = the same run.", min=0, max=MAX_SEED, step=1))
+    d_width: int = field(default=32, metadata=setting(
+        "D width", "The discriminator's channels: d_width / 2 after its first conv, d_width after its second.",
+        min=8, max=256, step=8, advanced=True))
+    batch_norm: bool = field(default=True, metadata=setting(
+        "Batch norm in G", "Normalise G's hidden layers over the batch (DCGAN). Off: plain ReLU layers.",
+        widget="toggle", advanced=True))
+    # AC-GAN (Odena et al. 2017): D also names the digit (trained on real digits only) and G is rewarded
+    # when D names its digit as the requested one. Cuts the steps to readable labels about in half.
+    class_loss: float = field(default=1.0, metadata=setting(
+        "Classifier weight (AC-GAN)", "D also learns to name real digits, and G is rewarded when D names its "
+        "digit as the one asked for. 0 = a plain conditional GAN.", min=0.0, max=10.0, step=0.1, format="%.2f"))
 
     def validate(self) -> dict[str, str]:
         """Field name -> human message; empty when every value is usable."""
         problems = check(self)
-        if "width" not in problems and self.width % 2:
-            problems["width"] = "Network width must be even (the last layer uses width / 2 channels)."
+        if "d_width" not in problems and self.d_width % 2:
+            problems["d_width"] = "D width must be even (D's first conv uses d_width / 2 channels)."
         return problems
 
     def to_dict(self) -> dict:

@@ -18,11 +18,19 @@ def loss_curves(trainer: CGANTrainer, max_points: int = 300) -> dict:
 
 
 def discriminator_scores(trainer: CGANTrainer, max_points: int = 300) -> dict:
-    """Mean raw D score on real and on generated digits: the gap is what G is trying to close."""
+    """D's mean output on real and on generated digits: the gap is what G is trying to close. With the
+    sigmoid + BCE loss these are probabilities ("how sure D is that this is a real digit of class y"),
+    drawn on [0, 1] (½: D can no longer tell); with hinge they are raw scores."""
     cols = trainer.history.view(max_points)
-    spec = curves_spec("cgan_scores", "step", ["D(real)", "D(fake)"], title="Discriminator scores",
-                       y_title="mean D(x, y)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
-    spec["datasets"] = {"cgan_scores": frame(step=cols["step"], **{"D(real)": cols["d_real"], "D(fake)": cols["d_fake"]})}
+    names = ["D(real)", "D(G(z))"]
+    if trainer.shows_probability:
+        spec = curves_spec("cgan_scores", "step", names, title="D's probability that a digit is real",
+                           y_title="mean D(x, y) = P(real)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
+        spec["encoding"]["y"]["scale"] = {"domain": [0, 1]}  # ½: D cannot tell real from generated
+    else:
+        spec = curves_spec("cgan_scores", "step", names, title="Discriminator scores (hinge: raw scores, not probabilities)",
+                           y_title="mean D(x, y)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
+    spec["datasets"] = {"cgan_scores": frame(step=cols["step"], **{"D(real)": cols["d_real"], "D(G(z))": cols["d_fake"]})}
     return spec
 
 
@@ -73,4 +81,42 @@ def per_class_quality(per_class: list[dict]) -> dict:
                 "tooltip": [{"field": "digit"}, {"field": "who"}, {"field": "value", "format": ".3f"}],
             },
         },
+    }
+
+
+def architecture_spec(rows: list[dict]) -> dict:
+    """The two networks drawn left to right as blocks (models.architecture_table rows): a block's height
+    is the feature map's side (28, 14, 7; 1 for vectors), its label the layer and shape. G on top, D below."""
+    data = []
+    for order, r in enumerate(rows):
+        shape = r["shape"]
+        side = shape[1] if len(shape) == 3 else 1
+        data.append({"network": "generator G(z, y)" if r["network"] == "G" else "discriminator D(x, y)",
+                     "order": order if r["network"] == "G" else order - sum(1 for q in rows if q["network"] == "G"),
+                     "layer": r["layer"], "kind": r["kind"], "side": side,
+                     "shape": " × ".join(str(v) for v in shape), "params": r["params"]})
+    tooltip = [{"field": "layer"}, {"field": "kind"}, {"field": "shape"}, {"field": "params", "format": ","}]
+    return {
+        "data": {"name": "cgan_arch"},
+        "datasets": {"cgan_arch": pd.DataFrame(data)},
+        "facet": {"row": {"field": "network", "type": "nominal", "title": None, "sort": ["generator G(z, y)"]}},
+        "spec": {
+            "width": 640, "height": 110,
+            "layer": [
+                {"mark": {"type": "bar", "width": 46, "cornerRadius": 3, "opacity": 0.8},
+                 "encoding": {"x": {"field": "order", "type": "ordinal", "axis": None},
+                              "y": {"field": "side", "type": "quantitative", "scale": {"domain": [0, 30]},
+                                    "title": "feature-map side (px)"},
+                              "color": {"field": "network", "type": "nominal", "legend": None,
+                                        "scale": {"range": [PALETTE["discriminator"], PALETTE["fake"]]}},
+                              "tooltip": tooltip}},
+                {"mark": {"type": "text", "dy": -18, "fontWeight": "bold"},
+                 "encoding": {"x": {"field": "order", "type": "ordinal"}, "y": {"field": "side", "type": "quantitative"},
+                              "text": {"field": "layer"}}},
+                {"mark": {"type": "text", "dy": -6, "fontSize": 10},
+                 "encoding": {"x": {"field": "order", "type": "ordinal"}, "y": {"field": "side", "type": "quantitative"},
+                              "text": {"field": "shape"}}},
+            ],
+        },
+        "resolve": {"scale": {"x": "independent"}},
     }

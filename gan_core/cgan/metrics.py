@@ -38,6 +38,18 @@ def sample_digits(generator: Generator, digit: int, n: int, seed: int = 0) -> np
     return generate(generator, z, torch.full((n,), int(digit), dtype=torch.long))
 
 
+def conditional_accuracy(generator: Generator, judge: Judge, n_per_class: int = 20, seed: int = 0) -> float:
+    """Share of G(z, y) the judge reads as y, over n_per_class fixed-seed samples of every digit: the cheap
+    live readout (20 per digit take a few ms), without the diversity and Fréchet figures of `evaluate`."""
+    gen = torch.Generator().manual_seed(int(seed))
+    z = torch.randn(n_per_class * NUM_CLASSES, generator.latent_dim, generator=gen)
+    labels = torch.arange(NUM_CLASSES).repeat_interleave(n_per_class)
+    device = next(generator.parameters()).device
+    images = generate(generator, z.to(device), labels.to(device))
+    pred, _ = predict(judge, images)
+    return float((pred == labels.numpy()).mean())
+
+
 def mean_pairwise_distance(features: np.ndarray) -> float:
     """Mean Euclidean distance over all distinct pairs (unbiased w.r.t. the number of samples)."""
     f = np.asarray(features, dtype=np.float64)
@@ -143,3 +155,24 @@ def evaluate(generator: Generator, judge: Judge, n_per_class: int = 1000, seed: 
         "frechet_sample_size": min(half, n_per_class),
         "per_class": per_class,
     }
+
+
+class JudgeReadout:
+    """The live "judge reads X %" of a training run: `conditional_accuracy` of the generator, measured again
+    only once `every_seconds` of training have passed, and the first (step, training seconds) at >= `goal`."""
+
+    def __init__(self, judge: Judge, n_per_class: int = 20, every_seconds: float = 1.0, goal: float = 0.9):
+        self.judge, self.n_per_class, self.every_seconds, self.goal = judge, n_per_class, every_seconds, goal
+        self.accuracy: float | None = None
+        self.steps = -1
+        self.seconds = 0.0
+        self.first: tuple[int, float] | None = None
+
+    def update(self, generator: Generator, steps: int, seconds: float) -> float:
+        due = self.accuracy is None or (steps != self.steps and seconds - self.seconds >= self.every_seconds)
+        if due:
+            self.accuracy = conditional_accuracy(generator, self.judge, self.n_per_class, seed=1)
+            self.steps, self.seconds = steps, seconds
+            if self.first is None and self.accuracy >= self.goal:
+                self.first = (steps, seconds)
+        return self.accuracy

@@ -22,9 +22,14 @@ from .config import CGANConfig
 from .mnist import NUM_CLASSES, Digits, load_split
 from .models import Discriminator, Generator
 
+# d_real / d_fake: D's mean output on real and on generated digits — a probability in [0, 1] for the
+# sigmoid + BCE loss (the lectures' D), a raw score for hinge (see CGANTrainer.shows_probability).
 HISTORY_SERIES = ("step", "epoch", "seconds", "d_loss", "g_loss", "d_real", "d_fake")
 SNAPSHOT_ROWS = 4  # fixed z's per class in the snapshot grid
 MAX_SNAPSHOTS = 24
+# Digits emerge within the first epoch or two with the defaults, so snapshots are also taken at these
+# steps (kept for the whole run), on top of one per epoch.
+STEP_MARKS = (25, 50, 75, 100, 150, 200, 300, 500, 1000)
 
 
 _TENSORS: dict[tuple[int, str], tuple[Digits, torch.Tensor, torch.Tensor]] = {}
@@ -97,8 +102,8 @@ class CGANTrainer:
             self.config = dataclasses.replace(self.config, seed=int(seed))
         cfg = self.config
         self._gen = seed_everything(cfg.seed)
-        self.generator = Generator(cfg.latent_dim, cfg.width).to(self.device)
-        self.discriminator = Discriminator(cfg.width).to(self.device)
+        self.generator = Generator(cfg.latent_dim, cfg.width, cfg.batch_norm).to(self.device)
+        self.discriminator = Discriminator(cfg.d_width).to(self.device)
         self.ema_generator = copy.deepcopy(self.generator).requires_grad_(False).eval()
         betas = (cfg.beta1, 0.999)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr_g, betas=betas)
@@ -125,6 +130,11 @@ class CGANTrainer:
     @property
     def epoch(self) -> float:
         return self.steps / self.steps_per_epoch
+
+    @property
+    def shows_probability(self) -> bool:
+        """True when d_real / d_fake are probabilities (BCE: sigmoid of D's logit); False for hinge scores."""
+        return self.config.loss != "hinge"
 
     @property
     def steps_per_second(self) -> float:
@@ -159,30 +169,39 @@ class CGANTrainer:
         shift = shift_each if cfg.augment_per_digit else shift_batch
         aug = (lambda x: shift(x, self._gen)) if cfg.augment else (lambda x: x)
 
-        # 1) discriminator: real digits of class y up, generated digits of class y down (G fixed)
-        real_score = self.discriminator(aug(real), labels)
-        fake_score = self.discriminator(aug(fake.detach()), fake_labels)
+        # 1) discriminator: real digits of class y up, generated digits of class y down (G fixed).
+        # One forward pass for both halves (D has no batch statistics, so this equals two passes).
+        scores, class_logits = self.discriminator(
+            torch.cat([aug(real), aug(fake.detach())]), torch.cat([labels, fake_labels]), with_class=True)
+        real_score, fake_score = scores[:n], scores[n:]
         d_loss = d_loss_fn(cfg.loss, real_score, fake_score)
+        d_total = d_loss
+        if cfg.class_loss > 0:  # D learns to name *real* digits only, so G cannot teach it wrong names
+            d_total = d_loss + cfg.class_loss * F.cross_entropy(class_logits[:n], labels)
         self.opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
+        d_total.backward()
         self.opt_d.step()
 
-        # 2) generator: make D call its digits real (D fixed)
-        g_loss = g_loss_fn(cfg.loss, self.discriminator(aug(fake), fake_labels))
+        # 2) generator: make D call its digits real, of the class asked for (D fixed)
+        g_score, g_class = self.discriminator(aug(fake), fake_labels, with_class=True)
+        g_loss = g_loss_fn(cfg.loss, g_score)
         g_total = g_loss
+        if cfg.class_loss > 0:
+            g_total = g_total + cfg.class_loss * F.cross_entropy(g_class, fake_labels)
         if pairs:
-            g_total = g_loss + cfg.mode_seeking * mode_seeking_penalty(fake, z, pairs)
+            g_total = g_total + cfg.mode_seeking * mode_seeking_penalty(fake, z, pairs)
         self.opt_g.zero_grad(set_to_none=True)
         g_total.backward()
         self.opt_g.step()
         self._update_ema()
 
         self.steps += 1
+        shown = torch.sigmoid if self.shows_probability else (lambda s: s)
         return {
             "d_loss": d_loss.item(),
             "g_loss": g_loss.item(),
-            "d_real": real_score.mean().item(),
-            "d_fake": fake_score.mean().item(),
+            "d_real": shown(real_score.detach()).mean().item(),
+            "d_fake": shown(fake_score.detach()).mean().item(),
         }
 
     @torch.no_grad()
@@ -191,6 +210,8 @@ class CGANTrainer:
         decay = min(self.config.ema, (1 + self.steps) / (10 + self.steps))
         for avg, cur in zip(self.ema_generator.parameters(), self.generator.parameters()):
             avg.lerp_(cur, 1 - decay)
+        for avg, cur in zip(self.ema_generator.buffers(), self.generator.buffers()):
+            avg.copy_(cur)  # batch-norm running statistics: the current G's
 
     def step(self, n: int = 1) -> int:
         """Advance up to n steps; stops early (status 'diverged') on a non-finite loss. Returns steps done."""
@@ -212,7 +233,7 @@ class CGANTrainer:
                 break
             done += 1
             self.history.append({"step": self.steps, "epoch": self.epoch, "seconds": self.seconds + time.perf_counter() - started, **row})
-            if self.steps // self.steps_per_epoch != epoch_before:
+            if self.steps // self.steps_per_epoch != epoch_before or self.steps in STEP_MARKS:
                 elapsed = time.perf_counter() - started
                 self.seconds += elapsed
                 started = time.perf_counter()
@@ -270,10 +291,12 @@ class CGANTrainer:
 
     def _take_snapshot(self) -> None:
         grid = self.sample_grid()
-        snap = {"step": self.steps, "epoch": int(round(self.epoch)), "seconds": self.seconds, "grid": grid}
-        # Memory stays flat on long runs: the latest snapshot is always kept, older ones only at
-        # roughly log-spaced "milestone" epochs (0-5, 8, 10, 15, 20, 30, 40, 60, 80, 100, 150, ...).
-        if self.snapshots and not is_milestone(self.snapshots[-1]["epoch"]):
+        epoch = round(self.epoch, 2)
+        keep = self.steps in STEP_MARKS or (epoch == int(epoch) and is_milestone(int(epoch)))
+        snap = {"step": self.steps, "epoch": epoch, "seconds": self.seconds, "grid": grid, "keep": keep}
+        # Memory stays flat on long runs: the latest snapshot is always kept, older ones only at the step
+        # marks and roughly log-spaced "milestone" epochs (0-5, 8, 10, 15, 20, 30, 40, 60, 80, 100, 150, ...).
+        if self.snapshots and not self.snapshots[-1]["keep"]:
             self.snapshots.pop()
         self.snapshots.append(snap)
         if len(self.snapshots) > MAX_SNAPSHOTS:
@@ -288,3 +311,12 @@ def is_milestone(epoch: int) -> bool:
         return True
     magnitude = 10 ** (len(str(epoch)) - 1)
     return any(epoch == m * magnitude for m in MILESTONE_MANTISSAS)
+
+
+def timeline(snapshots: list[dict], count: int = 6) -> list[dict]:
+    """Up to `count` snapshots for "from noise to digits": always the first (pure noise) and the latest,
+    the rest spread evenly over the kept ones in between (which are already roughly log-spaced in steps)."""
+    if len(snapshots) <= count:
+        return list(snapshots)
+    picks = np.linspace(0, len(snapshots) - 1, count).round().astype(int)
+    return [snapshots[i] for i in sorted(set(picks.tolist()))]

@@ -152,6 +152,14 @@ class TrajectoryTables:
         distances["method"] = pd.Categorical(distances["method"], categories=labels)
         return cls(methods, steps, extent, paths, heads, diverged, distances)
 
+    def path_arrays(self, method: str) -> tuple[np.ndarray, np.ndarray]:
+        """One method's drawn path as (steps, (n, 2) float64 points), sorted by step; cached per method."""
+        cache = self.__dict__.setdefault("_path_cache", {})
+        if method not in cache:
+            rows = self.paths[(self.paths["method"] == METHOD_LABELS[method]).to_numpy()]
+            cache[method] = (rows["step"].to_numpy(), rows[["x", "y"]].to_numpy(dtype=float))
+        return cache[method]
+
     def visible_paths(self, step: int) -> pd.DataFrame:
         """The part of each path up to `step` (what the plane shows; Vega does the same cut itself)."""
         return self.paths[self.paths["step"].to_numpy() <= step]
@@ -165,6 +173,34 @@ class TrajectoryTables:
             status = f"diverged at step {div}" if div is not None and step >= div else ""
             rows.append((METHOD_LABELS[m], step, x, y, d, max(d, DISTANCE_FLOOR), status))
         return pd.DataFrame(rows, columns=["method", "step", "x", "y", "distance", "distance_drawn", "status"])
+
+
+EXIT_COLUMNS = ["method", "x", "y", "angle", "label", "label_x", "label_y"]
+
+
+def exits_at(tables: "TrajectoryTables", step: int) -> pd.DataFrame:
+    """For each path whose current point lies outside the drawn square: where it left, as a marker on the
+    square's edge in the direction of the point (radial projection), an outward angle (degrees clockwise
+    from "up", as Vega rotates) and a label saying how far off it is."""
+    step = int(np.clip(step, 0, tables.steps))
+    e = tables.extent
+    rows = []
+    for m in tables.methods:
+        x, y, d = tables.heads[m][step]
+        reach = max(abs(x), abs(y))
+        if not reach > e:
+            continue
+        ex, ey = x * e / reach, y * e / reach
+        angle = float(np.degrees(np.arctan2(x, y)) % 360.0)
+        div = tables.diverged_at[m]
+        where = f"diverged at step {div}" if div is not None and step >= div else f"distance {d:.3g}"
+        # label just inside the edge, shifted towards the middle so it never leaves the plot
+        lx, ly = ex - np.sign(ex) * 0.04 * e, ey - (np.sign(ey) or 1.0) * 0.12 * e
+        rows.append((METHOD_LABELS[m], float(ex), float(ey), angle, f"{METHOD_LABELS[m]} off the plot: {where}",
+                     float(lx), float(ly)))
+    frame = pd.DataFrame(rows, columns=EXIT_COLUMNS)
+    frame["method"] = pd.Categorical(frame["method"], categories=[METHOD_LABELS[m] for m in tables.methods])
+    return frame
 
 
 def _cursor(step: int) -> pd.DataFrame:
@@ -263,6 +299,27 @@ def plane_spec(
             },
         },
     ]
+    # A path that has left the square: an outward arrow head on the edge where it went, and how far.
+    layers += [
+        {
+            "data": {"name": "exits"},
+            "mark": {"type": "point", "shape": "triangle", "filled": True, "size": 260, "stroke": "black",
+                     "strokeWidth": 1, "opacity": 1},
+            "encoding": {
+                "x": x_enc, "y": y_enc, "color": color,
+                "angle": {"field": "angle", "type": "quantitative", "scale": {"domain": [0, 360], "range": [0, 360]}},
+                "tooltip": [{"field": "method"}, {"field": "label", "title": "where"}],
+            },
+        },
+    ] + [
+        {  # the label sits inside the square next to its marker: right-aligned on the right half
+            "data": {"name": "exits"},
+            "transform": [{"filter": f"datum.x {op} 0"}],
+            "mark": {"type": "text", "fontSize": 12, "fontWeight": "bold", "color": "#222", "align": align},
+            "encoding": {"x": {**x_enc, "field": "label_x"}, "y": {**y_enc, "field": "label_y"}, "text": {"field": "label"}},
+        }
+        for op, align in ((">", "right"), ("<=", "left"))
+    ]
     marks = pd.DataFrame({
         "x": [float(start[0]), 0.0], "y": [float(start[1]), 0.0],
         "shape": ["start", "equilibrium"],
@@ -274,6 +331,7 @@ def plane_spec(
         "cursor": _cursor(step),
         "marks": marks,
         "heads": tables.heads_at(step),
+        "exits": exits_at(tables, step),
     }
     return {
         "width": FIELD_SIZE,
@@ -403,4 +461,124 @@ def radius_curve_spec(curves: pd.DataFrame, methods: Sequence[str], eta: float, 
             },
             {"data": {"name": "now"}, "mark": {"type": "rule", "color": "#888", "strokeDash": [2, 2]}, "encoding": {"x": {"field": "eta", "type": "quantitative"}}},
         ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The value surface in 3-D (Plotly): V(x, y) = x·y is a saddle, and each path is drawn on it.
+
+SURFACE_GRID = 41  # per side: smooth enough for a bilinear surface, ~1,700 numbers per redraw
+SURFACE_LIFT = 0.02  # paths float this share of the z-range above the surface so it never hides them
+
+
+def clip_path_to_square(points: np.ndarray, extent: float) -> tuple[np.ndarray, np.ndarray]:
+    """A polyline cut at the square [-extent, extent]²: where a segment crosses the edge the crossing point
+    is inserted, and outside stretches become NaN gaps. Returns (x, y) with NaN breaks. Vectorised over
+    the inside stretches (a path crosses the edge a few times at most)."""
+    pts = np.asarray(points, dtype=float)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    if len(pts) == 0:
+        return np.array([]), np.array([])
+    inside = np.all(np.abs(pts) <= extent, axis=1)
+    flips = np.flatnonzero(inside[1:] != inside[:-1]) + 1  # index of the first point after each crossing
+    parts = []
+    bounds = np.concatenate([[0], flips, [len(pts)]])
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        if not inside[lo]:
+            continue
+        stretch = [pts[lo:hi]]
+        if lo > 0:  # came back in: start on the edge
+            stretch.insert(0, _crossing(pts[lo], pts[lo - 1], extent)[None])
+        if hi < len(pts):  # leaves: end on the edge, then a gap
+            stretch += [_crossing(pts[hi - 1], pts[hi], extent)[None], np.full((1, 2), np.nan)]
+        parts += stretch
+    if not parts:
+        return np.array([]), np.array([])
+    out = np.concatenate(parts)
+    return out[:, 0], out[:, 1]
+
+
+def _crossing(a: np.ndarray, b: np.ndarray, extent: float) -> np.ndarray:
+    return a + _exit_fraction(a, b, extent) * (b - a)
+
+
+def _exit_fraction(a: np.ndarray, b: np.ndarray, extent: float) -> float:
+    """Largest t in [0, 1] with a + t(b − a) still inside the square (a inside, b outside)."""
+    t = 1.0
+    for k in range(2):
+        d = b[k] - a[k]
+        if d > 0 and b[k] > extent:
+            t = min(t, (extent - a[k]) / d)
+        elif d < 0 and b[k] < -extent:
+            t = min(t, (-extent - a[k]) / d)
+    return float(max(0.0, t))
+
+
+def _none_gaps(values: np.ndarray) -> list:
+    """JSON-ready list: NaN (a gap in the line) becomes None."""
+    values = np.round(np.asarray(values, dtype=float), 5)
+    return np.where(np.isfinite(values), values, None).tolist()
+
+
+def saddle_figure(tables: TrajectoryTables, step: int, value=None, axis_labels: Sequence[str] = ("x", "y"),
+                  *, height: int = 520, value_label: str = "V(x, y) = x·y") -> dict:
+    """A Plotly figure (plain dict, for st.plotly_chart) of the value surface V over the drawn square, with
+    each method's path up to `step` drawn on it, its current point, and the saddle point at the origin.
+    Rotatable; `uirevision` keeps the camera where the viewer turned it while the animation plays.
+    `value` maps (..., 2) points to V; default x·y (the xy game)."""
+    value = value or (lambda z: z[..., 0] * z[..., 1])
+    e = tables.extent
+    axis = np.linspace(-e, e, SURFACE_GRID)
+    gx, gy = np.meshgrid(axis, axis)
+    gz = value(np.stack([gx, gy], axis=-1))
+    z_span = float(np.nanmax(gz) - np.nanmin(gz)) or 1.0
+    lift = SURFACE_LIFT * z_span
+    step = int(np.clip(step, 0, tables.steps))
+    data: list[dict] = [{
+        "type": "surface", "x": axis.round(4).tolist(), "y": axis.round(4).tolist(), "z": gz.round(4).tolist(),
+        "colorscale": "RdBu", "reversescale": True, "opacity": 0.8, "showscale": False, "name": value_label,
+        "hovertemplate": f"{axis_labels[0]} %{{x:.2f}}<br>{axis_labels[1]} %{{y:.2f}}<br>V %{{z:.2f}}<extra></extra>",
+        "contours": {"z": {"show": True, "usecolormap": True, "width": 1, "start": -e * e, "end": e * e,
+                           "size": max(e * e / 6, 1e-6)}},
+    }]
+    for m in tables.methods:
+        label = METHOD_LABELS[m]
+        steps_m, xy_m = tables.path_arrays(m)
+        pts = xy_m[: int(np.searchsorted(steps_m, step, side="right"))]
+        head = tables.heads[m][step, :2]
+        if len(pts) and not np.array_equal(pts[-1], head):
+            pts = np.vstack([pts, head])  # the decimated path ends exactly at the current point
+        px, py = clip_path_to_square(pts, e)
+        pz = value(np.stack([px, py], axis=-1)) + lift if len(px) else np.array([])
+        color = METHOD_COLORS[m]
+        data.append({"type": "scatter3d", "mode": "lines", "name": label, "legendgroup": label,
+                     "x": _none_gaps(px), "y": _none_gaps(py), "z": _none_gaps(pz), "connectgaps": False,
+                     "line": {"color": color, "width": 6}, "hoverinfo": "skip"})
+        inside = bool(np.all(np.abs(head) <= e))
+        if inside:
+            hz = float(value(head)) + lift
+            data.append({"type": "scatter3d", "mode": "markers", "name": f"{label} now", "legendgroup": label,
+                         "showlegend": False, "x": [float(head[0])], "y": [float(head[1])], "z": [hz],
+                         "marker": {"size": 6, "color": color, "line": {"color": "white", "width": 2}},
+                         "hovertemplate": f"{label}: step {step}<br>({head[0]:.3g}, {head[1]:.3g})<extra></extra>"})
+    data.append({"type": "scatter3d", "mode": "markers+text", "name": "saddle point (0, 0)", "x": [0.0], "y": [0.0],
+                 "z": [float(value(np.zeros(2))) + lift], "text": ["saddle (0, 0)"], "textposition": "top center",
+                 "marker": {"size": 5, "color": "black", "symbol": "cross"}, "hoverinfo": "name"})
+    axis_style = {"range": [-e, e], "autorange": False}
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+            "uirevision": "saddle",  # keep the viewer's rotation across redraws
+            "legend": {"orientation": "h", "y": 1.02, "x": 0},
+            "scene": {
+                "xaxis": {**axis_style, "title": {"text": axis_labels[0]}},
+                "yaxis": {**axis_style, "title": {"text": axis_labels[1]}},
+                "zaxis": {"title": {"text": value_label}, "range": [float(np.nanmin(gz)) - lift, float(np.nanmax(gz)) + 2 * lift],
+                          "autorange": False},
+                "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.7},
+                "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.1}},
+            },
+        },
     }

@@ -93,7 +93,9 @@ def live_numbers(trainer) -> dict[str, float]:
     out = {"step": int(trainer.steps), "steps_per_second": float(trainer.steps_per_second or 0.0)}
     for name in ("d_loss", "g_loss", "d_real", "d_fake", "g_grad"):
         out[name] = hist.last(name) if len(hist) else float("nan")
-    out["w1"] = _finite_last(hist.column("w1")) if len(hist) else float("nan")
+    # Before the first recorded W1 (step 0: the untrained G, off to one side) measure it now.
+    w1 = _finite_last(hist.column("w1")) if len(hist) else float("nan")
+    out["w1"] = w1 if math.isfinite(w1) else float(trainer.w1())
     out["w1_over_sigma"] = out["w1"] / trainer.target.std if trainer.target.std > 0 else float("nan")
     return out
 

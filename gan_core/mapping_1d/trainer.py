@@ -111,6 +111,7 @@ class NumpyEngine:
         self.cfg, self.stream, self.dtype = config, stream, dtype
         self.G = FlatMLP(config.width, rng, dtype)
         self.D = FlatMLP(config.width, rng, dtype)
+        self.G.params[5][...] += config.g_start  # G's output bias: where its samples start
         self._adam = {
             "G": [np.zeros(self.G.size, dtype), np.zeros(self.G.size, dtype), 0],
             "D": [np.zeros(self.D.size, dtype), np.zeros(self.D.size, dtype), 0],
@@ -247,6 +248,7 @@ class TorchEngine:
         # Same initial weights as NumpyEngine for the same seed (drawn by the same FlatMLP code).
         self._layout = FlatMLP(config.width, rng)
         d_layout = FlatMLP(config.width, rng)
+        self._layout.params[5][...] += config.g_start
         self.G = torch_mlp(config.width).to(self.device, dtype)
         self.D = torch_mlp(config.width).to(self.device, dtype)
         copy_flat_to_torch(self._layout, self.G)
@@ -469,7 +471,11 @@ class Mapping1DTrainer:
                 break
             chunk = int(rate * remaining * 0.5) if rate > 0 else 4
             if chunk < 1:
-                break  # not even one step fits in what is left
+                if done:
+                    break  # not even one step fits in what is left
+                # A slow measured rate (a busy moment, a large network) must not freeze the run:
+                # every tick trains at least one step, which also re-measures the rate.
+                chunk = 1
             before = self.steps
             self.step(min(chunk, max_steps - done))
             if self.steps == before:

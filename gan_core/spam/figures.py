@@ -84,6 +84,15 @@ def confusion_spec(cm: ConfusionMatrix, shares: dict[str, float] | None = None, 
     }
 
 
+def board_spec(view) -> dict:
+    """The confusion matrix of a `board.BoardView`: counts, and who learns with the shares, all from the view."""
+    spec = confusion_spec(view.confusion, view.filter_shares, view.human, max_count=view.max_count)
+    frame = spec["datasets"]["confusion"]
+    frame["learner"] = [view.cells[c].learner for c in frame["cell"]]
+    frame["share"] = [view.cells[c].share for c in frame["cell"]]
+    return spec
+
+
 def filter_words_frame(game: SpamGame, k: int = 8) -> pd.DataFrame:
     top = game.filter_top_words(k)
     rows = [{"word": w, "weight": v, "side": "spam evidence"} for w, v in top["spam"]]
