@@ -119,3 +119,12 @@ def test_parse_seed_refuses_what_is_not_a_seed():
 
 def test_plain_escapes_markdown_and_html():
     assert links.plain("<b>[x](javascript:alert)</b>") == "\\<b\\>\\[x\\]\\(javascript:alert\\)\\</b\\>"
+
+
+def test_links_are_relative_to_the_pages_own_defaults_and_skip_what_does_not_travel():
+    page_defaults = ToyConfig(eta=0.5, loss="mm")  # a page may start from other values than the class
+    back_to_class_default = ToyConfig(eta=0.1, loss="mm")
+    params = links.link_params(back_to_class_default, base=page_defaults, skip={"digit"})
+    assert params == {"eta": "0.1"}
+    config, notes = links.link_config(ToyConfig, {**params, "digit": "5"}, base=page_defaults, skip={"digit"})
+    assert config == back_to_class_default and notes == []

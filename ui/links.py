@@ -13,13 +13,13 @@ used and nothing else is affected. Parameters that are not settings of the page 
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import streamlit as st
 
 from gan_core.seeding import MAX_SEED
-from gan_core.settings_spec import from_query, spec_of, specs, to_query
+from gan_core.settings_spec import format_text, from_mapping, specs
 
 SEED_PARAM, PRESENT_PARAM = "seed", "present"
 SHARED_PARAMS = (SEED_PARAM, PRESENT_PARAM)
@@ -38,6 +38,10 @@ def _params() -> dict[str, str]:
     return {k: st.query_params[k] for k in st.query_params.keys()}
 
 
+def to_mapping_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
 def parse_seed(text: str) -> tuple[int | None, str | None]:
     """(seed, None), or (None, note) when the link's seed is not a whole number in range."""
     try:
@@ -50,21 +54,29 @@ def parse_seed(text: str) -> tuple[int | None, str | None]:
         return None, f"Seed must be a whole number between 0 and {MAX_SEED} (got {shown!r})."
 
 
-def link_config(cls: type, params: Mapping[str, str]) -> tuple[Any, list[str]]:
-    """The config a link asks for and one note per refused parameter ("`eta`: …; the default is used")."""
-    config, errors = from_query(cls, params, ignore=SHARED_PARAMS)
+def _url_names(cls: type, skip: Iterable[str]) -> set[str]:
+    skipped = set(skip) | set(SHARED_PARAMS)
+    return {s.name for s in specs(cls) if s.setting.url and s.name not in skipped}
+
+
+def link_config(cls: type, params: Mapping[str, str], *, base: Any = None,
+                skip: Iterable[str] = ()) -> tuple[Any, list[str]]:
+    """The config a link asks for (starting from `base`, the page's defaults) and one note per refused
+    parameter ("`eta`: …; the default is used"). `skip`: settings that do not travel in the link."""
+    names = _url_names(cls, skip)
+    config, errors = from_mapping(cls, {k: v for k, v in params.items() if k in names}, base=base)
     notes = [f"Link parameter `{plain(name)}`: {plain(message)} The default is used." for name, message in errors.items()]
     return config, notes
 
 
-def read_link(cls: type, lesson: str) -> tuple[Any | None, list[str]]:
+def read_link(cls: type, lesson: str, *, base: Any = None, skip: Iterable[str] = ()) -> tuple[Any | None, list[str]]:
     """Once per session and lesson: (the link's config, notes), or (None, notes so far) on later reruns, so a
     link sets the starting point and the controls own the settings from then on."""
     key = _READ_KEY.format(lesson)
     if st.session_state.get(key):
         return None, list(st.session_state.get(_NOTES_KEY.format(lesson), []))
     st.session_state[key] = True
-    config, notes = link_config(cls, _params())
+    config, notes = link_config(cls, _params(), base=base, skip=skip)
     if notes:
         st.session_state[_NOTES_KEY.format(lesson)] = notes
     return config, notes
@@ -78,9 +90,18 @@ def read_seed() -> tuple[int | None, str | None]:
     return seed, (f"Link parameter `seed`: {plain(problem)} The default is used." if problem else None)
 
 
-def link_params(config: Any, *, seed: int = 0, present: bool = False) -> dict[str, str]:
-    """The query parameters that reproduce this page: settings that differ from the defaults, then shared ones."""
-    params = to_query(config) if config is not None else {}
+def link_params(config: Any, *, base: Any = None, skip: Iterable[str] = (), seed: int = 0,
+                present: bool = False) -> dict[str, str]:
+    """The query parameters that reproduce this page: settings that differ from `base` (the page's defaults),
+    then the shared ones."""
+    params: dict[str, str] = {}
+    if config is not None:
+        base = base if base is not None else type(config)()
+        names = _url_names(type(config), skip)
+        for spec in specs(config):
+            value = getattr(config, spec.name)
+            if spec.name in names and to_mapping_value(value) != to_mapping_value(getattr(base, spec.name)):
+                params[spec.name] = format_text(spec, value)
     if seed:
         params[SEED_PARAM] = str(int(seed))
     if present:
@@ -88,10 +109,11 @@ def link_params(config: Any, *, seed: int = 0, present: bool = False) -> dict[st
     return params
 
 
-def write_link(config: Any, *, seed: int = 0, present: bool = False, lesson: str | None = None) -> dict[str, str]:
+def write_link(config: Any, *, base: Any = None, skip: Iterable[str] = (), seed: int = 0, present: bool = False,
+               lesson: str | None = None) -> dict[str, str]:
     """Make the browser's URL show these settings (only when it differs: no needless history entries).
     Notes about a link's bad values are dropped once the settings in the URL have been rewritten."""
-    params = link_params(config, seed=seed, present=present)
+    params = link_params(config, base=base, skip=skip, seed=seed, present=present)
     if _params() != params:
         st.query_params.from_dict(params)
         if lesson is not None:
@@ -119,10 +141,6 @@ def copy_link(params: Mapping[str, str] | None = None) -> str:
     return url
 
 
-def settings_names(cls: type) -> list[str]:
+def settings_names(cls: type, skip: Iterable[str] = ()) -> list[str]:
     """Parameters a link may carry for this config (for docs and tests)."""
-    return [s.name for s in specs(cls) if s.setting.url] + list(SHARED_PARAMS)
-
-
-def label_of(cls: type, name: str) -> str:
-    return spec_of(cls, name).setting.label
+    return sorted(_url_names(cls, skip)) + list(SHARED_PARAMS)
