@@ -11,8 +11,8 @@ settings out of range, non-finite weights. Shapes are the lesson's business: `im
 trainer from the bundle's settings, checks every array against that trainer's own and only then loads them,
 so a refused import never touches the current run.
 
-A lesson plugs in with an adapter (see `RunAdapter`): it says how to build its trainer and how to move
-arrays and curves in and out of it. Plain Python + NumPy: no streamlit, no torch import here.
+A lesson plugs in with an adapter (see `RunAdapter`): it says how to move arrays and curves in and out of
+its trainer; the page's own `build` makes the fresh trainer they go into. Plain Python + NumPy: no streamlit, no torch import here.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import io
 import json
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -258,22 +258,21 @@ def _read_history(raw: bytes) -> dict[str, np.ndarray]:
 # ---------------------------------------------------------------- lessons
 
 class RunAdapter(Protocol):
-    """How one lesson's trainer moves in and out of a bundle. Small on purpose:
+    """How one lesson's trainer moves in and out of a bundle. Small on purpose; building a trainer stays the
+    page's (`import_run` takes its `build`), so an adapter only moves arrays and curves:
 
     lesson        the page's id (its URL path, e.g. "mapping-1d")
     config_cls    the lesson's settings dataclass (settings_spec metadata)
-    build(config, seed, device) -> trainer          a fresh run, as Reset would make it
     step_count(trainer) -> int
-    export_tensors(trainer) -> {name: array}        everything the run's state needs (NumPy arrays)
-    import_tensors(trainer, {name: array})          load them (names and shapes already checked)
+    export_tensors(trainer) -> {name: array}        what the run's state needs (NumPy arrays)
+    import_tensors(trainer, {name: array})          load them (names, shapes and dtypes already checked)
     history_rows(trainer) -> {column: values}       the curves, equal lengths
-    import_history(trainer, {column: values}, step) the curves and step counter back
+    import_history(trainer, {column: values}, step) the curves and the step counter back
     """
 
     lesson: str
     config_cls: type
 
-    def build(self, config: Any, seed: int, device: str) -> Any: ...
     def step_count(self, trainer: Any) -> int: ...
     def export_tensors(self, trainer: Any) -> dict[str, np.ndarray]: ...
     def import_tensors(self, trainer: Any, tensors: dict[str, np.ndarray]) -> None: ...
@@ -306,11 +305,12 @@ def check_tensors(expected: Mapping[str, np.ndarray], got: Mapping[str, np.ndarr
                               f"{have.dtype} numbers, the model needs {np.asarray(want).dtype}.")
 
 
-def import_run(adapter: RunAdapter, data: bytes, device: str = "cpu") -> tuple[Any, Bundle]:
-    """(a new trainer holding the exported run, the bundle). BundleError leaves nothing changed: the caller
-    keeps its current run, since the new one is only handed over when everything loaded."""
+def import_run(adapter: RunAdapter, data: bytes, build: Callable[[Any, int], Any]) -> tuple[Any, Bundle]:
+    """(a new trainer holding the exported run, the bundle). `build(config, seed)` makes a fresh trainer as
+    the page's Reset would. BundleError leaves nothing changed: the caller keeps its current run, since the
+    new one is only handed over when everything loaded."""
     bundle = read_bundle(data, adapter.lesson, adapter.config_cls)
-    trainer = adapter.build(bundle.config, bundle.seed, device)
+    trainer = build(bundle.config, bundle.seed)
     check_tensors(adapter.export_tensors(trainer), bundle.tensors)
     try:
         adapter.import_tensors(trainer, bundle.tensors)

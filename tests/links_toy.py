@@ -20,13 +20,14 @@ class ToyConfig:
         return check(self)
 
 
+def build(config, seed):
+    rng = np.random.default_rng(seed)
+    return {"w": rng.normal(size=(config.width,)), "step": 0, "loss": []}
+
+
 class ToyAdapter:
     lesson = "toy"
     config_cls = ToyConfig
-
-    def build(self, config, seed, device):
-        rng = np.random.default_rng(seed)
-        return {"w": rng.normal(size=(config.width,)), "step": 0, "loss": []}
 
     def step_count(self, run):
         return run["step"]

@@ -9,7 +9,7 @@ import streamlit as st
 
 from gan_core import run_bundle
 from gan_core.settings_spec import specs, to_mapping
-from tests.links_toy import ADAPTER, ToyConfig
+from tests.links_toy import ADAPTER, ToyConfig, build
 from ui import export_bar, links, presenter
 
 SEED_KEY = "toy_seed"
@@ -49,7 +49,7 @@ seed = int(st.session_state[SEED_KEY])
 run_key = (tuple(to_mapping(config).items()), seed)
 if st.session_state.get("toy_run_key") != run_key:
     st.session_state["toy_run_key"] = run_key
-    st.session_state["toy_run"] = ADAPTER.build(config, seed, "cpu")
+    st.session_state["toy_run"] = build(config, seed)
 run = st.session_state["toy_run"]
 
 if st.button("Step", key="toy_step"):
@@ -59,7 +59,7 @@ if st.button("Step", key="toy_step"):
 
 
 def apply_bundle(data: bytes) -> str:
-    new_run, bundle = run_bundle.import_run(ADAPTER, data)
+    new_run, bundle = run_bundle.import_run(ADAPTER, data, build)
     for s in specs(ToyConfig):
         st.session_state[f"toy_{s.name}"] = getattr(bundle.config, s.name)
     st.session_state[SEED_KEY] = bundle.seed

@@ -1,4 +1,4 @@
-"""ui/presenter.py: `?present=1` or the toggle; advanced settings hidden; larger chart text; no exception."""
+"""ui/presenter.py: `?present=1` or the toggle; advanced settings hidden; the larger layout; no exception."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,20 +45,6 @@ def test_the_toggle_turns_it_on_and_off_and_the_url_follows():
 def test_a_garbage_present_value_means_off():
     at = _open(present="<script>")
     assert not at.exception and at.toggle(key=presenter.PRESENT_KEY).value is False
-
-
-def test_chart_spec_enlarges_text_and_height_and_shares_the_data():
-    data = object()
-    spec = {"height": 200, "datasets": {"d": data}, "hconcat": [{"height": 100}, {"layer": [{"height": 9}]}],
-            "config": {"axis": {"labelFontSize": 30}}}
-    big = presenter.chart_spec(spec, on=True)
-    assert big["height"] == 250 and big["hconcat"][0]["height"] == 125
-    assert big["hconcat"][1]["layer"][0]["height"] == 9  # a layer's height is its parent's
-    assert big["datasets"]["d"] is data
-    assert big["config"]["axis"] == {"labelFontSize": 30, "titleFontSize": 16}  # a page's own choice wins
-    assert big["config"]["title"]["fontSize"] == 19
-    assert spec["height"] == 200 and "title" not in spec["config"]  # the page's spec is not changed
-    assert presenter.chart_spec(spec, on=False) is spec
 
 
 def test_shown_drops_only_advanced_settings_when_on(monkeypatch):

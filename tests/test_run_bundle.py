@@ -43,9 +43,6 @@ class ToyAdapter:
     lesson = "toy"
     config_cls = ToyConfig
 
-    def build(self, config, seed, device):
-        return ToyTrainer(config, seed)
-
     def step_count(self, trainer):
         return trainer.step
 
@@ -95,7 +92,7 @@ def _manifest(data: bytes) -> dict:
 
 def _refused(data: bytes, lesson: str = "toy") -> str:
     with pytest.raises(rb.BundleError) as info:
-        rb.import_run(ToyAdapter(), data)
+        rb.import_run(ToyAdapter(), data, ToyTrainer)
     return str(info.value)
 
 
@@ -103,7 +100,7 @@ def _refused(data: bytes, lesson: str = "toy") -> str:
 
 def test_export_then_import_restores_settings_weights_history_and_step():
     trainer = _trained()
-    restored, bundle = rb.import_run(ToyAdapter(), _export(trainer))
+    restored, bundle = rb.import_run(ToyAdapter(), _export(trainer), ToyTrainer)
     assert restored.config == trainer.config == bundle.config
     assert restored.step == trainer.step == bundle.step == 5
     assert np.array_equal(restored.w, trainer.w) and restored.w.dtype == np.float32
@@ -233,5 +230,5 @@ def test_a_refused_import_leaves_the_current_run_untouched():
     current = _trained(steps=3)
     before = current.w.copy()
     with pytest.raises(rb.BundleError):
-        rb.import_run(ToyAdapter(), _rezip(_export(), weights_safetensors=b"junk"))
+        rb.import_run(ToyAdapter(), _rezip(_export(), weights_safetensors=b"junk"), ToyTrainer)
     assert np.array_equal(current.w, before) and current.step == 3

@@ -1,14 +1,12 @@
 """Presenter mode: for a projector at 1920×1080. A sidebar toggle, or `?present=1` in the link.
 
-Larger type (CSS), larger chart text and taller charts (`chart_spec`), advanced settings hidden (`shown`,
-from the settings' `advanced=True` metadata), and less chrome above the page so its key visual is above
-the fold. UI only; nothing here changes a run.
+Larger type and charts (CSS only, so no page changes its figures), advanced settings hidden (`shown`, from
+the settings' `advanced=True` metadata), and less chrome above the page so its key visual is above the fold.
+UI only; nothing here changes a run.
 """
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
-from typing import Any
 
 import streamlit as st
 
@@ -16,7 +14,6 @@ from gan_core.settings_spec import FieldSpec
 
 PRESENT_KEY = "presenter_mode"
 PRESENT_PARAM = "present"
-CHART_SCALE = 1.25  # taller charts: read from the back of a lecture hall
 
 # Streamlit 1.67's layout uses rem for text, so one root size scales type everywhere; the top padding
 # (6rem by default) and the toolbar are what push a page's first chart below the fold on a projector.
@@ -25,11 +22,14 @@ _CSS = """
 html { font-size: 20px; }
 [data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem !important; padding-bottom: 1rem !important;
   max-width: 100% !important; padding-left: 2rem !important; padding-right: 2rem !important; }
-[data-testid="stHeader"] { height: 0; min-height: 0; background: transparent; }
-[data-testid="stDecoration"], [data-testid="stToolbar"] { display: none; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stDecoration"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"] { display: none; }
 h1 { font-size: 2.1rem !important; padding-top: 0 !important; padding-bottom: 0.3rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.2rem; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.05rem; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.1rem !important; }
+/* Charts: Vega draws its text at fixed pixel sizes, so scale the whole chart and give it 1/zoom of the width
+   (it still fills its column, and the page's own specs need no change). */
+[data-testid="stVegaLiteChart"] { zoom: 1.25; width: 80% !important; }
 [data-testid="stCaptionContainer"] { font-size: 0.95rem; }
 </style>
 """
@@ -65,35 +65,3 @@ def shown(field_specs: Iterable[FieldSpec]) -> list[FieldSpec]:
     """The settings to draw: all of them, or without the advanced ones in presenter mode."""
     field_specs = list(field_specs)
     return [s for s in field_specs if not s.setting.advanced] if is_on() else field_specs
-
-
-def chart_spec(spec: dict, *, on: bool | None = None) -> dict:
-    """A Vega-Lite spec with larger text and a taller plot in presenter mode (the same spec otherwise).
-    Datasets are shared, not copied, so the Arrow data still travels once."""
-    if not (is_on() if on is None else on):
-        return spec
-    out = {k: v for k, v in spec.items() if k != "datasets"}
-    out = copy.deepcopy(out)
-    if "datasets" in spec:
-        out["datasets"] = spec["datasets"]
-    _scale_heights(out)
-    config = out.setdefault("config", {})
-    for part, sizes in {"axis": {"labelFontSize": 15, "titleFontSize": 16},
-                        "legend": {"labelFontSize": 15, "titleFontSize": 16},
-                        "header": {"labelFontSize": 15, "titleFontSize": 16},
-                        "title": {"fontSize": 19}}.items():
-        for k, v in sizes.items():
-            config.setdefault(part, {}).setdefault(k, v)
-    return out
-
-
-def _scale_heights(node: Any) -> None:
-    if isinstance(node, dict):
-        if isinstance(node.get("height"), (int, float)) and not isinstance(node.get("height"), bool):
-            node["height"] = int(node["height"] * CHART_SCALE)
-        for key in ("hconcat", "vconcat", "concat", "layer"):
-            for child in node.get(key, []) or []:
-                if key != "layer":  # a layer's height is its parent's
-                    _scale_heights(child)
-        if isinstance(node.get("spec"), dict):
-            _scale_heights(node["spec"])
