@@ -65,7 +65,9 @@ def link_config(cls: type, params: Mapping[str, str], *, base: Any = None,
     parameter ("`eta`: …; the default is used"). `skip`: settings that do not travel in the link."""
     names = _url_names(cls, skip)
     config, errors = from_mapping(cls, {k: v for k, v in params.items() if k in names}, base=base)
-    notes = [f"Link parameter `{plain(name)}`: {plain(message)} The default is used." for name, message in errors.items()]
+    # Only the names of settings get here (other parameters are ignored), so a name is safe in a code span,
+    # where markdown escapes would show; the message quotes what was typed, so it is escaped.
+    notes = [f"Link parameter `{name}`: {plain(message)} The default is used." for name, message in errors.items()]
     return config, notes
 
 

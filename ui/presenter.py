@@ -14,6 +14,7 @@ from gan_core.settings_spec import FieldSpec
 
 PRESENT_KEY = "presenter_mode"
 PRESENT_PARAM = "present"
+SETTINGS_OPEN_SUFFIX = "_settings_open"
 
 # Streamlit 1.67's layout uses rem for text, so one root size scales type everywhere; the top padding
 # (6rem by default) and the toolbar are what push a page's first chart below the fold on a projector.
@@ -46,9 +47,15 @@ def init_from_link() -> None:
 def toggle() -> bool:
     """The sidebar switch; call inside `with st.sidebar:`."""
     init_from_link()
-    return st.toggle("Presenter mode", key=PRESENT_KEY,
-                     help="For a projector: larger type and charts, advanced settings hidden. "
+    return st.toggle("Presenter mode", key=PRESENT_KEY, on_change=_changed,
+                     help="For a projector: larger type and charts, advanced settings hidden, settings folded. "
                           "Add ?present=1 to a link to open it this way.")
+
+
+def _changed() -> None:
+    if is_on():  # fold every lesson's settings panel (ui/lifecycle.py's `<prefix>_settings_open`)
+        for key in [k for k in st.session_state if isinstance(k, str) and k.endswith(SETTINGS_OPEN_SUFFIX)]:
+            st.session_state[key] = False
 
 
 def is_on() -> bool:
