@@ -72,6 +72,7 @@ class TorchRun:
     modules: Sequence[str]
     after: Callable[[Any], None] | None = None
     step_attr: str = "steps"
+    title: str = ""
 
     def step_count(self, trainer: Any) -> int:
         return int(getattr(trainer, self.step_attr))
@@ -102,7 +103,7 @@ class Mapping1DRun:
     """The 1-D lesson: the NumPy engine's flat vectors (G, D, G's EMA, Adam moments), or the torch engine's
     modules on a GPU."""
 
-    lesson = "m1d"
+    lesson, title = "m1d", "1-D mapping"
 
     @property
     def config_cls(self) -> type:
@@ -154,8 +155,8 @@ class SteppedView:
     """A lesson whose run is computed from its settings alone (the xy and Dirac games): the bundle carries
     the settings and the step shown; there are no weights."""
 
-    def __init__(self, lesson: str):
-        self.lesson = lesson
+    def __init__(self, lesson: str, title: str):
+        self.lesson, self.title = lesson, title
 
     @property
     def config_cls(self) -> type:
@@ -212,11 +213,12 @@ def _after_mode_collapse(t: Any) -> None:
 
 ADAPTERS: dict[str, Any] = {
     "m1d": Mapping1DRun(),
-    "cgan": _Lazy("cgan", "gan_core.cgan.config.CGANConfig",
+    "cgan": _Lazy("cgan", "gan_core.cgan.config.CGANConfig", title="CGAN training",
                   modules=("generator", "discriminator", "ema_generator"), after=_after_cgan),
-    "xy": SteppedView("xy"),
-    "dirac": SteppedView("dirac"),
-    "spam": _Lazy("spam", "gan_core.spam.config.SpamConfig", modules=("spammer", "filter"), step_attr="round"),
-    "mc": _Lazy("mc", "gan_core.mode_collapse.config.ModeCollapseConfig", modules=("G", "D"),
+    "xy": SteppedView("xy", "xy game"),
+    "dirac": SteppedView("dirac", "Dirac-GAN"),
+    "spam": _Lazy("spam", "gan_core.spam.config.SpamConfig", modules=("spammer", "filter"), step_attr="round",
+                  title="Spammer vs spam filter"),
+    "mc": _Lazy("mc", "gan_core.mode_collapse.config.ModeCollapseConfig", modules=("G", "D"), title="Mode collapse",
                 after=_after_mode_collapse),
 }

@@ -77,6 +77,7 @@ def write_bundle(
     history: Mapping[str, Sequence[float]] | None = None,
     extra: Mapping[str, Any] | None = None,
     created: datetime | None = None,
+    title: str | None = None,
 ) -> bytes:
     """The zip's bytes. `tensors` values may be NumPy arrays or anything `np.asarray` takes (torch: pass
     `t.detach().cpu().numpy()`)."""
@@ -88,6 +89,7 @@ def write_bundle(
         "app_version": __version__,
         "format_version": FORMAT_VERSION,
         "lesson": lesson,
+        "lesson_title": title or lesson,
         "created": (created or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
         "seed": int(seed),
         "step": int(step),
@@ -200,9 +202,9 @@ def _check_identity(manifest: dict, expected_lesson: str) -> None:
         raise BundleError(f"This export has an unknown format version ({fmt}).")
     lesson = manifest.get("lesson")
     if lesson != expected_lesson:
-        shown = lesson if isinstance(lesson, str) and len(lesson) <= 40 else "another page"
-        raise BundleError(f"This export belongs to the {shown!s} page, not this one ({expected_lesson}): "
-                          "open it there.")
+        title = manifest.get("lesson_title", lesson)
+        shown = f"“{title}”" if isinstance(title, str) and len(title) <= 40 else "another"
+        raise BundleError(f"This export belongs to the {shown} lesson, not this one: open it there.")
     for key in ("seed", "step"):
         value = manifest.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -261,7 +263,8 @@ class RunAdapter(Protocol):
     """How one lesson's trainer moves in and out of a bundle. Small on purpose; building a trainer stays the
     page's (`import_run` takes its `build`), so an adapter only moves arrays and curves:
 
-    lesson        the page's id (its URL path, e.g. "mapping-1d")
+    lesson        the lesson's id (the run lifecycle's prefix, e.g. "m1d")
+    title         optional: the lesson's name people read, for "belongs to the … lesson"
     config_cls    the lesson's settings dataclass (settings_spec metadata)
     step_count(trainer) -> int
     export_tensors(trainer) -> {name: array}        what the run's state needs (NumPy arrays)
@@ -283,7 +286,8 @@ class RunAdapter(Protocol):
 def export_run(adapter: RunAdapter, trainer: Any, config: Any, seed: int,
                extra: Mapping[str, Any] | None = None) -> bytes:
     return write_bundle(adapter.lesson, config, seed=seed, step=adapter.step_count(trainer),
-                        tensors=adapter.export_tensors(trainer), history=adapter.history_rows(trainer), extra=extra)
+                        tensors=adapter.export_tensors(trainer), history=adapter.history_rows(trainer), extra=extra,
+                        title=getattr(adapter, "title", None))
 
 
 def check_tensors(expected: Mapping[str, np.ndarray], got: Mapping[str, np.ndarray]) -> None:

@@ -66,7 +66,7 @@ def test_refused_imports_keep_the_current_run_and_say_why():
     with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(broken, "w") as dst:
         for name in src.namelist():
             dst.writestr(name, b"junk" if name == "weights.safetensors" else src.read(name))
-    for data, words in [(b"not a zip at all", "not a zip"), (other_page, "xy-game page"),
+    for data, words in [(b"not a zip at all", "not a zip"), (other_page, "“xy-game” lesson"),
                         (broken.getvalue(), "weights.safetensors in this export is corrupt")]:
         at.file_uploader(key="toy_import").set_value(("x.zip", data, "application/zip")).run()
         assert not at.exception, at.exception

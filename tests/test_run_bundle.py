@@ -171,9 +171,9 @@ def test_another_apps_zip_is_refused():
 
 
 def test_another_pages_bundle_is_refused_and_names_that_page():
-    data = rb.write_bundle("xy-game", ToyConfig(), seed=0, step=0, tensors={})
+    data = rb.write_bundle("xy", ToyConfig(), seed=0, step=0, tensors={}, title="xy game")
     message = _refused(data)
-    assert "xy-game" in message and "not this one" in message
+    assert "“xy game” lesson" in message and "not this one" in message
 
 
 def test_incompatible_format_or_app_version_is_refused():

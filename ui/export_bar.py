@@ -27,8 +27,8 @@ def render(
     step: int = 0,
     disabled: bool = False,
 ) -> None:
-    """A download button and a file uploader, side by side (put it in an expander or the sidebar)."""
-    left, right = st.columns([1, 2])
+    """A download button above a file uploader (put it in a popover, an expander or the sidebar)."""
+    left, right = st.container(), st.container()
     with left:
         st.download_button(
             "Export run (.zip)", data=make_bundle, file_name=bundle_file_name(lesson, step),

@@ -130,6 +130,8 @@ def show_notes(lesson: str) -> None:
 
 def page_url(params: Mapping[str, str]) -> str:
     base = st.context.url or ""  # scheme, host, port and the page's path; None outside a browser (tests)
+    if base and not urllib.parse.urlsplit(base).path:
+        base += "/"  # the default page's address: as the browser writes it
     query = urllib.parse.urlencode(dict(params))
     return f"{base}?{query}" if query else base or "?"
 
@@ -137,7 +139,8 @@ def page_url(params: Mapping[str, str]) -> str:
 def copy_link(params: Mapping[str, str] | None = None) -> str:
     """The page's link in a code box; Streamlit's code box has a copy button (no external script)."""
     url = page_url(params if params is not None else _params())
-    with st.popover("Share link", icon=":material/link:"):
+    with st.popover("Share link", icon=":material/link:", width="stretch",
+                    help="A link to this page with these settings and seed, to copy and share."):
         st.caption("This link opens this page with these settings and seed (same seed + settings = same run).")
         st.code(url, language=None, wrap_lines=True)
     return url

@@ -3,7 +3,7 @@
 ui/lifecycle.py calls, in its frame:
     open_link(lesson, run)           before the widgets: a link's settings become what they show (once)
     hidden(name, lesson)             presenter mode folds away the advanced settings
-    toolbar(lesson, run)             "Share link" and "Export / import"
+    toolbar(lesson, run)             "Share link" and "Export" (export / import), in the sidebar
     write_link(lesson, run, …)       the browser's URL follows the settings
 and ui/settings.py's sidebar calls `sidebar()` (presenter toggle, the link's seed).
 
@@ -130,15 +130,18 @@ def write_link(lesson: Any, run: Any, wanted: Any, errors: dict[str, str]) -> No
 
 
 def toolbar(lesson: Any, run: Any) -> None:
-    """One row: the link to copy, and export / import of the run."""
-    _, share_col, export_col = st.columns([4, 1, 1], vertical_alignment="center")
+    """In the sidebar, so the lesson keeps the screen: the link to copy, and export / import of the run."""
+    adapter = ADAPTERS.get(lesson.prefix)
+    with st.sidebar:
+        st.caption("This lesson's run")
+        share_col, export_col = st.container(), st.container()
     with share_col:
         links.copy_link()
-    adapter = ADAPTERS.get(lesson.prefix)
     if adapter is None:
         return
     with export_col:
-        with st.popover("Export / import", icon=":material/save:", width="stretch"):
+        with st.popover("Export / import", icon=":material/save:", width="stretch",
+                        help="Download this run as one zip, or import one exported from this page."):
             export_bar.render(lesson.prefix, make_bundle=lambda: _export(lesson, run, adapter),
                               on_import=lambda data: _import(lesson, run, adapter, data),
                               step=lesson.steps(run.trainer) if run.trainer is not None else 0,
