@@ -42,9 +42,14 @@ def _open(page, url: str, prefix: str) -> None:
 
 
 def _box(page, prefix: str):
+    """The setting's number box, opening the Settings panel only when it is really closed (a box is briefly
+    hidden while a rerun redraws it)."""
     box = page.locator(f".st-key-{LESSONS[prefix][2]} input")
-    if not box.is_visible():
+    try:
+        box.wait_for(state="visible", timeout=8_000)
+    except Exception:  # noqa: BLE001 - folded away: open the panel
         page.locator("[data-testid='stExpander'] summary", has_text="Settings").first.click()
+        box.wait_for(state="visible", timeout=30_000)
     return box
 
 
