@@ -32,7 +32,7 @@ if st.session_state.get("toy_seed_note"):
     st.warning(st.session_state["toy_seed_note"])
 
 st.number_input("Seed", min_value=0, max_value=2**31 - 1, key=SEED_KEY)
-for s in presenter.shown(specs(ToyConfig)):
+for s in [s for s in specs(ToyConfig) if not (presenter.is_on() and s.setting.advanced)]:
     key = f"toy_{s.name}"
     st.session_state.setdefault(key, s.default)
     if s.kind == "str":

@@ -5,8 +5,6 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.links_toy import ToyConfig
-from gan_core.settings_spec import specs
 from ui import presenter
 
 TOY = str(Path(__file__).with_name("links_toy_app.py"))
@@ -45,11 +43,3 @@ def test_the_toggle_turns_it_on_and_off_and_the_url_follows():
 def test_a_garbage_present_value_means_off():
     at = _open(present="<script>")
     assert not at.exception and at.toggle(key=presenter.PRESENT_KEY).value is False
-
-
-def test_shown_drops_only_advanced_settings_when_on(monkeypatch):
-    all_specs = specs(ToyConfig)
-    monkeypatch.setattr(presenter, "is_on", lambda: True)
-    assert [s.name for s in presenter.shown(all_specs)] == ["eta", "digit", "loss"]
-    monkeypatch.setattr(presenter, "is_on", lambda: False)
-    assert [s.name for s in presenter.shown(all_specs)] == ["eta", "digit", "loss", "width"]

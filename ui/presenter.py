@@ -1,16 +1,12 @@
 """Presenter mode: for a projector at 1920×1080. A sidebar toggle, or `?present=1` in the link.
 
-Larger type and charts (CSS only, so no page changes its figures), advanced settings hidden (`shown`, from
-the settings' `advanced=True` metadata), and less chrome above the page so its key visual is above the fold.
-UI only; nothing here changes a run.
+Larger type and charts (CSS only, so no page changes its figures), advanced settings hidden (ui/lifecycle.py
+reads the same session key: `presenter_mode()`), every settings panel folded when it is switched on, and
+less chrome above the page so its key visual is above the fold. UI only; nothing here changes a run.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import streamlit as st
-
-from gan_core.settings_spec import FieldSpec
 
 PRESENT_KEY = "presenter_mode"
 PRESENT_PARAM = "present"
@@ -66,9 +62,3 @@ def apply_style() -> None:
     """The larger layout, when presenter mode is on (call once per full run, anywhere on the page)."""
     if is_on():
         st.html(_CSS)
-
-
-def shown(field_specs: Iterable[FieldSpec]) -> list[FieldSpec]:
-    """The settings to draw: all of them, or without the advanced ones in presenter mode."""
-    field_specs = list(field_specs)
-    return [s for s in field_specs if not s.setting.advanced] if is_on() else field_specs

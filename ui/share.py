@@ -2,7 +2,6 @@
 
 ui/lifecycle.py calls, in its frame:
     open_link(lesson, run)           before the widgets: a link's settings become what they show (once)
-    hidden(name, lesson)             presenter mode folds away the advanced settings
     toolbar(lesson, run)             "Share link" and "Export" (export / import), in the sidebar
     write_link(lesson, run, …)       the browser's URL follows the settings
 and ui/settings.py's sidebar calls `sidebar()` (presenter toggle, the link's seed).
@@ -88,16 +87,6 @@ def open_link(lesson: Any, run: Any) -> None:
     links.show_notes(lesson.prefix)
     if st.session_state.get(SEED_NOTE_KEY):
         st.warning(st.session_state[SEED_NOTE_KEY], icon=":material/link_off:")
-
-
-def hidden(name: str, lesson: Any) -> bool:
-    """Presenter mode hides the advanced settings (their values are kept)."""
-    if not presenter.is_on():
-        return False
-    try:
-        return spec_of(lesson.config_cls, name).setting.advanced
-    except KeyError:
-        return False
 
 
 def _link_params(lesson: Any, config: Any) -> dict[str, str]:
