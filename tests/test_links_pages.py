@@ -132,3 +132,10 @@ def test_refused_imports_keep_the_current_run(prefix):
         errors = [e.value.replace("\\", "") for e in at.error]
         assert any(words in e and "current run is kept" in e for e in errors), errors
         assert _run(at, prefix).trainer is run_before and ADAPTERS[prefix].step_count(run_before) == steps
+
+
+def test_a_dirac_link_opens_the_dirac_tab_with_its_settings():
+    at = _open("xy", {"game": "dirac", "eta": "0.3"})
+    assert _run(at, "dirac").config.eta == 0.3 and _run(at, "dirac").config.game == "dirac"
+    assert dict(at.query_params) == {"game": "dirac", "eta": "0.3"}
+    assert "xy_run" not in at.session_state or _run(at, "xy").trainer is None  # the xy tab did not run
