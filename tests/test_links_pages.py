@@ -139,3 +139,13 @@ def test_a_dirac_link_opens_the_dirac_tab_with_its_settings():
     assert _run(at, "dirac").config.eta == 0.3 and _run(at, "dirac").config.game == "dirac"
     assert dict(at.query_params) == {"game": "dirac", "eta": "0.3"}
     assert "xy_run" not in at.session_state or _run(at, "xy").trainer is None  # the xy tab did not run
+
+
+def test_the_cgan_explorers_digit_and_z_travel_in_the_link_and_bad_ones_are_named():
+    at = _open("cgan", {"digit": "7", "z": ",".join(["0.5"] + ["0"] * 15)})
+    assert at.session_state["cgan_digit"] == 7 and float(at.session_state["cgan_z"][0]) == 0.5
+    assert dict(at.query_params)["digit"] == "7" and dict(at.query_params)["z"].startswith("0.5,0,")
+    bad = _open("cgan", {"digit": "42", "z": "1,2,<script>"})
+    notes = " ".join(w.value for w in bad.warning)
+    assert "Link parameter `digit`" in notes and "Link parameter `z`" in notes, notes
+    assert bad.session_state["cgan_digit"] == 3 and not bad.exception

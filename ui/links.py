@@ -25,6 +25,7 @@ SEED_PARAM, PRESENT_PARAM = "seed", "present"
 SHARED_PARAMS = (SEED_PARAM, PRESENT_PARAM)
 _READ_KEY = "_link_read_{}"  # session_state: this lesson's link was read (once per session)
 _NOTES_KEY = "_link_notes_{}"  # session_state: notes about the link's bad values, shown until settings change
+PAGE_PARAMS_KEY = "_link_page_params"  # session_state: parameters a page writes itself (the CGAN digit and z)
 _MD_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"
 
 
@@ -121,6 +122,26 @@ def write_link(config: Any, *, base: Any = None, skip: Iterable[str] = (), seed:
         if lesson is not None:
             st.session_state.pop(_NOTES_KEY.format(lesson), None)
     return params
+
+
+def set_page_params(params: Mapping[str, str | None]) -> None:
+    """Parameters a page owns outside any lesson's settings (None removes one). They stay in the link when the
+    lifecycle rewrites it (`with_page_params`), and may be set from a fragment's rerun."""
+    kept = dict(st.session_state.get(PAGE_PARAMS_KEY, {}))
+    for name, value in params.items():
+        if value is None:
+            kept.pop(name, None)
+            if name in st.query_params:
+                del st.query_params[name]
+        else:
+            kept[name] = value
+            if st.query_params.get(name) != value:
+                st.query_params[name] = value
+    st.session_state[PAGE_PARAMS_KEY] = kept
+
+
+def with_page_params(params: dict[str, str]) -> dict[str, str]:
+    return {**params, **st.session_state.get(PAGE_PARAMS_KEY, {})}
 
 
 def show_notes(lesson: str) -> None:

@@ -13,13 +13,15 @@ shared `seed` parameter, the others (e.g. `game=dirac`) say which lesson of a pa
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from gan_core import run_bundle
 from gan_core.run_adapters import ADAPTERS
-from gan_core.settings_spec import format_text, spec_of, specs
+from gan_core.settings_spec import format_text, short_repr, spec_of, specs
 from ui import export_bar, links, presenter
 from ui import settings as sidebar_settings
 
@@ -110,7 +112,7 @@ def write_link(lesson: Any, run: Any, wanted: Any, errors: dict[str, str]) -> No
     config = wanted if not errors else run.config
     if config is None:
         return
-    params = _link_params(lesson, config)
+    params = links.with_page_params(_link_params(lesson, config))
     current = {k: st.query_params[k] for k in st.query_params.keys()}
     if current != params:
         st.query_params.from_dict(params)
@@ -195,3 +197,37 @@ def shared_specs(lesson: Any) -> list[str]:
     """The parameters a link of this lesson may carry (for tests and docs)."""
     skip = set(_context(lesson))
     return [s.name for s in specs(lesson.config_cls) if s.setting.url and s.name not in skip]
+
+
+# ------------------------------------------------------------------ the CGAN explorer's digit and z
+
+
+def read_latent_link(latent_dim: int, limit: float, set_z: Callable[[np.ndarray], None]) -> None:
+    """Once per session: the link's digit and z (`?digit=7&z=0.5,-1,…`, one number per latent dimension);
+    a bad one is named and the default kept. Notes are shown where this is called."""
+    if not st.session_state.get("cgan_link_read"):
+        st.session_state["cgan_link_read"] = True
+        notes, qp = [], st.query_params
+        if "digit" in qp and qp["digit"].strip() in {str(d) for d in range(10)}:
+            st.session_state["cgan_digit"] = int(qp["digit"])
+        elif "digit" in qp:
+            notes.append(("digit", f"Digit must be a whole number from 0 to 9 (got {short_repr(qp['digit'])})."))
+        try:
+            z = np.array([float(v) for v in qp["z"].split(",")]) if "z" in qp else None
+            if z is not None and (len(z) != latent_dim or not np.all(np.isfinite(z)) or np.any(np.abs(z) > limit)):
+                raise ValueError
+            if z is not None:
+                set_z(z)
+        except ValueError:
+            notes.append(("z", f"z must be {latent_dim} numbers from −{limit:g} to {limit:g}, separated by commas "
+                               f"(got {short_repr(qp['z'])})."))
+        st.session_state["cgan_link_notes"] = [
+            f"Link parameter `{name}`: {links.plain(text)} The default is used." for name, text in notes]
+    for note in st.session_state.get("cgan_link_notes", []):
+        st.warning(note, icon=":material/link_off:")
+
+
+def write_latent_link(digit: int, z: np.ndarray, default_digit: int) -> None:
+    """The digit and z in the link (left out at their defaults); kept when a lesson rewrites the link."""
+    links.set_page_params({"digit": str(digit) if digit != default_digit else None,
+                           "z": ",".join(f"{v:g}" for v in np.round(z, 2)) if np.any(z) else None})
