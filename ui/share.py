@@ -81,7 +81,8 @@ def open_link(lesson: Any, run: Any) -> None:
     from ui import widgets
 
     if not st.session_state.get(f"_link_read_{lesson.prefix}") and not _for_this_lesson(lesson):
-        return  # the link is for the page's other lesson (xy vs Dirac): leave it to that one
+        st.session_state[f"_link_read_{lesson.prefix}"] = True  # the link was for the page's other lesson
+        return  # (xy vs Dirac): this one starts from its defaults; a link is only ever read at a first frame
     skip = set(_context(lesson))
     linked, _ = links.read_link(lesson.config_cls, lesson.prefix, base=_defaults(lesson), skip=skip)
     if linked is not None:
