@@ -112,6 +112,9 @@ def test_the_same_link_gives_the_same_run(browser, app_url):
             page.wait_for_function("() => document.querySelector(\".st-key-m1d_live [data-testid='stMetricValue']\")"
                                    "?.innerText === '50'", timeout=60_000)
             wait_idle(page, 60_000)
+            page.wait_for_function(  # the measures of step 50 are drawn (not the placeholders of step 0)
+                "() => [...document.querySelectorAll(\".st-key-m1d_live [data-testid='stMetricValue']\")]"
+                ".every(e => e.innerText !== '—')", timeout=60_000)
             metrics = page.locator(".st-key-m1d_live [data-testid='stMetricValue']").all_inner_texts()
             runs.append(metrics)
         finally:
