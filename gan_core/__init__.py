@@ -9,3 +9,6 @@ One sub-package per lesson, shared plumbing at the top level:
     spam/        spammer vs spam filter
     device.py  history.py  seeding.py  vega.py   (shared)
 """
+
+# The app's version, stamped on every export (gan_core/run_bundle.py): a different major version cannot be imported.
+__version__ = "1.0.0"

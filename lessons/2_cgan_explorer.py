@@ -17,7 +17,7 @@ from gan_core.cgan.mnist import NUM_CLASSES, load_split
 from gan_core.cgan.models import architecture_table
 from gan_core.cgan.trainer import MAX_SNAPSHOTS, CGANTrainer, timeline
 from gan_core.device import resolve_device
-from ui import lifecycle, notes
+from ui import lifecycle, notes, share
 from ui.settings import global_device, global_seed
 
 PREFIX = "cgan"
@@ -149,6 +149,7 @@ def _explorer(model: LoadedModel) -> None:
     shown = [int(d) for d in model.order[:SHOWN_DIMS]]
     hidden = [int(d) for d in model.order[SHOWN_DIMS:]]
     limit = model.range
+    share.read_latent_link(latent_dim, limit, _set_z)  # ?digit=7&z=…
 
     controls, view = st.columns([5, 4], gap="large")
     with controls:
@@ -182,6 +183,7 @@ def _explorer(model: LoadedModel) -> None:
             st.caption("Fixed (no slider, smaller effect): "
                        + ", ".join(f"z{d} = {z[d]:+.2f}" for d in hidden))
 
+    share.write_latent_link(digit, z, default_digit=3)
     big, row = model.explorer.render(z, digit)
     st.session_state["cgan_render_digest"] = hashlib.sha1(big.tobytes()).hexdigest()
     with view:

@@ -251,7 +251,9 @@ def render_dirac_summary(prefix: str) -> None:
 # ---------- page ----------
 st.title("The xy game: why GAN training circles")
 st.markdown(TEXT["intro"])
-tab_xy, tab_dirac = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
+# A link says which game it is for (game=dirac, ui/share.py): that tab opens first.
+tab_xy, tab_dirac = st.tabs(TABS, key=TAB_KEY, on_change="rerun",
+                            default=TABS[1] if st.query_params.get("game") == "dirac" else TABS[0])
 for tab, game in ((tab_xy, "xy"), (tab_dirac, "dirac")):
     if tab.open is False or (game == "dirac" and not tab.open):
         continue  # only the open tab runs (its fragment ticks)

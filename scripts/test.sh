@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs on a fresh Debian machine, then runs it.
-# Needs root (or sudo) for apt-get. Usage: bash scripts/test.sh [extra pytest args]
+# Installs everything the test suite needs on a fresh Debian/Ubuntu machine, then runs it.
+# apt-get needs root or sudo (chromium for the browser tests, python3-venv when missing).
+# Usage: bash scripts/test.sh [pytest args]   (PYTHON=, VENV=, GAN_TORCH=cpu: see scripts/venv.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q chromium
-python3 -m pip install -q -r requirements-test.txt
-python3 -m pytest "$@"
+source scripts/venv.sh
+# Debian's chromium: Playwright drives it and never downloads a browser of its own.
+command -v chromium >/dev/null 2>&1 || apt_install chromium
+ensure_venv requirements-test.txt
+exec "$VENV/bin/python" -m pytest "$@"

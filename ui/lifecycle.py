@@ -19,9 +19,10 @@ Why the guard. Every action, tick and drawing goes through `_guarded`: an unexpe
 session's run and becomes a message with "Restore last good" / "Reset" / "Dismiss"; no traceback reaches
 the page and nothing escapes into Streamlit's server.
 
-Hooks for later features (links, export/import, presenter mode): `render()` is the one place a lesson's
-frame is drawn; `set_settings()` is how anything outside the widgets (a link, an imported file, a scenario)
-changes what the widgets show; `current_config()` / `trainer()` read what runs.
+Links, export/import and presenter mode live in ui/share.py and are drawn here, once for every lesson: the
+frame reads a link's settings before the widgets, writes the URL after them, and puts "Share link" and
+"Export / import" in the sidebar. `set_settings()` is how anything outside the widgets (a link, an imported
+file, a scenario) changes what the widgets show; `current_config()` / `trainer()` read what runs.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ import streamlit as st
 
 from gan_core.settings_spec import specs
 from ui import settings as sidebar
-from ui import tick_budget, widgets
+from ui import presenter, share, tick_budget, widgets
 
 LOG = logging.getLogger(__name__)
 LOCK_WAIT_S = 30.0  # a frame waits this long for another thread's action on the same trainer
@@ -510,20 +511,13 @@ def render(lesson: Lesson, *, settings_container: Any = None) -> Run:
     return run
 
 
-PRESENTER_KEY = "presenter_mode"  # hook: a sidebar toggle / ?present=1 sets it; advanced settings are hidden
-
-
-def presenter_mode() -> bool:
-    return bool(st.session_state.get(PRESENTER_KEY, False))
-
-
 def render_settings(lesson: Lesson, run: Run) -> tuple[Any, dict[str, str]]:
     widgets.pull(lesson.config_cls, lesson.prefix, run.values, run.drawn)
     wanted = _wanted(lesson, run)
     errors = _errors(wanted, lesson)
     widgets.render(lesson.config_cls, lesson.prefix, run.values, errors, skip=set(lesson.context()),
                    hidden=lambda name: lesson.hidden(name, wanted), custom=lesson.custom_widgets,
-                   columns=lesson.columns, drawn=run.drawn, show_advanced=not presenter_mode())
+                   columns=lesson.columns, drawn=run.drawn, show_advanced=not presenter.is_on())  # ui/presenter.py
     shown = errors
     wanted = _wanted(lesson, run)
     errors = _errors(wanted, lesson)
@@ -540,11 +534,12 @@ def _frame(lesson: Lesson, run: Run, settings_container: Any) -> None:
     p = lesson.prefix
     if not run.values:
         widgets.show(p, _defaults(lesson), run.values, skip=set(lesson.context()))
+    share.open_link(lesson, run)  # a link's settings, once per session (ui/share.py)
     box = settings_container
     if box is None:
         # Open until a run starts (then folded so the charts fill the projector); the user's own open/close
         # is kept from then on, so the panel never snaps shut while someone edits it.
-        st.session_state.setdefault(f"{p}_settings_open", lesson.settings_open is not False)
+        st.session_state.setdefault(f"{p}_settings_open", lesson.settings_open is not False and not presenter.is_on())
         box = st.expander(lesson.settings_title, key=f"{p}_settings_open", on_change="rerun", icon=":material/tune:")
     with box:
         wanted, errors = render_settings(lesson, run)
@@ -553,6 +548,8 @@ def _frame(lesson: Lesson, run: Run, settings_container: Any) -> None:
     can_run = not errors and run.trainer is not None and run.error is None and lesson.fault(run.trainer) is None
     owed = run.todo > 0
     _control_bar(lesson, run, can_run)  # shows "Working…" while a Step is owed
+    share.write_link(lesson, run, wanted, errors)  # the URL follows the settings
+    share.toolbar(lesson, run)  # "Share link", "Export / import"
     if errors:
         st.caption(":red[Start and Step are disabled until the settings marked in red are fixed.]")
     _pending_bar(lesson, run, pending, errors)

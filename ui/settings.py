@@ -13,8 +13,11 @@ DEVICE_KEY = "global_device"
 def render_sidebar() -> None:
     # Pages may set the seed (e.g. a scenario): the widget takes its value from session state only,
     # so no "default value and Session State" conflict.
+    from ui import share  # imported here: ui/share.py reads this module
+
     st.session_state.setdefault(SEED_KEY, 0)
     with st.sidebar:
+        share.sidebar()  # the link's seed (before the seed widget), the presenter toggle and its style
         st.number_input(
             "Seed",
             min_value=0,

@@ -1,0 +1,128 @@
+"""gan_core/run_adapters.py: for every lesson, export then import gives the same weights, step and history,
+and a bundle from one lesson is refused by another."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from gan_core import run_bundle
+from gan_core.run_adapters import ADAPTERS
+
+
+def _mapping_1d(seed):
+    from gan_core.mapping_1d.config import Mapping1DConfig
+    from gan_core.mapping_1d.trainer import Mapping1DTrainer
+
+    return Mapping1DTrainer(Mapping1DConfig(seed=seed))
+
+
+def _mapping_1d_torch(seed):
+    from gan_core.mapping_1d.config import Mapping1DConfig
+    from gan_core.mapping_1d.trainer import Mapping1DTrainer
+
+    return Mapping1DTrainer(Mapping1DConfig(seed=seed), engine="torch")
+
+
+def _mode_collapse(seed):
+    from gan_core.mode_collapse.config import ModeCollapseConfig
+    from gan_core.mode_collapse.trainer import ModeCollapseTrainer
+
+    return ModeCollapseTrainer(ModeCollapseConfig(seed=seed, batch_size=32, width=16, z_dim=4))
+
+
+def _spam(seed):
+    from gan_core.spam.config import SpamConfig
+    from gan_core.spam.game import SpamGame
+
+    return SpamGame(SpamConfig(), seed=seed)
+
+
+def _cgan(seed):
+    from gan_core.cgan.config import CGANConfig
+    from gan_core.cgan.trainer import CGANTrainer
+
+    return CGANTrainer(CGANConfig(seed=seed, batch_size=16))
+
+
+MAKERS = {"m1d": _mapping_1d, "mc": _mode_collapse, "spam": _spam, "cgan": _cgan}
+STEPS = {"m1d": 60, "mc": 3, "spam": 2, "cgan": 2}
+
+
+def _seed_of(trainer) -> int:
+    return int(getattr(trainer.config, "seed", getattr(trainer, "seed", 0)))
+
+
+def _round_trip(lesson: str, make, steps: int):
+    adapter = ADAPTERS[lesson]
+    trainer = make(5)
+    trainer.step(steps)
+    data = run_bundle.export_run(adapter, trainer, trainer.config, _seed_of(trainer))
+    restored, bundle = run_bundle.import_run(adapter, data, lambda config, seed: make(seed))
+    return adapter, trainer, restored, bundle
+
+
+@pytest.mark.parametrize("lesson", sorted(MAKERS))
+def test_export_then_import_restores_weights_step_and_history(lesson):
+    adapter, trainer, restored, bundle = _round_trip(lesson, MAKERS[lesson], STEPS[lesson])
+    assert adapter.step_count(restored) == adapter.step_count(trainer) == bundle.step > 0
+    assert bundle.seed == 5
+    before, after = adapter.export_tensors(trainer), adapter.export_tensors(restored)
+    assert before.keys() == after.keys() and before
+    for name in before:
+        assert np.array_equal(before[name], after[name]), name
+    h0, h1 = adapter.history_rows(trainer), adapter.history_rows(restored)
+    for name in h0:
+        np.testing.assert_array_equal(np.asarray(h0[name], float), np.asarray(h1[name], float), err_msg=name)
+
+
+def test_the_1d_torch_engine_round_trips_too():
+    _, trainer, restored, _ = _round_trip("m1d", _mapping_1d_torch, 20)
+    z = np.linspace(0.01, 0.99, 7)
+    np.testing.assert_array_equal(trainer.generator_map(z), restored.generator_map(z))
+
+
+def test_the_imported_1d_run_draws_the_same_map_as_the_exported_one():
+    _, trainer, restored, _ = _round_trip("m1d", _mapping_1d, 80)
+    z = np.linspace(0.01, 0.99, 11)
+    np.testing.assert_array_equal(trainer.generator_map(z), restored.generator_map(z))
+
+
+def test_a_bundle_from_another_lesson_is_refused():
+    trainer = _mapping_1d(0)
+    data = run_bundle.export_run(ADAPTERS["m1d"], trainer, trainer.config, 0)
+    with pytest.raises(run_bundle.BundleError, match="belongs to"):
+        run_bundle.import_run(ADAPTERS["mc"], data, lambda config, seed: _mode_collapse(seed))
+
+
+def test_weights_that_do_not_fit_the_settings_are_refused():
+    from gan_core.mapping_1d.config import Mapping1DConfig
+    from gan_core.mapping_1d.trainer import Mapping1DTrainer
+
+    adapter = ADAPTERS["m1d"]
+    trainer = _mapping_1d(0)
+    wider = dataclasses.replace(trainer.config, width=trainer.config.width * 2)
+    data = run_bundle.export_run(adapter, trainer, wider, 0)  # settings say twice as wide as the weights
+    with pytest.raises(run_bundle.BundleError, match="do not fit"):
+        run_bundle.import_run(adapter, data, lambda config, seed: Mapping1DTrainer(config))
+    assert Mapping1DConfig  # the settings class the adapter names is the lesson's
+    assert adapter.config_cls is Mapping1DConfig
+
+
+def test_the_games_carry_settings_and_the_step_shown_only():
+    class Shown:
+        def __init__(self, config):
+            self.config, self.steps = config, 0
+
+        def seek(self, k):
+            self.steps = k
+
+    adapter = ADAPTERS["xy"]
+    view = Shown(adapter.config_cls())
+    view.seek(40)
+    data = run_bundle.export_run(adapter, view, view.config, 0)
+    restored, bundle = run_bundle.import_run(adapter, data, lambda config, seed: Shown(config))
+    assert restored.steps == 40 and bundle.tensors == {}
+    with pytest.raises(run_bundle.BundleError, match="belongs to"):
+        run_bundle.import_run(ADAPTERS["dirac"], data, lambda config, seed: Shown(config))
