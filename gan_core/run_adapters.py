@@ -5,7 +5,8 @@ Adam moments), the step count and the capped history, so the page shows the same
 carry: the random streams (data order, noise draws) and torch optimisers' moments, so training on after an
 import is a fresh continuation, not bit for bit the original one.
 
-Keyed by the lesson's id (the run lifecycle's prefix): `ADAPTERS["mc"]`.
+Keyed by the lesson's id (the run lifecycle's prefix): `ADAPTERS["mc"]`. The mode-collapse lesson and the 2-D
+playground share the 2-D core's state (`TwoDState`); the playground's side-by-side pair carries both runs.
 """
 from __future__ import annotations
 
@@ -151,6 +152,142 @@ class Mapping1DRun:
         trainer._take_snapshot()  # "Restore last good state" goes back to the imported run
 
 
+class TwoDState:
+    """One `gan_core.twod.TwoDTrainer` ↔ named arrays: the NumPy engine's flat vectors (G, D, G's EMA, both
+    optimisers' moments), or the torch engine's modules (its optimisers' moments are not carried)."""
+
+    @staticmethod
+    def export(core: Any, prefix: str = "") -> dict[str, np.ndarray]:
+        e = core.engine
+        out = {"steps": scalar(core.steps), "g_updates": scalar(e.g_updates)}
+        if core.engine_name == "torch":
+            for name in ("G", "D", "G_ema"):
+                out.update(module_tensors(name, getattr(e, name)))
+        else:
+            out.update({"G": e.G.flat.copy(), "D": e.D.flat.copy(), "G_ema": e.G_ema.flat.copy()})
+            for name, opt in (("opt_g", e.opt_g), ("opt_d", e.opt_d)):
+                out.update({f"{name}.m": opt.m.copy(), f"{name}.v": opt.v.copy(), f"{name}.t": scalar(opt.t)})
+        return {prefix + k: v for k, v in out.items()}
+
+    @staticmethod
+    def load(core: Any, tensors: dict[str, np.ndarray], prefix: str = "") -> None:
+        t = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+        e = core.engine
+        e.g_updates = int(t["g_updates"][0])
+        if core.engine_name == "torch":
+            for name in ("G", "D", "G_ema"):
+                load_module_tensors(name, getattr(e, name), t)
+        else:
+            e.G.flat[...] = t["G"]
+            e.D.flat[...] = t["D"]
+            e.G_ema.flat[...] = t["G_ema"]
+            for name, opt in (("opt_g", e.opt_g), ("opt_d", e.opt_d)):
+                opt.load((t[f"{name}.m"], t[f"{name}.v"], int(t[f"{name}.t"][0])))
+        core.steps = int(t["steps"][0])
+        core.status, core.message = "ok", ""
+        core.history.clear()
+        core._last_good = core.snapshot()  # "Restore last good state" goes back to the imported run
+
+
+def _finite_or_refuse(samples: np.ndarray) -> None:
+    if not np.isfinite(samples).all():
+        raise BundleError("The weights in this export do not give a finite generator.")
+
+
+class ModeCollapseRun:
+    """The mode-collapse lesson: its 2-D core's state and the lesson's measured curves."""
+
+    lesson, title = "mc", "Mode collapse"
+
+    @property
+    def config_cls(self) -> type:
+        from gan_core.mode_collapse.config import ModeCollapseConfig
+
+        return ModeCollapseConfig
+
+    def step_count(self, trainer: Any) -> int:
+        return int(trainer.steps)
+
+    def export_tensors(self, trainer: Any) -> dict[str, np.ndarray]:
+        return TwoDState.export(trainer.core)
+
+    def import_tensors(self, trainer: Any, tensors: dict[str, np.ndarray]) -> None:
+        TwoDState.load(trainer.core, tensors)
+
+    def history_rows(self, trainer: Any) -> dict[str, np.ndarray]:
+        return history_columns(trainer.history)
+
+    def import_history(self, trainer: Any, history: dict[str, np.ndarray], step: int) -> None:
+        load_history(trainer.history, history)
+        trainer.core.steps = int(step)
+        trainer.report = trainer.evaluate()
+        _finite_or_refuse(trainer.samples)
+
+
+class PlaygroundRunAdapter:
+    """The 2-D playground: one PlaygroundRun, or a RunPair side by side (both runs are carried, as "left." and
+    "right."). Curves: the run's scores and its trainer's losses ("loss." columns), padded to one length."""
+
+    lesson, title = "pg", "2-D playground"
+
+    @property
+    def config_cls(self) -> type:
+        from gan_core.playground.config import PlaygroundConfig
+
+        return PlaygroundConfig
+
+    @staticmethod
+    def _runs(trainer: Any) -> dict[str, Any]:
+        runs = getattr(trainer, "runs", None)
+        return {"": trainer} if runs is None else {"left.": runs[0], "right.": runs[1]}
+
+    def step_count(self, trainer: Any) -> int:
+        return int(trainer.steps)
+
+    def export_tensors(self, trainer: Any) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for prefix, run in self._runs(trainer).items():
+            out.update(TwoDState.export(run.trainer, prefix))
+        return out
+
+    def import_tensors(self, trainer: Any, tensors: dict[str, np.ndarray]) -> None:
+        for prefix, run in self._runs(trainer).items():
+            TwoDState.load(run.trainer, tensors, prefix)
+
+    def history_rows(self, trainer: Any) -> dict[str, np.ndarray]:
+        parts = {}
+        for prefix, run in self._runs(trainer).items():
+            parts[prefix] = history_columns(run.history)
+            parts[prefix + "loss."] = history_columns(run.trainer.history)
+        return padded_columns(parts)
+
+    def import_history(self, trainer: Any, history: dict[str, np.ndarray], step: int) -> None:
+        for prefix, run in self._runs(trainer).items():
+            load_history(run.history, unpadded_columns(history, prefix))
+            load_history(run.trainer.history, unpadded_columns(history, prefix + "loss."))
+            run._last_recorded = run.steps  # evaluate() below re-scores without adding a row
+            run.evaluate()
+            _finite_or_refuse(run.samples)
+
+
+def padded_columns(parts: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Several histories in one table (a bundle's history.csv has columns of one length): each column named
+    with its history's prefix, the shorter ones padded with NaN (their `step` is NaN there)."""
+    n = max((len(c) for cols in parts.values() for c in cols.values()), default=0)
+    return {prefix + name: np.concatenate([c, np.full(n - len(c), np.nan)])
+            for prefix, cols in parts.items() for name, c in cols.items()}
+
+
+def unpadded_columns(columns: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """One history back out of `padded_columns`' table: its prefix's columns (not a longer prefix's), without
+    the padding rows."""
+    own = {k[len(prefix):]: v for k, v in columns.items() if k.startswith(prefix) and "." not in k[len(prefix):]}
+    if "step" not in own:
+        return {}
+    keep = np.isfinite(own["step"])
+    return {k: v[keep] for k, v in own.items()}
+
+
 class SteppedView:
     """A lesson whose run is computed from its settings alone (the xy and Dirac games): the bundle carries
     the settings and the step shown; there are no weights."""
@@ -206,11 +343,6 @@ def _after_cgan(t: Any) -> None:
     t._take_snapshot()
 
 
-def _after_mode_collapse(t: Any) -> None:
-    t.report = t.evaluate()
-    t._snapshot()
-
-
 ADAPTERS: dict[str, Any] = {
     "m1d": Mapping1DRun(),
     "cgan": _Lazy("cgan", "gan_core.cgan.config.CGANConfig", title="CGAN training",
@@ -219,6 +351,6 @@ ADAPTERS: dict[str, Any] = {
     "dirac": SteppedView("dirac", "Dirac-GAN"),
     "spam": _Lazy("spam", "gan_core.spam.config.SpamConfig", modules=("spammer", "filter"), step_attr="round",
                   title="Spammer vs spam filter"),
-    "mc": _Lazy("mc", "gan_core.mode_collapse.config.ModeCollapseConfig", modules=("G", "D"), title="Mode collapse",
-                after=_after_mode_collapse),
+    "mc": ModeCollapseRun(),
+    "pg": PlaygroundRunAdapter(),
 }

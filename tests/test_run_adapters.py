@@ -46,8 +46,29 @@ def _cgan(seed):
     return CGANTrainer(CGANConfig(seed=seed, batch_size=16))
 
 
-MAKERS = {"m1d": _mapping_1d, "mc": _mode_collapse, "spam": _spam, "cgan": _cgan}
-STEPS = {"m1d": 60, "mc": 3, "spam": 2, "cgan": 2}
+def _mode_collapse_torch(seed):
+    from gan_core.mode_collapse.config import ModeCollapseConfig
+    from gan_core.mode_collapse.trainer import ModeCollapseTrainer
+
+    return ModeCollapseTrainer(ModeCollapseConfig(seed=seed, batch_size=32, width=16, z_dim=4), engine="torch")
+
+
+SMALL_PLAYGROUND = {"g_width": 16, "d_width": 16, "batch_size": 32}
+
+
+def _playground(seed, **changes):
+    from gan_core.playground.config import PlaygroundConfig
+    from gan_core.playground.pair import build_run
+
+    return build_run(PlaygroundConfig(seed=seed, **SMALL_PLAYGROUND, **changes))
+
+
+def _playground_pair(seed):
+    return _playground(seed, compare="wgan_gp")
+
+
+MAKERS = {"m1d": _mapping_1d, "mc": _mode_collapse, "spam": _spam, "cgan": _cgan, "pg": _playground}
+STEPS = {"m1d": 60, "mc": 3, "spam": 2, "cgan": 2, "pg": 60}
 
 
 def _seed_of(trainer) -> int:
@@ -87,6 +108,47 @@ def test_the_imported_1d_run_draws_the_same_map_as_the_exported_one():
     _, trainer, restored, _ = _round_trip("m1d", _mapping_1d, 80)
     z = np.linspace(0.01, 0.99, 11)
     np.testing.assert_array_equal(trainer.generator_map(z), restored.generator_map(z))
+
+
+def test_the_mode_collapse_run_round_trips_on_both_2d_engines_and_shows_the_same_samples():
+    for make in (_mode_collapse, _mode_collapse_torch):
+        _, trainer, restored, _ = _round_trip("mc", make, 50)  # two measurements (every 25 steps), the last now
+        assert restored.core.engine_name == trainer.core.engine_name
+        assert len(restored.history) == len(trainer.history) == 3
+        np.testing.assert_array_equal(restored.samples, trainer.samples)
+        np.testing.assert_array_equal(restored.report.counts, trainer.report.counts)
+        assert restored.core.last_good_step == 50  # "Restore last good state" stays in the imported run
+
+
+def test_a_side_by_side_playground_pair_carries_both_runs():
+    adapter, trainer, restored, bundle = _round_trip("pg", _playground_pair, 60)
+    assert type(restored).__name__ == "RunPair" and restored.right.config.loss == "wgan_gp"
+    before, after = adapter.export_tensors(trainer), adapter.export_tensors(restored)
+    assert {k.split(".", 1)[0] for k in before} == {"left", "right"}
+    for name in before:
+        assert np.array_equal(before[name], after[name]), name
+    assert not np.array_equal(before["left.D"], before["right.D"])  # two runs, not one twice
+    for old, new in zip(trainer.runs, restored.runs):
+        assert new.steps == old.steps == 60
+        np.testing.assert_array_equal(new.samples, old.samples)
+        for a, b in ((old.history, new.history), (old.trainer.history, new.trainer.history)):
+            assert len(a) == len(b) > 0
+            for name in a.names:
+                np.testing.assert_array_equal(a.column(name), b.column(name), err_msg=name)
+
+
+def test_a_single_playground_run_is_not_imported_as_a_pair():
+    trainer = _playground(0)
+    trainer.step(30)
+    data = run_bundle.export_run(ADAPTERS["pg"], trainer, trainer.config, 0)
+    pair_config = dataclasses.replace(trainer.config, compare="wgan_gp")
+    forged = run_bundle.export_run(ADAPTERS["pg"], trainer, pair_config, 0)  # the settings say a pair
+    from gan_core.playground.pair import build_run
+
+    with pytest.raises(run_bundle.BundleError, match="do not fit"):
+        run_bundle.import_run(ADAPTERS["pg"], forged, lambda config, seed: build_run(config))
+    restored, _ = run_bundle.import_run(ADAPTERS["pg"], data, lambda config, seed: build_run(config))
+    assert not hasattr(restored, "runs") and restored.steps == 30
 
 
 def test_a_bundle_from_another_lesson_is_refused():
