@@ -236,6 +236,17 @@ def test_a_scenario_link_loads_that_scenario_once():
     assert any("does not have" in w.value for w in at.warning) and not at.exception
 
 
+def test_a_scenario_link_with_a_setting_loads_the_scenario_and_that_setting():
+    at = AppTest.from_file(app_paths.APP, default_timeout=60)
+    at.query_params["scenario"] = "vanishing"
+    at.query_params["lr_g"] = "0.0005"
+    at.run()
+    assert not at.exception
+    run = trainer(at)
+    assert run.config.loss == "minimax" and run.config.r1 == 0.0  # the scenario's
+    assert run.config.lr_g == 0.0005 and at.number_input(key="m1d_lr_g").value == 0.0005  # the link's
+
+
 def test_d_at_one_half_with_histograms_apart_is_explained_on_the_page(at):
     _load(at, "mixture")
     for _ in range(6):  # 300 steps: D flat at ½, W1 still well above 0.15σ (measured)

@@ -84,7 +84,10 @@ def open_link(lesson: Any, run: Any) -> None:
         st.session_state[f"_link_read_{lesson.prefix}"] = True  # the link was for the page's other lesson
         return  # (xy vs Dirac): this one starts from its defaults; a link is only ever read at a first frame
     skip = set(_context(lesson))
-    linked, _ = links.read_link(lesson.config_cls, lesson.prefix, base=_defaults(lesson), skip=skip)
+    # On what the widgets show now: the defaults at a first frame, or what the page set before render() (the
+    # 1-D page's ?scenario= link loads its scenario first), so a link changes only the settings it names.
+    shown = widgets.config_from(lesson.config_cls, _defaults(lesson), run.values, _context(lesson))
+    linked, _ = links.read_link(lesson.config_cls, lesson.prefix, base=shown, skip=skip)
     if linked is not None:
         widgets.show(lesson.prefix, linked, run.values, skip=skip)
     links.show_notes(lesson.prefix)
