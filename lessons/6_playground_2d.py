@@ -24,6 +24,7 @@ from ui import lifecycle, notes
 
 P = "pg"
 POINTS, ERROR, LOADED = "pgx_points", "pgx_data_error", "pgx_points_from"
+DRAWN = "pgx_points_drawing"  # the settings' drawing that POINTS was filled from or saved as
 ERASE_RADIUS = 0.06
 SPRAY_POINTS = 25
 MAX_STEPS_PER_TICK = 400
@@ -45,9 +46,11 @@ def _wanted() -> PlaygroundConfig:
 
 
 def _points() -> list[list[float]]:
-    """The drawing being edited; filled from the settings once (e.g. a link carrying a drawing)."""
-    if POINTS not in st.session_state:
-        enc = _wanted().drawing
+    """The drawing being edited; filled from the settings when they carry another drawing than the one being
+    edited (a link's at first, an imported run's later)."""
+    enc = _wanted().drawing
+    if POINTS not in st.session_state or (enc and enc != st.session_state.get(DRAWN)):
+        st.session_state[DRAWN] = enc
         try:
             st.session_state[POINTS] = decode_points(enc).points.tolist() if enc else []
         except DataError as exc:
@@ -64,6 +67,7 @@ def _use(points: list[list[float]], note: str = "") -> None:
         enc = encode_points(np.array(st.session_state[POINTS]))
     except DataError:
         enc = ""  # validate() then says what is missing; the board says why
+    st.session_state[DRAWN] = enc
     lifecycle.set_settings(LESSON, dataclasses.replace(_wanted(), target="drawing", drawing=enc))
 
 

@@ -12,11 +12,12 @@ from gan_core.run_adapters import ADAPTERS
 from tests.app_paths import APP
 
 LESSONS = {  # prefix: (page, a number setting's field, a new value)
-    "m1d": ("lessons/1_mapping_1d.py", "lr_g", 0.001),
+    "m1d": ("lessons/1_mapping_1d.py", "lr_g", 0.002),
     "cgan": ("lessons/2_cgan_explorer.py", "lr_g", 0.001),
     "xy": ("lessons/3_xy_game.py", "eta", 0.2),
     "spam": ("lessons/4_spam_filter.py", "filter_lr", 0.04),
     "mc": ("lessons/5_mode_collapse.py", "lr_g", 0.001),
+    "pg": ("lessons/6_playground_2d.py", "lr_g", 0.002),
 }
 DEFAULT_PAGE = "m1d"
 GARBAGE = {"eta": "-5", "lr_g": "-5", "filter_lr": "-5", "digit": "42", "loss": "<script>alert(1)</script>"}
@@ -104,7 +105,7 @@ def _step_and_export(prefix: str) -> tuple[AppTest, bytes]:
     return at, run_bundle.export_run(adapter, run.trainer, run.config, seed)  # what "Export run" hands out
 
 
-@pytest.mark.parametrize("prefix", ["m1d", "xy", "spam", "mc"])
+@pytest.mark.parametrize("prefix", ["m1d", "xy", "spam", "mc", "pg"])
 def test_export_then_import_in_a_fresh_session_restores_settings_and_step(prefix):
     source, data = _step_and_export(prefix)
     fresh = _open(prefix)
@@ -132,6 +133,32 @@ def test_refused_imports_keep_the_current_run(prefix):
         errors = [e.value.replace("\\", "") for e in at.error]
         assert any(words in e and "current run is kept" in e for e in errors), errors
         assert _run(at, prefix).trainer is run_before and ADAPTERS[prefix].step_count(run_before) == steps
+
+
+def test_an_imported_playground_run_brings_its_drawing_and_its_side_by_side_pair():
+    source = _open("pg")
+    source.selectbox(key="pg_target").set_value("drawing").run()
+    source.text_area(key="pgx_paste").input("0, 0\n1, 0\n1, 1\n0, 1\n0.5, 0.5\n").run()
+    source.button(key="pgx_use_paste").click().run()
+    source.selectbox(key="pg_compare").set_value("wgan_gp").run()
+    source.button(key="pg_step").click().run()
+    assert not source.exception, source.exception
+    run = _run(source, "pg")
+    data = run_bundle.export_run(ADAPTERS["pg"], run.trainer, run.config, run.config.seed)
+    fresh = _open("pg")  # where someone was drawing something else
+    fresh.selectbox(key="pg_target").set_value("drawing").run()
+    fresh.text_area(key="pgx_paste").input("0, 0\n1, 0\n0, 1\n").run()
+    fresh.button(key="pgx_use_paste").click().run()
+    fresh.file_uploader(key="pg_import").upload("run.zip", data, "application/zip").run()
+    assert not fresh.exception, fresh.exception
+    got = _run(fresh, "pg")
+    assert got.config == run.config and got.trainer.steps == run.trainer.steps > 0
+    assert [r.config.loss for r in got.trainer.runs] == [r.config.loss for r in run.trainer.runs]
+    from gan_core.playground.data import decode_points
+
+    drawn = decode_points(run.config.drawing).points.tolist()
+    assert fresh.session_state["pgx_points"] == drawn and len(drawn) == 5  # the board shows the run's drawing
+    assert "5 points" in " ".join(m.value for m in fresh.markdown)
 
 
 def test_a_dirac_link_opens_the_dirac_tab_with_its_settings():
