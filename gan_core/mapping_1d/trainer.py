@@ -477,7 +477,9 @@ class Trainer1D:
                 break
             chunk = int(rate * remaining * 0.5) if rate > 0 else 4
             if chunk < 1:
-                break  # not even one step fits in what is left
+                if done:
+                    break  # not even one more step fits in what is left
+                chunk = 1  # after a slow spell: one step re-measures the rate (else training stops for good)
             before = self.steps
             self.step(min(chunk, max_steps - done))
             if self.steps == before:
