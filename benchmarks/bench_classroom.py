@@ -73,6 +73,8 @@ class Stats:
     counter_changes: int = 0  # completed runs whose step counter changed
     full_runs: int = 0
     restarts: int = 0  # Start pressed again after the run stopped (xy play reaching its end)
+    fragment_bytes: int = 0  # websocket bytes of the fragment runs that completed
+    fragment_deltas: int = 0  # elements and blocks they re-sent
     errors: list[str] = field(default_factory=list)
 
 
@@ -87,6 +89,7 @@ class Student:
         self.in_full_run = False
         self.full_done = asyncio.Event()
         self.counter_now: list[str] = []
+        self.run_bytes = self.run_deltas = 0
         self.counter_last: tuple[str, ...] | None = None
         self.counting = False
         self.exceptions = 0
@@ -141,9 +144,11 @@ class Student:
                 task.cancel()
 
     # --- receiving -----------------------------------------------------------------------
-    def _on_msg(self, msg: ForwardMsg) -> None:
+    def _on_msg(self, msg: ForwardMsg, size: int = 0) -> None:
         kind = msg.WhichOneof("type")
+        self.run_bytes += size
         if kind == "new_session":
+            self.run_bytes, self.run_deltas = size, 0
             self.run_is_full = not msg.metadata.run.fragment_ids
             if self.run_is_full:
                 self.in_full_run = True
@@ -152,6 +157,7 @@ class Student:
                 self.buttons = {}
             self.counter_now = []
         elif kind == "delta":
+            self.run_deltas += 1
             el = msg.delta.new_element
             which = el.WhichOneof("type") if msg.delta.WhichOneof("type") == "new_element" else None
             if which == "button":
@@ -173,6 +179,8 @@ class Student:
             if status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
                 if self.counting:
                     self.stats.completed += 1
+                    self.stats.fragment_bytes += self.run_bytes
+                    self.stats.fragment_deltas += self.run_deltas
                     sig = tuple(self.counter_now)
                     if sig and sig != self.counter_last:
                         self.stats.counter_changes += 1
@@ -192,7 +200,7 @@ class Student:
         async for raw in self.ws:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
-            self._on_msg(msg)
+            self._on_msg(msg, len(raw))
 
     async def _full_run(self, trigger: str | None, timeout: float) -> bool:
         self.full_done.clear()
@@ -214,24 +222,30 @@ class Student:
                 self.ws = ws
                 reader = asyncio.create_task(self._reader())
                 try:
-                    if not await self._full_run(None, 120):
-                        self.stats.errors.append("the page did not load")
-                    await self._press_start()
-                    while time.monotonic() < count_until:
-                        now = time.monotonic()
-                        self.counting = count_from <= now
-                        await asyncio.sleep(min(0.25, max(0.01, (count_from if not self.counting else count_until) - now)))
-                        idle = not self.timers and not self.in_full_run and self.buttons
-                        if idle and time.monotonic() < count_until:
-                            # The run stopped (xy play reached its end, a fault): press Start again.
-                            if await self._press_start():
-                                self.stats.restarts += 1
-                    self.counting = False
+                    await asyncio.wait_for(self._lesson(count_from, count_until),
+                                           max(1.0, count_until - time.monotonic() + 2.0))
+                except asyncio.TimeoutError:  # still loading when the window closed: counted as 0 updates
+                    self.stats.errors.append("still loading or pressing Start when the window closed")
                 finally:
+                    self.counting = False
                     self._clear_timers()
                     reader.cancel()
         except Exception as exc:  # noqa: BLE001 - reported in the table, the other sessions go on
             self.stats.errors.append(f"{type(exc).__name__}: {exc}")
+
+    async def _lesson(self, count_from: float, count_until: float) -> None:
+        if not await self._full_run(None, 120):
+            self.stats.errors.append("the page did not load")
+        await self._press_start()
+        while time.monotonic() < count_until:
+            now = time.monotonic()
+            self.counting = count_from <= now
+            await asyncio.sleep(min(0.25, max(0.01, (count_until if self.counting else count_from) - now)))
+            idle = not self.timers and not self.in_full_run and self.buttons
+            if idle and time.monotonic() < count_until:
+                # The run stopped (xy play reached its end, a fault): press Start again.
+                if await self._press_start():
+                    self.stats.restarts += 1
 
     async def _press_start(self) -> bool:
         wid = self._start_button()
@@ -359,6 +373,8 @@ class Result:
     rss_after: float
     errors: list[str]
     restarts: int
+    kib_per_run: float = float("nan")
+    deltas_per_run: float = float("nan")
 
 
 async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: float, warmup: float,
@@ -386,11 +402,78 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
         errors.append(f"{sum(s.exceptions for s in students)} exception element(s) shown")
     return Result(page_name, n, rates, completed, 1 - done / requests if requests else float("nan"),
                   1000 * (cpu1 - cpu0) / updates if updates else float("nan"), (cpu1 - cpu0) / window,
-                  (client1 - client0) / window, rss0, rss1, errors, sum(s.stats.restarts for s in students))
+                  (client1 - client0) / window, rss0, rss1, errors, sum(s.stats.restarts for s in students),
+                  sum(s.stats.fragment_bytes for s in students) / 1024 / done if done else float("nan"),
+                  sum(s.stats.fragment_deltas for s in students) / done if done else float("nan"))
+
+
+async def soak(base: str, pids: list[int], page_name: str, n: int, minutes: float, every: float = 30.0) -> None:
+    """N live sessions for `minutes`: server RSS and the update rate every `every` seconds."""
+    page = PAGES[page_name]
+    students = [Student(base, page) for _ in range(n)]
+    t0 = time.monotonic()
+    end = t0 + 60 * minutes + n * 0.25
+    tasks = [asyncio.create_task(s.attend(t0 + i * 0.25, t0, end)) for i, s in enumerate(students)]
+    print("| minute | server RSS MiB | updates/s per session (median) | server cores |")
+    print("|---|---|---|---|", flush=True)
+    last = (time.monotonic(), sum(s.stats.counter_changes for s in students), cpu_seconds(pids))
+    while time.monotonic() < end - 1:
+        await asyncio.sleep(min(every, max(0.0, end - time.monotonic() - 1)))
+        now, updates, cpu = time.monotonic(), sum(s.stats.counter_changes for s in students), cpu_seconds(pids)
+        rate = (updates - last[1]) / n / (now - last[0])
+        print(f"| {(now - t0) / 60:.1f} | {rss_mib(pids):.0f} | {rate:.1f} | {(cpu - last[2]) / (now - last[0]):.2f} |",
+              flush=True)
+        last = (now, updates, cpu)
+    await asyncio.gather(*tasks)
+
+
+async def release(base: str, pids: list[int], page_name: str, n: int, ttl: float) -> None:
+    """Do closed tabs give their trainers back? Two waves of N students, each training then closing its tab;
+    between them, the server's disconnectedSessionTTL passes. If the first wave's runs were kept, RSS grows
+    by a wave's worth again; if they were freed, the second wave reuses the memory."""
+    print("| moment | server RSS MiB |")
+    print("|---|---|")
+    print(f"| before | {rss_mib(pids):.0f} |", flush=True)
+    for wave in (1, 2, 3):
+        r = await measure(base, pids, page_name, n, seconds=10, warmup=4, stagger=0.25, sticky=False)
+        print(f"| wave {wave}: {n} sessions training ({statistics.median(r.rates):.1f} updates/s) | "
+              f"{r.rss_after:.0f} |", flush=True)
+        await asyncio.sleep(ttl + 15)
+        print(f"| wave {wave}: tabs closed, {ttl + 15:.0f} s later | {rss_mib(pids):.0f} |", flush=True)
+
+
+def browser_rate(base: str, page_name: str, seconds: float, warmup: float) -> float:
+    """One real Chromium session (Playwright, Debian's /usr/bin/chromium): step-counter changes per second,
+    counted in the page by a MutationObserver on the first metric (the step counter)."""
+    from playwright.sync_api import sync_playwright
+
+    page_def = PAGES[page_name]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            tab.goto(base)
+            tab.wait_for_selector("h1", timeout=120_000)
+            tab.goto(f"{base}/{page_def.url}")
+            tab.wait_for_selector(f".st-key-{page_def.start_keys[0]} button", timeout=120_000)
+            tab.locator(f".st-key-{page_def.start_keys[0]} button").click()
+            tab.wait_for_selector("[data-testid='stMetricValue']", timeout=120_000)
+            time.sleep(warmup)
+            tab.evaluate("""() => { window.__changes = 0; let last = null;
+                const read = () => { const el = document.querySelector("[data-testid='stMetricValue']");
+                    const t = el ? el.textContent : null; if (t !== last) { if (last !== null) window.__changes++;
+                    last = t; } };
+                read(); window.__obs = new MutationObserver(read);
+                window.__obs.observe(document.body, {subtree: true, childList: true, characterData: true}); }""")
+            time.sleep(seconds)
+            return tab.evaluate("() => window.__changes") / seconds
+        finally:
+            browser.close()
 
 
 HEADER = ("| page | N | updates/s per session: median (min–max) | completed runs/s median | dropped "
-          "| server CPU per update | server cores | client cores | RSS MiB |")
+          "| server CPU per update | server cores | client cores | RSS MiB | per run: elements, KiB |")
 
 
 def row(r: Result) -> str:
@@ -399,7 +482,7 @@ def row(r: Result) -> str:
     note = f" ⚠ {'; '.join(r.errors)[:160]}" if r.errors else ""
     return (f"| {r.page} | {r.n} | {med:.1f} ({min(r.rates):.1f}–{max(r.rates):.1f}) | {cmed:.1f} | "
             f"{100 * r.dropped:.0f} % | {r.cpu_per_update_ms:.0f} ms | {r.server_cores:.2f} | "
-            f"{r.client_cores:.2f} | {r.rss_after:.0f} |{note}")
+            f"{r.client_cores:.2f} | {r.rss_after:.0f} | {r.deltas_per_run:.0f}, {r.kib_per_run:.0f} |{note}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -415,14 +498,49 @@ def main(argv: list[str] | None = None) -> int:
                     help="a streamlit option for the server this script starts, e.g. runner.postScriptGC=false")
     ap.add_argument("--fresh", action="store_true", help="a new server for every (page, N)")
     ap.add_argument("--log", type=Path, help="server log file")
+    ap.add_argument("--browser-check", action="store_true",
+                    help="instead: one Chromium session vs one headless session on the first page, same server")
+    ap.add_argument("--soak", type=float, metavar="MINUTES", help="instead: N = first --n sessions for MINUTES")
+    ap.add_argument("--release", type=float, metavar="TTL",
+                    help="instead: waves of N students that train and close their tabs, TTL + 15 s apart "
+                         "(start the server with --set server.disconnectedSessionTTL=TTL)")
     args = ap.parse_args(argv)
     options = dict(o.split("=", 1) for o in args.set)
 
     print(f"# bench_classroom · {os.cpu_count()} CPUs · loadavg at start {loadavg()} · "
           f"options {options or 'defaults'} · {args.seconds:g} s windows after {args.warmup:g} s warm-up")
-    print(HEADER)
-    print("|---|---|---|---|---|---|---|---|---|", flush=True)
     server = None
+    if args.browser_check:
+        server = Server(options, args.log)
+        try:
+            asyncio.run(warm_up(server.url))
+            chromium = browser_rate(server.url, args.pages[0], args.seconds, args.warmup)
+            time.sleep(3)
+            headless = asyncio.run(measure(server.url, server.pids, args.pages[0], 1, args.seconds, args.warmup,
+                                           0.25, sticky=False))
+        finally:
+            server.close()
+        print(f"| {args.pages[0]} | Chromium {chromium:.1f} updates/s | headless client "
+              f"{headless.rates[0]:.1f} updates/s | ratio {headless.rates[0] / chromium if chromium else float('nan'):.2f} |")
+        print(f"# loadavg at end {loadavg()}")
+        return 0
+    if args.soak or args.release:
+        server = None if args.url else Server(options, args.log)
+        base = args.url.rstrip("/") if args.url else server.url
+        pids = args.pids if args.url else server.pids
+        try:
+            asyncio.run(warm_up(base))
+            if args.soak:
+                asyncio.run(soak(base, pids, args.pages[0], args.n[0], args.soak))
+            else:
+                asyncio.run(release(base, pids, args.pages[0], args.n[0], args.release))
+        finally:
+            if server is not None:
+                server.close()
+        print(f"# loadavg at end {loadavg()}")
+        return 0
+    print(HEADER)
+    print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
     try:
         for page in args.pages:
             for n in args.n:
