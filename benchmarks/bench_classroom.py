@@ -84,6 +84,7 @@ class Student:
         self.stats = Stats()
         self.buttons: dict[str, tuple[str, bool]] = {}  # widget id -> (label, disabled), last full run
         self.timers: dict[str, asyncio.Task] = {}
+        self.intervals: dict[str, float] = {}
         self.ws = None
         self.run_is_full = False
         self.in_full_run = False
@@ -122,6 +123,9 @@ class Student:
         return None
 
     def _set_timer(self, fragment_id: str, interval: float) -> None:
+        if self.intervals.get(fragment_id) == interval and fragment_id in self.timers:
+            return  # the frontend keeps a timer whose interval did not change
+        self.intervals[fragment_id] = interval
         old = self.timers.pop(fragment_id, None)
         if old is not None:
             old.cancel()

@@ -5,6 +5,7 @@ plus the training it was allowed; the planner only sees the clocks, as on the se
 from __future__ import annotations
 
 import heapq
+import random
 import threading
 
 import pytest
@@ -21,30 +22,40 @@ class Clocks:
         return tb.TickBudget(clock=lambda: self.wall, cpu_clock=lambda: self.cpu, **kw)
 
 
-def simulate(budget: tb.TickBudget, clocks: Clocks, sessions: list[str], overhead: float, seconds: float,
-             record_from: float = 0.0):
-    """Returns per-session (ticks, trained seconds) counted after `record_from` s, and the CPU used then."""
+def simulate(budget: tb.TickBudget, clocks: Clocks, sessions: list[str], overhead, seconds: float,
+             record_from: float = 0.0, wall=None):
+    """Returns per-session ticks and trained seconds counted after `record_from` s, the CPU used then, and
+    the plans. `overhead` (and `wall`, a tick's wall time) may be callables: drawn per tick. With `wall`,
+    a tick reports done after its wall time unless the session's next tick starts first (cut short)."""
     start = clocks.wall
-    queue = [(start + 0.01 * i, sid) for i, sid in enumerate(sessions)]
+    queue = [(start + 0.01 * i, 0, sid, 0) for i, sid in enumerate(sessions)]  # (time, kind, sid, tick no.)
     heapq.heapify(queue)
     ticks = {s: 0 for s in sessions}
     trained = {s: 0.0 for s in sessions}
+    number = {s: 0 for s in sessions}
     cpu_at_record = None
     plans = []
     while queue:
-        t, sid = heapq.heappop(queue)
+        t, kind, sid, no = heapq.heappop(queue)
         if t > start + seconds:
             break
         clocks.wall = t
+        if kind == 1:  # the end of tick `no`
+            if number[sid] == no:
+                budget.done(sid)
+            continue
         if cpu_at_record is None and t >= start + record_from:
             cpu_at_record = clocks.cpu
-        plan = budget.plan(sid)
-        clocks.cpu += overhead + plan.train_seconds
+        plan = budget.plan(sid, reports_done=wall is not None)
+        number[sid] += 1
+        clocks.cpu += (overhead() if callable(overhead) else overhead) + plan.train_seconds
         if t >= start + record_from:
             ticks[sid] += 1
             trained[sid] += plan.train_seconds
             plans.append(plan)
-        heapq.heappush(queue, (t + plan.interval, sid))
+        if wall is not None:
+            heapq.heappush(queue, (t + (wall() if callable(wall) else wall), 1, sid, number[sid]))
+        heapq.heappush(queue, (t + plan.interval, 0, sid, 0))
     return ticks, trained, clocks.cpu - (cpu_at_record or 0.0), plans
 
 
@@ -178,9 +189,46 @@ def test_concurrent_script_threads_share_one_plan_safely():
     assert budget.snapshot()["running"] == 0
 
 
+def test_a_noisy_cost_does_not_make_the_interval_flap():
+    """Every change of the interval costs each running session a page rerun: it must stay put."""
+    rng = random.Random(1)
+    clocks = Clocks()
+    budget = clocks.budget()
+    _, _, _, plans = simulate(budget, clocks, [f"s{i}" for i in range(16)], lambda: rng.uniform(0.01, 0.04),
+                              seconds=180, record_from=30)
+    changes = sum(a.interval != b.interval for a, b in zip(plans, plans[1:]))
+    assert changes <= 4
+
+
+def test_ticks_slower_than_their_cpu_time_make_the_interval_grow():
+    """A core shared with other programs: CPU time per tick is small, but ticks take long on the clock."""
+    clocks = Clocks()
+    budget = clocks.budget()
+    _, _, _, plans = simulate(budget, clocks, ["a", "b"], overhead=0.005, seconds=30, record_from=20, wall=0.2)
+    assert min(p.interval for p in plans) >= 0.2 / tb.RUN_MARGIN
+
+
+def test_runs_cut_short_by_the_next_request_make_the_interval_grow():
+    clocks = Clocks()
+    budget = clocks.budget()
+    # Each tick would need 0.3 s of wall time: at 0.1 s it is always cut short, never reports done ...
+    _, _, _, plans = simulate(budget, clocks, ["a", "b"], overhead=0.005, seconds=40, record_from=30, wall=0.3)
+    # ... so the interval grows until ticks finish, with room to spare.
+    assert min(p.interval for p in plans) > 0.3
+
+
+def test_without_tick_done_wall_time_is_not_guessed():
+    clocks = Clocks()
+    budget = clocks.budget()
+    _, _, _, plans = simulate(budget, clocks, ["a"], overhead=0.01, seconds=20, record_from=10)
+    assert {p.interval for p in plans} == {tb.NOMINAL_INTERVAL}
+    assert budget.snapshot()["tick_wall_s"] is None
+
+
 def test_module_level_contract():
     plan = tb.plan_tick("contract-test")
     assert isinstance(plan, tb.TickPlan) and plan.interval >= tb.NOMINAL_INTERVAL
     assert tb.interval_now() >= tb.NOMINAL_INTERVAL
+    tb.tick_done("contract-test")
     tb.session_stopped("contract-test")
     tb.session_stopped("never-seen")  # harmless
