@@ -79,8 +79,9 @@ class Stats:
 
 
 class Student:
-    def __init__(self, base: str, page: LivePage, cookie: str | None = None):
+    def __init__(self, base: str, page: LivePage, cookie: str | None = None, press_start: bool = True):
         self.base, self.page, self.cookie = base.rstrip("/"), page, cookie
+        self.press_start = press_start
         self.stats = Stats()
         self.buttons: dict[str, tuple[str, bool]] = {}  # widget id -> (label, disabled), last full run
         self.timers: dict[str, asyncio.Task] = {}
@@ -240,6 +241,9 @@ class Student:
     async def _lesson(self, count_from: float, count_until: float) -> None:
         if not await self._full_run(None, 120):
             self.stats.errors.append("the page did not load")
+        if not self.press_start:
+            await asyncio.sleep(max(0.0, count_until - time.monotonic()))
+            return
         await self._press_start()
         while time.monotonic() < count_until:
             now = time.monotonic()
@@ -418,7 +422,7 @@ async def soak(base: str, pids: list[int], page_name: str, n: int, minutes: floa
     t0 = time.monotonic()
     end = t0 + 60 * minutes + n * 0.25
     tasks = [asyncio.create_task(s.attend(t0 + i * 0.25, t0, end)) for i, s in enumerate(students)]
-    print("| minute | server RSS MiB | updates/s per session (median) | server cores |")
+    print("| minute | server RSS MiB | updates/s per session (mean) | server cores |")
     print("|---|---|---|---|", flush=True)
     last = (time.monotonic(), sum(s.stats.counter_changes for s in students), cpu_seconds(pids))
     while time.monotonic() < end - 1:

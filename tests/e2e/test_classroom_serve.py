@@ -82,16 +82,25 @@ def test_two_workers_serve_and_each_browser_sticks_to_its_worker(class_server):
     url, run_dir, proc = class_server
     page = LivePage("", ())
 
+    async def loaded(student: Student, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while student.stats.full_runs < 1 and not student.stats.errors and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+
     async def two_students():
+        now = time.monotonic()
         cookie_a = browser_cookie(url, "")
-        a = Student(url, page, cookie_a)
+        a = Student(url, page, cookie_a, press_start=False)
         # While A's websocket is open, the least-connected worker for a new browser is the other one.
-        task_a = asyncio.create_task(a.attend(time.monotonic(), time.monotonic() + 1e9, time.monotonic() + 8))
-        await asyncio.sleep(4)
+        task_a = asyncio.create_task(a.attend(now, now + 1e9, now + 300))
+        await loaded(a)
         cookie_b = browser_cookie(url, "")
-        b = Student(url, page, cookie_b)
-        await b.attend(time.monotonic(), time.monotonic() + 1e9, time.monotonic() + 6)
-        await task_a
+        b = Student(url, page, cookie_b, press_start=False)
+        task_b = asyncio.create_task(b.attend(time.monotonic(), now + 1e9, now + 300))
+        await loaded(b)
+        for task in (task_a, task_b):
+            task.cancel()
+        await asyncio.gather(task_a, task_b, return_exceptions=True)
         return cookie_a, cookie_b, a.stats.errors, b.stats.errors, a.stats.full_runs, b.stats.full_runs
 
     cookie_a, cookie_b, errors_a, errors_b, runs_a, runs_b = asyncio.run(two_students())
