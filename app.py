@@ -5,11 +5,11 @@ from gan_core.device import use_one_thread_per_session
 from ui.settings import render_sidebar
 
 LESSONS = [
-    ("pages/1_mapping_1d.py", "1-D mapping: noise to data", ":material/transform:", "mapping-1d"),
-    ("pages/2_cgan_explorer.py", "CGAN latent explorer", ":material/draw:", "cgan"),
-    ("pages/3_xy_game.py", "xy game: why GANs circle", ":material/cyclone:", "xy-game"),
-    ("pages/4_spam_filter.py", "Spammer vs spam filter", ":material/mail:", "spam-filter"),
-    ("pages/5_mode_collapse.py", "Mode collapse", ":material/scatter_plot:", "mode-collapse"),
+    ("lessons/1_mapping_1d.py", "1-D mapping: noise to data", ":material/transform:", "mapping-1d"),
+    ("lessons/2_cgan_explorer.py", "CGAN latent explorer", ":material/draw:", "cgan"),
+    ("lessons/3_xy_game.py", "xy game: why GANs circle", ":material/cyclone:", "xy-game"),
+    ("lessons/4_spam_filter.py", "Spammer vs spam filter", ":material/mail:", "spam-filter"),
+    ("lessons/5_mode_collapse.py", "Mode collapse", ":material/scatter_plot:", "mode-collapse"),
 ]
 
 

@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from gan_core.mapping_1d.config import LOSSES, Mapping1DConfig  # noqa: E402
-from gan_core.mapping_1d.trainer import Trainer1D  # noqa: E402
+from gan_core.mapping_1d.trainer import Mapping1DTrainer  # noqa: E402
 
 TARGETS = ["normal:3,0.7", "normal:-5,3", "uniform:-1,2", "mixture:0.5,-2,0.5;0.5,2,0.5", "exp:1"]
 # Live tick as the page runs it (pages/1_mapping_1d.py): 15 ms training budget, at most 1000 steps.
@@ -47,8 +47,8 @@ def load() -> str:
 
 def step_times(config: Mapping1DConfig, rounds: int, steps: int) -> dict:
     """Interleaved rounds: project, reference, project, ... (wall and CPU seconds per step)."""
-    project = Trainer1D(config)
-    reference = Trainer1D(config, engine="torch")
+    project = Mapping1DTrainer(config)
+    reference = Mapping1DTrainer(config, engine="torch")
     project.step(50)
     reference.step(20)  # warm-up (allocations, first-call costs)
     out = {"project": [], "reference": [], "project_cpu": [], "reference_cpu": []}
@@ -76,7 +76,7 @@ def bench_speed(rounds: int) -> None:
 
 
 def converge(target: str, seed: int, seconds: float, check_every: int = 50) -> dict:
-    trainer = Trainer1D(Mapping1DConfig(target=target, seed=seed))
+    trainer = Mapping1DTrainer(Mapping1DConfig(target=target, seed=seed))
     goal = 0.1 * trainer.target.std
     reached_steps = reached_seconds = None
     while trainer.train_seconds < seconds and trainer.status == "ok":
@@ -112,7 +112,7 @@ def bench_other_losses(seeds: int, seconds: float) -> None:
             continue
         finals = []
         for seed in range(seeds):
-            trainer = Trainer1D(Mapping1DConfig(loss=loss, seed=seed))
+            trainer = Mapping1DTrainer(Mapping1DConfig(loss=loss, seed=seed))
             while trainer.train_seconds < seconds and trainer.status == "ok":
                 trainer.step(100)
             finals.append(trainer.w1() / trainer.target.std if trainer.status == "ok" else float("inf"))
@@ -133,7 +133,7 @@ def bench_tick(ticks: int) -> None:
     except ImportError as exc:
         print(f"skipped: streamlit's Arrow serialiser is not importable ({exc})")
         return
-    trainer = Trainer1D(Mapping1DConfig())
+    trainer = Mapping1DTrainer(Mapping1DConfig())
     trainer.step(500)  # a run in progress, with history to draw
     parts = {"train": [], "figures": [], "serialise": []}
     steps = []

@@ -145,7 +145,7 @@ def page_rerun_benchmark(repeats: int = 15) -> None:
 
     root = Path(__file__).resolve().parents[1]
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/3_xy_game.py").run()
+    at.switch_page("lessons/3_xy_game.py").run()
     times = []
     for k in np.random.default_rng(1).integers(0, 1001, repeats):
         slider = at.slider(key="xy_at_step").set_value(int(k))

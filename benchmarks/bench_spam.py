@@ -17,7 +17,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 from gan_core.spam.game import SpamGame, draw_distinct_words, sequence_log_prob  # noqa: E402
-from gan_core.spam.settings import SpamSettings  # noqa: E402
+from gan_core.spam.config import SpamConfig  # noqa: E402
 
 
 def reference_write(log_probs: torch.Tensor, k: int, gen: torch.Generator):
@@ -57,7 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
 
-    game = SpamGame(SpamSettings(), seed=0)
+    game = SpamGame(SpamConfig(), seed=0)
     z = torch.randn(64, game.spammer.latent_dim)
     log_probs = F.log_softmax(game.spammer(z), dim=1).detach()
     gen = torch.Generator().manual_seed(0)
@@ -73,7 +73,7 @@ def main() -> None:
     checkpoints = [c for c in (25, 50, 100, 150, 200, 300, 500) if c <= args.rounds]
     accs, throughs, gaps = [], [], []
     for seed in range(args.seed0, args.seed0 + args.seeds):
-        g = SpamGame(SpamSettings(eval_size=100), seed=seed)
+        g = SpamGame(SpamConfig(eval_size=100), seed=seed)
         gap = []
         for c in checkpoints:
             g.step(c - g.round)

@@ -15,6 +15,7 @@ COMMANDS = {
     "cgan-train": "gan_core.cgan.cli",
     "cgan-sample": "gan_core.cgan.cli",
     "cgan-eval": "gan_core.cgan.cli",
+    "cgan-judge": "gan_core.cgan.cli",
     "game": "gan_core.games.cli",
     "spam": "gan_core.spam.cli",
     "mode-collapse": "gan_core.mode_collapse.cli",

@@ -104,30 +104,39 @@ def _kind(annotation: Any, default: Any) -> str:
 # ---------------------------------------------------------------- checking
 
 def _number_text(value: float) -> str:
+    """A number as people read it: whole numbers in full (a seed's limit is 2147483647, not 2.14748e+09)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def short_repr(value: Any, limit: int = 40) -> str:
+    """repr(value), cut short: a message must stay readable whatever was typed or pasted into a link."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_value(spec: FieldSpec, value: Any) -> str | None:
     """The message for a bad value of one setting, or None when it is fine."""
     s, label = spec.setting, spec.setting.label
     if spec.kind == "bool":
-        return None if isinstance(value, bool) else f"{label} must be on or off (got {value!r})."
+        return None if isinstance(value, bool) else f"{label} must be on or off (got {short_repr(value)})."
     if spec.kind == "str":
         if not isinstance(value, str):
-            return f"{label} must be text (got {value!r})."
+            return f"{label} must be text (got {short_repr(value)})."
         if s.choices is not None and value not in s.choices:
-            return f"{label}: {value!r} is not one of {', '.join(s.choices)}."
+            return f"{label}: {short_repr(value)} is not one of {', '.join(s.choices)}."
         return None
     if spec.kind == "strs":
         if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
-            return f"{label} must be a list of names (got {value!r})."
+            return f"{label} must be a list of names (got {short_repr(value)})."
         bad = [v for v in value if s.choices is not None and v not in s.choices]
         if bad:
-            return f"{label}: {', '.join(map(repr, bad))} not among {', '.join(s.choices or ())}."
+            return f"{label}: {', '.join(map(short_repr, bad))} not among {', '.join(s.choices or ())}."
         return None
     if spec.kind in ("floats", "ints"):
         if not isinstance(value, (tuple, list)) or len(value) != len(spec.default):
-            return f"{label} needs {len(spec.default)} numbers (got {value!r})."
+            return f"{label} needs {len(spec.default)} numbers (got {short_repr(value)})."
         for v in value:
             problem = _check_number(spec, v, integer=spec.kind == "ints")
             if problem:
@@ -139,20 +148,22 @@ def check_value(spec: FieldSpec, value: Any) -> str | None:
 def _check_number(spec: FieldSpec, value: Any, *, integer: bool) -> str | None:
     s, label = spec.setting, spec.setting.label
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"{label} must be a number (got {value!r})."
-    if not math.isfinite(value):
-        return f"{label} must be a finite number (got {value!r})."
-    if integer and float(value) != int(value):
+        return f"{label} must be a number (got {short_repr(value)})."
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{label} must be a finite number (got {short_repr(value)})."
+    if integer and not isinstance(value, int) and not float(value).is_integer():
         return f"{label} must be a whole number (got {_number_text(value)})."
     if s.positive and value <= 0:
         return f"{label} must be greater than 0 (got {_number_text(value)})."
     lo, hi = s.min, s.max
+    got = _number_text(value)
+    got = got if len(got) <= 40 else got[:39] + "…"
     if lo is not None and hi is not None and not lo <= value <= hi:
-        return f"{label} must be between {lo:g} and {hi:g} (got {_number_text(value)})."
+        return f"{label} must be between {_number_text(lo)} and {_number_text(hi)} (got {got})."
     if lo is not None and value < lo:
-        return f"{label} must be at least {lo:g} (got {_number_text(value)})."
+        return f"{label} must be at least {_number_text(lo)} (got {got})."
     if hi is not None and value > hi:
-        return f"{label} must be at most {hi:g} (got {_number_text(value)})."
+        return f"{label} must be at most {_number_text(hi)} (got {got})."
     return None
 
 
@@ -167,6 +178,21 @@ def check(config: Any) -> dict[str, str]:
         if problem:
             errors[spec.name] = problem
     return errors
+
+
+class InvalidSettings(ValueError):
+    """Raised by a trainer given settings that `validate()` refuses; `.errors` is {field: message}."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        super().__init__("invalid settings: " + "; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+def ensure_valid(config: Any) -> None:
+    """Raise InvalidSettings unless `config.validate()` is empty (what every trainer does first)."""
+    errors = config.validate()
+    if errors:
+        raise InvalidSettings(errors)
 
 
 # ---------------------------------------------------------------- parsing text (URL, CLI)
@@ -222,7 +248,8 @@ def format_text(spec: FieldSpec, value: Any) -> str:
 
 def _number_or_text(value: Any) -> str:
     if isinstance(value, float):
-        return repr(value) if value != int(value) or abs(value) >= 1e16 else str(int(value))
+        whole = math.isfinite(value) and value.is_integer() and abs(value) < 1e16
+        return str(int(value)) if whole else repr(value)
     return str(value)
 
 
@@ -237,13 +264,24 @@ def to_mapping(config: Any) -> dict[str, Any]:
     return {spec.name: _json_ready(getattr(config, spec.name)) for spec in specs(config)}
 
 
+def _as_kind(value: Any, integer: bool) -> Any:
+    """A JSON number as the field's type: 4.0 -> 4 for an int, 1 -> 1.0 for a float (anything else unchanged)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if integer:
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    return float(value) if isinstance(value, int) else value
+
+
 def _from_json_value(spec: FieldSpec, value: Any) -> Any:
     if isinstance(value, str) and spec.kind not in ("str",):
         return parse_text(spec, value)
     if spec.kind in ("floats", "ints", "strs") and isinstance(value, list):
-        return tuple(value)
-    if spec.kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        value = tuple(value)
+    if spec.kind in ("floats", "ints") and isinstance(value, tuple):
+        return tuple(_as_kind(v, spec.kind == "ints") for v in value)
+    if spec.kind in ("int", "float"):
+        return _as_kind(value, spec.kind == "int")
     return value
 
 
@@ -321,10 +359,18 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type, *, skip: typing.It
         if s.choices:
             parts.append("one of " + ", ".join(s.choices) if spec.kind == "str" else "comma-separated, from " + ", ".join(s.choices))
         if s.min is not None or s.max is not None:
-            parts.append(f"range {'' if s.min is None else f'{s.min:g}'}..{'' if s.max is None else f'{s.max:g}'}")
-        parts.append(f"default {format_text(spec, spec.default)}")
-        parser.add_argument(spec.flag, dest=spec.name, default=None, metavar=spec.name.upper(),
-                            help="; ".join(p.replace("%", "%%") for p in parts if p))
+            parts.append(f"range {'' if s.min is None else _number_text(s.min)}..{'' if s.max is None else _number_text(s.max)}")
+        shown = ("on" if spec.default else "off") if spec.kind == "bool" else format_text(spec, spec.default)
+        parts.append(f"default {shown}")
+        text = "; ".join(p.replace("%", "%%") for p in parts if p)
+        if spec.kind == "bool":  # --flag / --no-flag
+            parser.add_argument(spec.flag, dest=spec.name, default=None, action=argparse.BooleanOptionalAction,
+                                help=text)
+        elif spec.kind in ("floats", "ints"):  # --start 1 2 (or --start 1,2)
+            parser.add_argument(spec.flag, dest=spec.name, default=None, nargs="+", metavar=spec.name.upper(),
+                                help=text)
+        else:
+            parser.add_argument(spec.flag, dest=spec.name, default=None, metavar=spec.name.upper(), help=text)
 
 
 def from_arguments(cls: type, namespace: argparse.Namespace) -> tuple[Any, dict[str, str]]:
@@ -333,7 +379,11 @@ def from_arguments(cls: type, namespace: argparse.Namespace) -> tuple[Any, dict[
     path = getattr(namespace, "config", None)
     if path:
         base, errors = load_settings_file(cls, path)
-    given = {s.name: getattr(namespace, s.name) for s in specs(cls) if getattr(namespace, s.name, None) is not None}
+    given = {}
+    for spec in specs(cls):
+        value = getattr(namespace, spec.name, None)
+        if value is not None:  # nargs="+" gives a list of words: parse them as one text
+            given[spec.name] = ",".join(map(str, value)) if isinstance(value, list) else value
     config, flag_errors = from_mapping(cls, given, base=base)
     errors.update(flag_errors)
     return config, errors

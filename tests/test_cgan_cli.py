@@ -62,7 +62,8 @@ def test_train_then_eval_round_trip(tmp_path, capsys):
 
 def test_train_rejects_bad_settings(tmp_path, capsys):
     assert main(["cgan-train", "--steps", "2", "--lr-g", "5", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
-    assert "lr_g" in last_json(capsys)["errors"][0]
+    errors = last_json(capsys)["errors"]
+    assert list(errors) == ["lr_g"] and "between 1e-05 and 0.01" in errors["lr_g"]
 
 
 def test_train_passes_the_diversity_settings_through(tmp_path, capsys):
@@ -73,4 +74,14 @@ def test_train_passes_the_diversity_settings_through(tmp_path, capsys):
     config = json.loads(checkpoint.metadata_path(out).read_text())["config"]
     assert config["mode_seeking"] == 0.0 and config["augment_per_digit"] is False
     assert main(["cgan-train", "--steps", "2", "--mode-seeking", "-1", "--out", str(tmp_path / "x.safetensors"), "--json"]) == 2
-    assert "mode_seeking" in last_json(capsys)["errors"][0]
+    assert "Mode seeking" in last_json(capsys)["errors"]["mode_seeking"]
+
+
+def test_judge_training_writes_weights_that_load_and_records_its_command(tmp_path, capsys):
+    out = tmp_path / "judge.safetensors"
+    assert main(["cgan-judge", "--steps", "1", "--seed", "0", "--out", str(out), "--json"]) == 0
+    assert last_json(capsys)["ok"]
+    judge, meta = checkpoint.load_judge(out)
+    assert meta["steps"] == 1 and meta["command"].startswith("python -m gan_core cgan-judge")
+    assert 0.0 <= meta["held_out_accuracy"] <= 1.0
+    assert main(["cgan-judge", "--steps", "0", "--out", str(out), "--json"]) == 2

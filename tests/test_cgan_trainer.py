@@ -6,7 +6,7 @@ import torch
 from gan_core.cgan.config import CGANConfig
 from gan_core.cgan.mnist import load_split
 from gan_core.cgan.models import Discriminator, Generator
-from gan_core.cgan.trainer import SNAPSHOT_ROWS, CGANTrainer
+from gan_core.cgan.trainer import SNAPSHOT_ROWS, CGANTrainer, is_milestone
 
 
 @pytest.fixture(autouse=True)
@@ -129,3 +129,19 @@ def test_mode_seeking_pairs_share_labels_and_stays_deterministic(small_data):
     plain.step(3)
     assert not torch.equal(_weights(a), _weights(plain))
     assert "mode_seeking" in CGANConfig(mode_seeking=-1.0).validate()
+
+
+def test_milestone_epochs_are_roughly_log_spaced():
+    milestones = [e for e in range(20_000) if is_milestone(e)]
+    assert milestones[:12] == [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30]
+    assert {150, 1500, 15_000} <= set(milestones) and not {7, 9, 11, 16, 25, 1600} & set(milestones)
+    for decade in (10, 100, 1000):  # m·10^k for m in 1, 1.5, 2, 3, 4, 6, 8: seven per decade
+        assert [e for e in milestones if decade <= e < 10 * decade] == [
+            int(m * decade) for m in (1, 1.5, 2, 3, 4, 6, 8)]
+
+
+def test_reset_with_a_new_seed_leaves_the_callers_config_alone(small_data):
+    config = CGANConfig(seed=3, batch_size=16)
+    trainer = CGANTrainer(config, data=small_data)
+    trainer.reset(seed=7)
+    assert trainer.config.seed == 7 and config.seed == 3

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gan_core.__main__ import main
-from gan_core.games.settings import MAX_STEPS, GameSettings
+from gan_core.games.config import MAX_STEPS, GameConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,14 +57,17 @@ def test_divergence_is_reported_with_finite_numbers(capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--eta", "0"], "must be positive"),
-        (["--eta", "-0.5"], "must be positive"),
-        (["--eta", "50"], "too large"),
-        (["--start", "nan", "2"], "finite numbers"),
-        (["--steps", str(MAX_STEPS + 1)], "beyond the cap"),
-        (["--steps", "0"], "at least 1"),
+        (["--eta", "0"], "greater than 0"),
+        (["--eta", "-0.5"], "greater than 0"),
+        (["--eta", "50"], "at most 2"),
+        (["--eta", "fast"], "must be a number"),
+        (["--start", "nan", "2"], "finite number"),
+        (["--start", "1"], "needs 2 numbers"),
+        (["--steps", str(MAX_STEPS + 1)], "between 1 and 100000"),
+        (["--steps", "0"], "between 1 and"),
         (["--loss", "wasserstein"], "dirac only"),
         (["--momentum", "1.5"], "Momentum"),
+        (["--method", "leapfrog"], "Unknown update rule"),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_nonzero_exit(capsys, args, message):
@@ -72,7 +75,7 @@ def test_bad_input_gets_a_clear_message_and_nonzero_exit(capsys, args, message):
     assert code != 0
     assert message in err
     result = last_json(out)
-    assert result["ok"] is False and any(message in e for e in result["errors"])
+    assert result["ok"] is False and any(message in e for e in result["errors"].values())
 
 
 def test_module_entry_point_prints_json_on_the_last_line():
@@ -86,10 +89,23 @@ def test_module_entry_point_prints_json_on_the_last_line():
 
 
 def test_settings_validation_accepts_defaults_and_names_each_problem():
-    assert GameSettings().validate() == []
-    errors = GameSettings(eta=float("nan"), steps=2.5, start=(1.0, float("inf")), methods=()).validate()
-    assert any("finite" in e for e in errors)
-    assert any("whole number" in e for e in errors)
-    assert any("start point" in e for e in errors)
-    assert any("at least one update rule" in e for e in errors)
-    assert GameSettings(steps=6000).validate(max_steps=5000) != []
+    assert GameConfig().validate() == {}
+    errors = GameConfig(eta=float("nan"), steps=2.5, start=(1.0, float("inf")), methods=()).validate()
+    assert set(errors) == {"eta", "steps", "start", "methods"}
+    assert "finite" in errors["eta"] and "whole number" in errors["steps"]
+    assert "Start point" in errors["start"] and "at least one update rule" in errors["methods"]
+    assert "beyond the cap of 5,000" in GameConfig(steps=6000).validate(max_steps=5000)["steps"]
+    assert "strictly between" in GameConfig(momentum=1.0).validate()["momentum"]
+
+
+def test_start_defaults_per_game_and_a_settings_file_is_read(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "--game", "dirac", "--steps", "1", "--json")
+    assert code == 0 and last_json(out)["start"] == [1.0, 1.0]
+    path = tmp_path / "xy.json"
+    path.write_text(json.dumps({"settings": {"eta": 0.2, "start": [1, -1], "methods": ["consensus"]}}))
+    code, out, _ = run_cli(capsys, "--config", str(path), "--steps", "3", "--json")
+    result = last_json(out)
+    assert code == 0 and result["eta"] == 0.2 and result["start"] == [1.0, -1.0] and result["method"] == "consensus"
+    code, out, _ = run_cli(capsys, "--config", str(path), "--method", "alternating", "--start", "3,4", "--json")
+    result = last_json(out)
+    assert result["method"] == "alternating" and result["start_distance"] == 5.0

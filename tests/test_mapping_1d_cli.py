@@ -52,3 +52,14 @@ def test_python_dash_m_entry_point_prints_json_last():
                           capture_output=True, text=True, timeout=120, check=True)
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["target"] == "normal:3,0.7" and result["steps"] == 20
+
+
+def test_train_1d_starts_from_a_settings_file_and_flags_override_it(tmp_path, capsys):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"lesson": "mapping_1d", "settings": {"target": "exp:2", "width": 16, "loss": "minimax"}}))
+    assert main(["train-1d", "--config", str(path), "--width", "8", "--steps", "10", "--json"]) == 0
+    config = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["config"]
+    assert config["target"] == "exp:2" and config["loss"] == "minimax" and config["width"] == 8
+    path.write_text("{broken")
+    assert main(["train-1d", "--config", str(path), "--steps", "10", "--json"]) == 2
+    assert "not a readable JSON" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["errors"]["config"]

@@ -8,11 +8,11 @@ import pytest
 
 from gan_core.mapping_1d import figures
 from gan_core.mapping_1d.config import Mapping1DConfig
-from gan_core.mapping_1d.trainer import Trainer1D
+from gan_core.mapping_1d.trainer import Mapping1DTrainer
 
 
-def make_trainer(**settings) -> Trainer1D:
-    return Trainer1D(Mapping1DConfig(**settings))
+def make_trainer(**settings) -> Mapping1DTrainer:
+    return Mapping1DTrainer(Mapping1DConfig(**settings))
 
 
 def without_data(spec: dict) -> dict:
@@ -65,7 +65,7 @@ def test_between_two_ticks_only_the_datasets_change(trained):
 
 
 def test_dataset_sizes_stay_bounded_however_long_the_run():
-    trainer = Trainer1D(Mapping1DConfig(seed=1), log_every=1)  # one history row per step
+    trainer = Mapping1DTrainer(Mapping1DConfig(seed=1), log_every=1)  # one history row per step
     trainer.step(figures.MAX_POINTS + 150)
     assert len(trainer.history) > figures.MAX_POINTS
     data = figures.live_data(trainer)
@@ -114,7 +114,7 @@ def test_samples_beyond_the_chart_are_counted_at_its_edge():
 
 
 def test_a_vanished_gradient_is_drawn_on_the_floor_of_the_log_axis():
-    trainer = Trainer1D(Mapping1DConfig(), log_every=1)
+    trainer = Mapping1DTrainer(Mapping1DConfig(), log_every=1)
     trainer.step(3)
     trainer.history.append({"step": 4, "g_grad": 0.0, "w1": 0.0})
     g = figures.live_data(trainer)["m1d_g_grad"]["g_grad"].to_numpy()
@@ -159,7 +159,7 @@ def test_the_push_arrows_are_minus_the_generator_loss_gradient(loss):
     import torch
 
     torch.set_num_threads(1)  # tiny nets: threads only add overhead
-    trainer = Trainer1D(Mapping1DConfig(loss=loss, seed=2), engine="torch")
+    trainer = Mapping1DTrainer(Mapping1DConfig(loss=loss, seed=2), engine="torch")
     trainer.step(20)
     x = np.linspace(2.0, 4.0, 9)
     mean, std = trainer.target.mean, trainer.target.std

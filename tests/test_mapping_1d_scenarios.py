@@ -7,7 +7,7 @@ import pytest
 
 from gan_core.mapping_1d.config import Mapping1DConfig
 from gan_core.mapping_1d.scenarios import SCENARIOS, scenario_for
-from gan_core.mapping_1d.trainer import Trainer1D
+from gan_core.mapping_1d.trainer import Mapping1DTrainer
 
 
 @pytest.mark.parametrize("key", list(SCENARIOS))
@@ -25,9 +25,9 @@ def test_the_default_scenario_is_the_tuned_defaults():
     assert SCENARIOS["default"].config == Mapping1DConfig()
 
 
-def _head_started(key: str, seed: int) -> Trainer1D:
+def _head_started(key: str, seed: int) -> Mapping1DTrainer:
     scenario = SCENARIOS[key]
-    trainer = Trainer1D(dataclasses.replace(scenario.config, seed=seed))
+    trainer = Mapping1DTrainer(dataclasses.replace(scenario.config, seed=seed))
     trainer.train_discriminator(scenario.d_head_start)
     return trainer
 
@@ -68,7 +68,7 @@ def test_with_its_own_seed_minimax_ends_stuck_on_one_bump_while_the_fix_spreads_
 
 
 def test_the_diverge_scenario_diverges_and_can_be_restored():
-    trainer = Trainer1D(SCENARIOS["diverge"].config_for(seed=2))
+    trainer = Mapping1DTrainer(SCENARIOS["diverge"].config_for(seed=2))
     for _ in range(10):
         trainer.step(100)
         if trainer.status != "ok":

@@ -2,7 +2,15 @@
 import numpy as np
 import pytest
 
-from gan_core.mapping_1d.targets import parse_target
+from gan_core.mapping_1d.targets import (
+    TARGET_KINDS,
+    TARGET_PARAMS,
+    canonical_target,
+    parse_target,
+    same_target,
+    target_params,
+    target_spec,
+)
 
 SPECS = ["normal:3,0.7", "uniform:-1,2", "mixture:0.5,-2,0.5;0.5,2,0.5", "mixture:1,0,1;3,4,0.5", "exp:1.5"]
 
@@ -91,3 +99,50 @@ def test_plot_range_covers_nearly_all_the_mass(spec):
 def test_bad_specs_raise_a_human_message(spec, words):
     with pytest.raises(ValueError, match=words):
         parse_target(spec)
+
+
+# -- a target as form fields (kind + numbers) and back ------------------------------------------
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_form_fields_give_back_the_same_distribution(spec):
+    kind, params = target_params(spec)
+    assert kind in TARGET_KINDS and set(params) == set(TARGET_PARAMS[kind])
+    rebuilt = target_spec(kind, params)
+    assert same_target(rebuilt, spec) and parse_target(rebuilt) == parse_target(spec)
+
+
+def test_every_kind_starts_from_a_valid_target():
+    assert set(TARGET_KINDS) == set(TARGET_PARAMS)
+    for kind in TARGET_PARAMS:
+        target = parse_target(target_spec(kind, {}))
+        assert target_params(target.spec) == (kind, TARGET_PARAMS[kind])
+
+
+def test_a_mixture_form_gives_bump_two_the_rest_of_the_weight():
+    spec = target_spec("mixture", {"w1": 0.25, "mu1": -1.0, "s1": 0.5, "mu2": 3.0, "s2": 1.0})
+    assert spec == "mixture:0.25,-1,0.5;0.75,3,1"
+    assert parse_target(spec).mean == pytest.approx(0.25 * -1 + 0.75 * 3)
+
+
+@pytest.mark.parametrize("kind, params, words", [
+    ("normal", {"sigma": None}, "normal:MU,SIGMA"),  # an emptied number box
+    ("normal", {"sigma": 0.0}, "greater than 0"),
+    ("uniform", {"a": 2.0, "b": 1.0}, "A < B"),
+    ("mixture", {"w1": 1.5}, "weight must be greater than 0"),
+])
+def test_bad_form_fields_give_a_spec_that_parse_target_explains(kind, params, words):
+    with pytest.raises(ValueError, match=words):
+        parse_target(target_spec(kind, params))
+
+
+def test_unknown_kinds_and_unshowable_targets():
+    with pytest.raises(ValueError, match="unknown target kind"):
+        target_spec("cauchy", {})
+    assert target_params("normal:3,0") is None
+    assert target_params("mixture:1,0,1;1,2,1;1,4,1") is None  # three bumps: the two-bump form cannot show it
+
+
+def test_canonical_spelling_makes_equal_targets_equal():
+    assert canonical_target("gaussian: 3, 0.70") == "normal:3,0.7"
+    assert same_target("Exponential:2", "exp:2.0") and not same_target("exp:2", "exp:3")
+    assert canonical_target("not a target") == "not a target"

@@ -1,11 +1,11 @@
-"""Trainer1D: determinism per seed, capped history, saturation, divergence, reading the model."""
+"""Mapping1DTrainer: determinism per seed, capped history, saturation, divergence, reading the model."""
 import math
 
 import numpy as np
 import pytest
 
 from gan_core.mapping_1d.config import Mapping1DConfig
-from gan_core.mapping_1d.trainer import HISTORY_SERIES, Trainer1D
+from gan_core.mapping_1d.trainer import HISTORY_SERIES, Mapping1DTrainer
 
 SMALL = dict(width=16, batch_size=64)
 
@@ -15,8 +15,8 @@ def _history(trainer):
 
 
 def test_same_seed_gives_identical_histories_however_steps_are_chunked():
-    a = Trainer1D(Mapping1DConfig(seed=7, **SMALL))
-    b = Trainer1D(Mapping1DConfig(seed=7, **SMALL))
+    a = Mapping1DTrainer(Mapping1DConfig(seed=7, **SMALL))
+    b = Mapping1DTrainer(Mapping1DConfig(seed=7, **SMALL))
     a.step(300)
     for chunk in (1, 49, 250):  # a live page advances in uneven chunks
         b.step(chunk)
@@ -27,15 +27,15 @@ def test_same_seed_gives_identical_histories_however_steps_are_chunked():
 
 
 def test_different_seeds_give_different_runs():
-    a = Trainer1D(Mapping1DConfig(seed=1, **SMALL))
-    b = Trainer1D(Mapping1DConfig(seed=2, **SMALL))
+    a = Mapping1DTrainer(Mapping1DConfig(seed=1, **SMALL))
+    b = Mapping1DTrainer(Mapping1DConfig(seed=2, **SMALL))
     a.step(50)
     b.step(50)
     assert not np.allclose(a.history.column("g_loss"), b.history.column("g_loss"))
 
 
 def test_reset_reproduces_the_run_and_can_change_the_seed():
-    t = Trainer1D(Mapping1DConfig(seed=3, **SMALL))
+    t = Mapping1DTrainer(Mapping1DConfig(seed=3, **SMALL))
     t.step(100)
     first = t.history.column("d_loss")
     t.reset()
@@ -49,7 +49,7 @@ def test_reset_reproduces_the_run_and_can_change_the_seed():
 
 
 def test_history_stays_capped_over_many_steps():
-    t = Trainer1D(Mapping1DConfig(**SMALL), log_every=1, history_capacity=50)
+    t = Mapping1DTrainer(Mapping1DConfig(**SMALL), log_every=1, history_capacity=50)
     t.step(400)
     assert t.steps == 400
     assert len(t.history) == 50
@@ -58,7 +58,7 @@ def test_history_stays_capped_over_many_steps():
 
 
 def test_history_rows_hold_the_interface_series_with_w1_every_few_steps():
-    t = Trainer1D(Mapping1DConfig(**SMALL), log_every=10, w1_every=50)
+    t = Mapping1DTrainer(Mapping1DConfig(**SMALL), log_every=10, w1_every=50)
     t.step(200)
     h = t.history
     assert set(HISTORY_SERIES) <= set(h.names)
@@ -69,7 +69,7 @@ def test_history_rows_hold_the_interface_series_with_w1_every_few_steps():
 
 
 def test_default_settings_learn_the_target():
-    t = Trainer1D(Mapping1DConfig())
+    t = Mapping1DTrainer(Mapping1DConfig())
     before = t.w1()
     t.step(1500)
     assert t.status == "ok"
@@ -78,7 +78,7 @@ def test_default_settings_learn_the_target():
 
 @pytest.mark.parametrize("loss", ["nonsaturating", "minimax", "least_squares", "wgan_gp"])
 def test_every_loss_trains_and_moves_towards_the_target(loss):
-    t = Trainer1D(Mapping1DConfig(loss=loss, **SMALL))
+    t = Mapping1DTrainer(Mapping1DConfig(loss=loss, **SMALL))
     before = t.w1()
     t.step(300)
     assert t.status == "ok"
@@ -90,7 +90,7 @@ def test_minimax_generator_gradient_vanishes_when_d_wins():
     # Freeze a poor G far from the data and let D win: the saturating loss's gradient dies, the
     # non-saturating one's does not (same networks, same samples).
     # r1=0: the R1 penalty exists to stop D from becoming this sure of itself
-    t = Trainer1D(Mapping1DConfig(loss="minimax", target="normal:3,0.7", lr_d=5e-3, r1=0.0, **SMALL))
+    t = Mapping1DTrainer(Mapping1DConfig(loss="minimax", target="normal:3,0.7", lr_d=5e-3, r1=0.0, **SMALL))
     t.engine.G.params[5][...] -= 4.0  # G's output bias: samples 4σ below the data
     t.engine.ema_flat[...] = t.engine.G.flat  # the drawn (averaged) G too
     t.train_discriminator(400)
@@ -103,7 +103,7 @@ def test_minimax_generator_gradient_vanishes_when_d_wins():
 
 
 def test_maps_and_curves_have_the_right_shapes_and_units():
-    t = Trainer1D(Mapping1DConfig(target="uniform:-1,2", **SMALL))
+    t = Mapping1DTrainer(Mapping1DConfig(target="uniform:-1,2", **SMALL))
     t.step(200)
     z = np.linspace(0.01, 0.99, 33)
     assert t.generator_map(z).shape == (33,)
@@ -119,20 +119,20 @@ def test_maps_and_curves_have_the_right_shapes_and_units():
 
 
 def test_ideal_map_for_normal_noise_is_the_target_quantile_of_phi():
-    t = Trainer1D(Mapping1DConfig(noise="normal", target="normal:3,0.7", **SMALL))
+    t = Mapping1DTrainer(Mapping1DConfig(noise="normal", target="normal:3,0.7", **SMALL))
     z = np.array([-1.0, 0.0, 2.0])
     assert t.ideal_map(z) == pytest.approx(3 + 0.7 * z)
 
 
 def test_w1_of_an_untrained_generator_is_large_and_trained_one_small():
-    t = Trainer1D(Mapping1DConfig(target="normal:-5,3"))
+    t = Mapping1DTrainer(Mapping1DConfig(target="normal:-5,3"))
     assert t.w1() > 0.3 * 3
     t.step(1500)
     assert t.w1() < 0.2 * 3
 
 
 def test_run_for_respects_its_step_cap_and_reports_throughput():
-    t = Trainer1D(Mapping1DConfig(**SMALL))
+    t = Mapping1DTrainer(Mapping1DConfig(**SMALL))
     done = t.run_for(budget_seconds=10.0, max_steps=37)
     assert done == 37 and t.steps == 37
     done = t.run_for(budget_seconds=0.05, max_steps=10**9)
@@ -141,7 +141,7 @@ def test_run_for_respects_its_step_cap_and_reports_throughput():
 
 
 def test_exploding_weights_are_detected_and_the_last_good_state_restored():
-    t = Trainer1D(Mapping1DConfig(**SMALL), snapshot_every=100)
+    t = Mapping1DTrainer(Mapping1DConfig(**SMALL), snapshot_every=100)
     t.step(250)
     good_w1 = t.w1()
     rows = len(t.history)
@@ -161,7 +161,7 @@ def test_exploding_weights_are_detected_and_the_last_good_state_restored():
 
 
 def test_nan_in_the_discriminator_is_detected():
-    t = Trainer1D(Mapping1DConfig(**SMALL))
+    t = Mapping1DTrainer(Mapping1DConfig(**SMALL))
     t.step(20)
     t.engine.D.params[2][0, 0] = np.nan
     t.step(5)
@@ -171,7 +171,7 @@ def test_nan_in_the_discriminator_is_detected():
 
 
 def test_largest_allowed_learning_rates_diverge_or_stay_finite_never_crash():
-    t = Trainer1D(Mapping1DConfig(lr_g=0.1, lr_d=0.1, loss="least_squares", **SMALL))
+    t = Mapping1DTrainer(Mapping1DConfig(lr_g=0.1, lr_d=0.1, loss="least_squares", **SMALL))
     t.step(300)
     assert t.status in ("ok", "diverged")
     if t.status == "ok":
@@ -180,11 +180,11 @@ def test_largest_allowed_learning_rates_diverge_or_stay_finite_never_crash():
 
 def test_invalid_config_is_refused_with_the_messages():
     with pytest.raises(ValueError, match="greater than 0"):
-        Trainer1D(Mapping1DConfig(target="normal:0,0"))
+        Mapping1DTrainer(Mapping1DConfig(target="normal:0,0"))
 
 
 def test_torch_engine_runs_the_same_interface():
-    t = Trainer1D(Mapping1DConfig(**SMALL), engine="torch")
+    t = Mapping1DTrainer(Mapping1DConfig(**SMALL), engine="torch")
     t.step(30)
     assert t.engine_name == "torch" and t.status == "ok"
     assert t.generate(10).shape == (10,)
@@ -194,7 +194,7 @@ def test_torch_engine_runs_the_same_interface():
 @pytest.mark.parametrize("engine", ["numpy", "torch"])
 def test_generator_push_is_minus_the_loss_slope_seen_through_d(engine):
     # −∂ℓ/∂x from backprop equals a finite difference of ℓ(D(x)) computed from the D(x) curve.
-    t = Trainer1D(Mapping1DConfig(loss="least_squares", **SMALL), engine=engine)
+    t = Mapping1DTrainer(Mapping1DConfig(loss="least_squares", **SMALL), engine=engine)
     t.step(100)
     x = np.linspace(1.5, 4.5, 7)
     h = 1e-3
@@ -206,7 +206,7 @@ def test_generator_push_is_minus_the_loss_slope_seen_through_d(engine):
 def test_an_absurd_learning_rate_diverges_and_restore_brings_back_the_last_good_state():
     # Validation refuses lr > 0.1, so the absurd value is forced in mid-run (as a bug or a future
     # widget might): the trainer must still stop, explain, and restore.
-    t = Trainer1D(Mapping1DConfig(**SMALL), snapshot_every=50)
+    t = Mapping1DTrainer(Mapping1DConfig(**SMALL), snapshot_every=50)
     t.step(120)
     t.config.lr_g = t.config.lr_d = 1e3
     t.step(500)

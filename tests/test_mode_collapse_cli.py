@@ -28,5 +28,5 @@ def test_bad_settings_exit_2_with_a_message():
     r = subprocess.run([sys.executable, "-m", "gan_core", "mode-collapse", "--remedy", "pack", "--pack", "7",
                         "--steps", "5", "--json"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert "pack size" in r.stderr
+    assert "pack size" in r.stderr.lower()
     assert json.loads(r.stdout.strip().splitlines()[-1])["status"] == "invalid"

@@ -5,7 +5,7 @@ import pytest
 from gan_core.cgan import checkpoint
 from tests import app_paths
 
-PAGE = "pages/2_cgan_explorer.py"
+PAGE = "lessons/2_cgan_explorer.py"
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_bad_checkpoint_shows_a_message_and_training_still_works(at, tmp_path):
 
     at.button(key="cgan_step").click().run()
     assert not at.exception
-    trainer = at.session_state["cgan_trainer"]
+    trainer = at.session_state["cgan_run"].trainer
     assert trainer.steps == 25 and len(trainer.history) == 25
 
     at.button(key="cgan_use_trained").click().run()
@@ -64,13 +64,29 @@ def test_bad_checkpoint_shows_a_message_and_training_still_works(at, tmp_path):
     assert [s for s in at.slider if s.key.startswith("cgan_z_")]  # the explorer is back, on the new model
 
 
-def test_changed_settings_and_sidebar_seed_apply_at_reset(at):
+def test_changed_settings_and_sidebar_seed_wait_for_apply_once_trained(at):
     at.button(key="cgan_step").click().run()
-    assert at.session_state["cgan_trainer"].steps == 25
-    at.selectbox(key="cgan_cfg_loss").set_value("nonsaturating").run()
+    assert at.session_state["cgan_run"].trainer.steps == 25
+    at.selectbox(key="cgan_loss").set_value("nonsaturating").run()
     at.sidebar.number_input(key="global_seed").set_value(5).run()
-    assert any("apply when you press Reset" in i.value for i in at.info)
-    at.button(key="cgan_reset").click().run()
-    trainer = at.session_state["cgan_trainer"]
+    assert any("Changed: Loss, Seed" in i.value for i in at.info)
+    assert at.session_state["cgan_run"].trainer.steps == 25  # nothing lost
+    at.button(key="cgan_apply").click().run()
+    trainer = at.session_state["cgan_run"].trainer
     assert trainer.steps == 0 and trainer.config.loss == "nonsaturating" and trainer.config.seed == 5
     assert not at.exception
+
+
+def test_a_step_is_trained_in_atomic_pieces_exactly_once(at, monkeypatch):
+    """Step ×25 runs as five pieces of 5 steps (no Streamlit call inside a piece, progress between them);
+    a second press while steps are still owed adds nothing."""
+    from gan_core.cgan.trainer import CGANTrainer
+
+    pieces = []
+    original = CGANTrainer.step
+    monkeypatch.setattr(CGANTrainer, "step", lambda self, n=1: pieces.append(n) or original(self, n))
+    run = at.session_state["cgan_run"]
+    run.todo = 25  # as if Step had just been pressed and the frame was interrupted before training
+    at.button(key="cgan_step").click().run()  # the second press: ignored, the owed 25 are trained once
+    assert pieces == [5, 5, 5, 5, 5]
+    assert run.trainer.steps == 25 and run.todo == 0 and not at.exception

@@ -6,8 +6,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests import app_paths
 
-PAGE = "pages/1_mapping_1d.py"
-STEP_CHUNK = 50  # generator steps per press of Step (pages/1_mapping_1d.py)
+PAGE = "lessons/1_mapping_1d.py"
+STEP_CHUNK = 50  # generator steps per press of Step (lessons/1_mapping_1d.py)
 
 
 def open_page() -> AppTest:
@@ -19,7 +19,7 @@ def step_counter(at: AppTest) -> int:
 
 
 def trainer(at: AppTest):
-    return at.session_state["m1d_trainer"]
+    return at.session_state["m1d_run"].trainer
 
 
 def errors(at: AppTest) -> list[str]:
@@ -72,7 +72,7 @@ def test_changing_a_control_mid_run_waits_for_apply_and_can_be_reverted(at):
     at.button(key="m1d_step").click().run()
     at.selectbox(key="m1d_loss").set_value("minimax").run()
     assert trainer(at).config.loss == "nonsaturating" and trainer(at).steps == STEP_CHUNK  # nothing lost
-    assert any("Changed: loss" in i.value for i in at.info)
+    assert any("Changed: Loss" in i.value for i in at.info)
     at.button(key="m1d_revert").click().run()
     assert at.selectbox(key="m1d_loss").value == "nonsaturating"
     assert not any("Changed" in i.value for i in at.info)
@@ -86,7 +86,7 @@ def test_invalid_settings_show_a_message_and_disable_start_and_step(at):
     assert any("greater than 0" in e for e in errors(at)), errors(at)
     assert at.button(key="m1d_start").disabled and at.button(key="m1d_step").disabled
     at.number_input(key="m1d_lr_d").set_value(0.0).run()
-    assert any("Discriminator learning rate" in e for e in errors(at))
+    assert any("Learning rate of D" in e for e in errors(at))
     at.number_input(key="m1d_sigma").set_value(0.5).run()
     at.number_input(key="m1d_lr_d").set_value(0.001).run()
     assert not errors(at)
@@ -98,13 +98,13 @@ def test_divergence_pauses_explains_and_restore_brings_back_the_last_good_state(
     at.button(key="m1d_step").click().run()
     run = trainer(at)
     run.status, run.message = "diverged", "Training diverged at step 50: a loss became NaN or infinite."
-    at.session_state["m1d_running"] = True
+    at.session_state["m1d_run"].running = True
     at.run()
-    assert any("diverged" in e for e in errors(at)), errors(at)
-    assert at.session_state["m1d_running"] is False  # paused
+    assert any("diverged" in w.value for w in at.warning)
+    assert at.session_state["m1d_run"].running is False  # paused
     assert at.button(key="m1d_start").disabled and at.button(key="m1d_step").disabled
     at.button(key="m1d_restore").click().run()
-    assert trainer(at).status == "ok" and not any("diverged" in e for e in errors(at))
+    assert trainer(at).status == "ok" and not any("diverged" in w.value for w in at.warning)
     at.button(key="m1d_step").click().run()
     assert not at.exception and trainer(at).status == "ok"
 
@@ -143,7 +143,7 @@ def test_an_emptied_target_box_is_a_message_not_a_crash(at):
 def test_a_new_seed_in_the_sidebar_waits_for_apply_mid_run(at):
     at.button(key="m1d_step").click().run()
     at.sidebar.number_input(key="global_seed").set_value(7).run()
-    assert trainer(at).config.seed == 0 and any("Changed: seed" in i.value for i in at.info)
+    assert trainer(at).config.seed == 0 and any("Changed: Seed" in i.value for i in at.info)
     at.button(key="m1d_apply").click().run()
     assert trainer(at).config.seed == 7 and step_counter(at) == 0
 

@@ -1,11 +1,13 @@
-"""The mode-collapse page, driven through AppTest (run_every does not tick here: Step drives training)."""
+"""The mode-collapse page, driven through AppTest (run_every does not tick here: Step drives training).
+
+Every test opens its own session, so each passes alone and in any order."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import app_paths
 
-PAGE = "pages/5_mode_collapse.py"
-STEP_CHUNK = 50  # generator steps per press of Step (pages/5_mode_collapse.py)
+PAGE = "lessons/5_mode_collapse.py"
+STEP_CHUNK = 50  # generator steps per press of Step (lessons/5_mode_collapse.py)
 
 
 def step_counter(at: AppTest) -> int:
@@ -13,15 +15,12 @@ def step_counter(at: AppTest) -> int:
 
 
 def trainer(at: AppTest):
-    return at.session_state["mc_trainer"]
+    return at.session_state["mc_run"].trainer
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def at():
-    at = AppTest.from_file(app_paths.APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return app_paths.open_lesson(PAGE)
 
 
 def test_page_renders_title_metrics_and_charts(at):
@@ -51,17 +50,27 @@ def test_remedy_change_before_the_first_step_applies_at_once(at):
 
 
 def test_remedy_change_mid_run_waits_for_apply(at):
+    at.selectbox(key="mc_remedy").set_value("pack").run()
+    at.button(key="mc_step").click().run()
     assert trainer(at).steps > 0
     at.selectbox(key="mc_remedy").set_value("r1").run()
     assert trainer(at).config.remedy == "pack"  # the running run is kept
-    assert any("Changed: remedy" in i.value for i in at.info)
+    assert any("Changed: Remedy" in i.value for i in at.info)
     at.button(key="mc_apply").click().run()
     assert trainer(at).config.remedy == "r1" and step_counter(at) == 0
 
 
+def test_revert_brings_the_controls_back_to_the_running_settings(at):
+    at.button(key="mc_step").click().run()
+    at.selectbox(key="mc_remedy").set_value("mbstd").run()
+    at.button(key="mc_revert").click().run()
+    assert at.selectbox(key="mc_remedy").value == "none"
+    assert not at.info and trainer(at).steps == STEP_CHUNK
+
+
 def test_bad_input_shows_a_message_and_disables_training(at):
     at.number_input(key="mc_lr_g").set_value(0.5).run()
-    assert any("learning rate of G" in e.value for e in at.error)
+    assert any("Learning rate of G" in e.value for e in at.error)
     assert at.button(key="mc_start").disabled and at.button(key="mc_step").disabled
     assert not at.exception
     at.number_input(key="mc_lr_g").set_value(1e-3).run()
@@ -71,7 +80,7 @@ def test_bad_input_shows_a_message_and_disables_training(at):
 def test_divergence_pauses_explains_and_restores(at):
     import torch
 
-    at.button(key="mc_reset").click().run()
+    at.button(key="mc_step").click().run()
     t = trainer(at)
     with torch.no_grad():
         t.G.net[-1].weight.fill_(float("nan"))

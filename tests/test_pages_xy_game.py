@@ -5,7 +5,7 @@ import pytest
 
 from tests import app_paths
 
-PAGE = "pages/3_xy_game.py"
+PAGE = "lessons/3_xy_game.py"
 
 
 @pytest.fixture
@@ -58,8 +58,8 @@ def test_changing_eta_updates_the_eigenvalues(at):
 
 def test_changing_method_and_start_redraws_from_the_new_start(at):
     at.multiselect(key="xy_methods").set_value(["optimistic", "consensus"]).run()
-    at.number_input(key="xy_x0").set_value(-1.0).run()
-    at.number_input(key="xy_y0").set_value(0.5).run()
+    at.number_input(key="xy_start_0").set_value(-1.0).run()
+    at.number_input(key="xy_start_1").set_value(0.5).run()
     assert not at.exception
     h = heads(at)
     assert list(h["method"]) == ["optimistic", "consensus"]
@@ -69,18 +69,18 @@ def test_changing_method_and_start_redraws_from_the_new_start(at):
 def test_play_sets_the_page_running_and_pause_stops_it(at):
     at.slider(key="xy_at_step").set_value(1000).run()
     at.button(key="xy_start").click().run()
-    assert at.session_state["xy_running"] is True
+    assert at.session_state["xy_run"].running is True
     assert not at.exception
     # Play at the end replays from the start (the run itself already advanced one stride)
     assert int(indicator(at).split()[1].replace(",", "")) <= 10
     at.button(key="xy_pause").click().run()
-    assert at.session_state["xy_running"] is False
+    assert at.session_state["xy_run"].running is False
 
 
 @pytest.mark.parametrize(
     "key, value, message",
-    [("xy_eta", 0.0, "must be positive"), ("xy_eta", 40.0, "too large"), ("xy_steps", 999_999, "beyond the cap"),
-     ("xy_x0", 1e6, "within ±")],
+    [("xy_eta", 0.0, "greater than 0"), ("xy_eta", 40.0, "at most 2"), ("xy_steps", 9_999, "cap of 5,000"),
+     ("xy_start_0", 1e6, "between -100 and 100")],
 )
 def test_bad_input_shows_a_message_and_keeps_the_last_plots(at, key, value, message):
     at.number_input(key=key).set_value(value).run()
@@ -112,3 +112,14 @@ def test_dirac_tab_shows_which_regularisers_converge(at):
     at.selectbox(key="dirac_reg").set_value("wgan-gp").run()
     assert not at.exception
     assert any("kink" in i.value for i in at.info)
+
+
+def test_reset_while_playing_puts_slider_heading_and_table_back_at_step_zero(at):
+    at.slider(key="xy_at_step").set_value(700).run()
+    at.button(key="xy_start").click().run()
+    assert at.session_state["xy_run"].running
+    at.button(key="xy_reset").click().run()
+    assert not at.session_state["xy_run"].running
+    assert at.slider(key="xy_at_step").value == 0 and indicator(at).startswith("**Step 0 of")
+    h = heads(at)
+    assert list(h.iloc[0][["x", "y"]]) == [2.0, 2.0]  # every head back at the start

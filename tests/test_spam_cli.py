@@ -36,11 +36,13 @@ def test_bad_threshold_and_blocking_everything_give_clear_errors(capsys):
     code, lines = run(capsys, "--rounds", "2", "--threshold", "1.5", "--json")
     assert code == 2
     summary = json.loads(lines[-1])
-    assert not summary["ok"] and "threshold" in summary["errors"][0]
-    code, lines = run(capsys, "--rounds", "2", "--vocab-size", "0", "--json")
-    assert code == 2 and "empty" in json.loads(lines[-1])["errors"][0]
+    assert not summary["ok"] and "threshold" in summary["errors"]["threshold"]
+    code, lines = run(capsys, "--rounds", "2", "--real-vocab-size", "0", "--json")
+    assert code == 2 and "between 20 and 1000" in json.loads(lines[-1])["errors"]["real_vocab_size"]
     code, lines = run(capsys, "--rounds", "2", "--block", "zebra", "--json")
-    assert code == 2 and "Not in the vocabulary" in json.loads(lines[-1])["errors"][0]
+    assert code == 2 and "Not in the vocabulary" in json.loads(lines[-1])["errors"]["blocked_words"]
+    code, lines = run(capsys, "--rounds", "2", "--filter-lr", "banana", "--json")
+    assert code == 2 and "must be a number" in json.loads(lines[-1])["errors"]["filter_lr"]
 
 
 def test_blocklist_mode_from_the_command_line(capsys):

@@ -1,4 +1,5 @@
 """The spam game: confusion-matrix bookkeeping, the players' learning, determinism, bad input."""
+import dataclasses
 import itertools
 import math
 
@@ -7,6 +8,7 @@ import pytest
 import torch
 
 from gan_core.spam import figures
+from gan_core.spam.config import SpamConfig, blocklist_problems
 from gan_core.spam.corpus import load_corpus
 from gan_core.spam.game import (
     ConfusionMatrix,
@@ -17,7 +19,6 @@ from gan_core.spam.game import (
     sequence_log_prob,
     word_frequencies,
 )
-from gan_core.spam.settings import SpamSettings, blocklist_problems
 
 
 @pytest.fixture(autouse=True)
@@ -106,9 +107,9 @@ def test_word_frequencies_give_each_word_of_an_email_an_equal_share():
 # -- the game ----------------------------------------------------------------------------------
 
 def test_same_seed_same_game_and_another_seed_another_game():
-    a = SpamGame(SpamSettings(), seed=7)
-    b = SpamGame(SpamSettings(), seed=7)
-    c = SpamGame(SpamSettings(), seed=8)
+    a = SpamGame(SpamConfig(), seed=7)
+    b = SpamGame(SpamConfig(), seed=7)
+    c = SpamGame(SpamConfig(), seed=8)
     for game in (a, b, c):
         game.step(4)
     assert list(a.log) == list(b.log)
@@ -117,7 +118,7 @@ def test_same_seed_same_game_and_another_seed_another_game():
 
 
 def test_reset_replays_the_same_game():
-    game = SpamGame(SpamSettings(), seed=3)
+    game = SpamGame(SpamConfig(), seed=3)
     game.step(3)
     first = list(game.log)
     game.reset()
@@ -126,7 +127,7 @@ def test_reset_replays_the_same_game():
 
 
 def test_every_round_records_matrix_losses_and_top_words():
-    game = SpamGame(SpamSettings(eval_size=40), seed=0)
+    game = SpamGame(SpamConfig(eval_size=40), seed=0)
     game.step(3)
     assert game.round == 3 and len(game.history) == 3
     entry = game.log[-1]
@@ -139,14 +140,14 @@ def test_every_round_records_matrix_losses_and_top_words():
 
 
 def test_history_is_capped():
-    game = SpamGame(SpamSettings(history_capacity=10, filter_steps=1, batch_size=8, eval_size=8), seed=0)
+    game = SpamGame(SpamConfig(history_capacity=10, filter_steps=1, batch_size=8, eval_size=8), seed=0)
     game.step(15)
     assert len(game.history) == 10 and len(game.log) == 10
     assert game.log[0]["round"] == 6
 
 
 def test_the_spammer_starts_with_obvious_spam_and_the_filter_learns_those_words():
-    game = SpamGame(SpamSettings(), seed=0)
+    game = SpamGame(SpamConfig(), seed=0)
     assert game.spammer_top_words(10)[0][0] in game.corpus.words
     spam_list = {w for w, m in zip(game.corpus.words, game.corpus.spam_mask) if m}
     assert sum(w in spam_list for w, _ in game.spammer_top_words(10)) >= 9
@@ -157,10 +158,10 @@ def test_the_spammer_starts_with_obvious_spam_and_the_filter_learns_those_words(
 
 
 def test_filter_accuracy_rises_against_a_fixed_spammer():
-    game = SpamGame(SpamSettings(eval_size=100), seed=1)
+    game = SpamGame(SpamConfig(eval_size=100), seed=1)
     game.step(22)  # a spammer that has already learned to look a bit like real mail (later, a linear filter can't tell)
     # One small, slow lesson per round (16 spam emails a step), so the rise is gradual rather than done in one step.
-    game.settings = game.settings.replace(spammer_steps=0, filter_steps=1, filter_lr=0.01, batch_size=16)
+    game.config = dataclasses.replace(game.config, spammer_steps=0, filter_steps=1, filter_lr=0.01, batch_size=16)
     game.reset_filter()  # a fresh filter meets the now fixed spammer
     spammer = {k: v.clone() for k, v in game.spammer.state_dict().items()}
     game.step(16)
@@ -171,11 +172,11 @@ def test_filter_accuracy_rises_against_a_fixed_spammer():
 
 
 def test_spammer_pass_rate_rises_against_a_fixed_filter():
-    game = SpamGame(SpamSettings(spammer_steps=0, eval_size=100), seed=0)
+    game = SpamGame(SpamConfig(spammer_steps=0, eval_size=100), seed=0)
     game.step(5)  # the filter learns what the spammer's first drafts look like
     assert game.history.column("spam_through")[-1] < 0.05
     frozen = game.word_weights()
-    game.settings = game.settings.replace(filter_steps=0, spammer_steps=5)
+    game.config = dataclasses.replace(game.config, filter_steps=0, spammer_steps=5)
     game.step(18)
     through = game.history.column("spam_through")
     np.testing.assert_array_equal(game.word_weights(), frozen)  # the filter really stayed fixed
@@ -188,7 +189,7 @@ def test_the_game_heads_for_the_coin_toss(seed):
     """The GAN equilibrium, reached in a watchable number of rounds: the filter catches the first, obvious
     spam, then the spammer's word use closes in on real mail's until the filter is barely better than chance.
     (With noisy 64-email updates the game used to stall near 60% accuracy with a word gap of ~0.15.)"""
-    game = SpamGame(SpamSettings(eval_size=100), seed=seed)
+    game = SpamGame(SpamConfig(eval_size=100), seed=seed)
     start_gap = game.word_frequency_gap()
     game.step(150)
     accuracy = game.history.column("accuracy")
@@ -201,7 +202,7 @@ def test_the_game_heads_for_the_coin_toss(seed):
 
 
 def test_word_frequency_gap_is_small_for_real_mail_and_large_for_obvious_spam():
-    game = SpamGame(SpamSettings(), seed=0)
+    game = SpamGame(SpamConfig(), seed=0)
     assert game.word_frequency_gap() > 0.8  # the first drafts are 90% spam words
     with torch.no_grad():  # a spammer whose every choice follows real mail's word frequencies, whatever z
         game.spammer.words.weight.zero_()
@@ -210,7 +211,7 @@ def test_word_frequency_gap_is_small_for_real_mail_and_large_for_obvious_spam():
 
 
 def test_the_spammer_learns_to_write_around_blocked_words():
-    game = SpamGame(SpamSettings(spammer_steps=3), seed=0)
+    game = SpamGame(SpamConfig(spammer_steps=3), seed=0)
     blocked = [w for w, _ in game.spammer_top_words(8)]
     game.set_human_filter(True, blocked)
     blocked_idx = game.corpus.indices(blocked)
@@ -226,7 +227,7 @@ def test_the_spammer_learns_to_write_around_blocked_words():
 
 
 def test_in_be_the_filter_mode_verdicts_follow_the_blocklist_and_the_filter_rests():
-    game = SpamGame(SpamSettings(), seed=0)
+    game = SpamGame(SpamConfig(), seed=0)
     game.set_human_filter(True, ["meeting"])
     weights = game.word_weights()
     game.step(2)
@@ -237,7 +238,7 @@ def test_in_be_the_filter_mode_verdicts_follow_the_blocklist_and_the_filter_rest
 
 
 def test_threshold_changes_the_matrix_without_retraining():
-    game = SpamGame(SpamSettings(), seed=0)
+    game = SpamGame(SpamConfig(), seed=0)
     game.step(40)
     weights = game.word_weights()
     low, high = game.confusion(0.05), game.confusion(0.95)
@@ -249,7 +250,7 @@ def test_threshold_changes_the_matrix_without_retraining():
 
 
 def test_divergence_is_caught_and_the_game_rewinds():
-    game = SpamGame(SpamSettings(), seed=0)
+    game = SpamGame(SpamConfig(), seed=0)
     game.step(2)
     good = game.word_weights()
     with torch.no_grad():
@@ -266,9 +267,9 @@ def test_divergence_is_caught_and_the_game_rewinds():
 
 @pytest.mark.parametrize("threshold", [0.0, 1.0, -0.2, 1.5, float("nan")])
 def test_threshold_out_of_range_gets_a_clear_message(threshold):
-    problems = SpamSettings(threshold=threshold).validate()
-    assert problems and "threshold" in problems[0]
-    game = SpamGame(SpamSettings(), seed=0)
+    problems = SpamConfig(threshold=threshold).validate()
+    assert list(problems) == ["threshold"] and "strictly between 0 and 1" in problems["threshold"]
+    game = SpamGame(SpamConfig(), seed=0)
     with pytest.raises(ValueError, match="threshold"):
         game.set_threshold(threshold)
 
@@ -276,19 +277,20 @@ def test_threshold_out_of_range_gets_a_clear_message(threshold):
 def test_blocking_every_word_is_refused():
     corpus = load_corpus()
     assert any("Every word is blocked" in p for p in blocklist_problems(corpus.words, corpus.words))
-    game = SpamGame(SpamSettings(), seed=0)
+    game = SpamGame(SpamConfig(), seed=0)
     with pytest.raises(ValueError, match="Every word is blocked"):
         game.set_human_filter(True, corpus.words)
     assert blocklist_problems(["zebra"], corpus.words)[0].startswith("Not in the vocabulary")
 
 
 def test_empty_vocabulary_and_bad_settings_get_clear_messages():
-    assert "vocabulary of real mail is empty" in SpamSettings(real_vocab_size=0).validate()[0]
-    assert any("learning rate" in p for p in SpamSettings(spammer_lr=0).validate())
-    assert any("Words per spam email" in p for p in SpamSettings(words_per_email=1).validate())
+    assert "vocabulary of real mail is empty" in SpamConfig(real_vocab_size=0).validate()["real_vocab_size"]
+    assert "learning rate must be greater than 0" in SpamConfig(spammer_lr=0).validate()["spammer_lr"]
+    assert "Words per spam email" in SpamConfig(words_per_email=1).validate()["words_per_email"]
+    assert "below 1" in SpamConfig(spam_start_mass=1.0).validate()["spam_start_mass"]
     with pytest.raises(ValueError, match="empty"):
-        SpamGame(SpamSettings(real_vocab_size=0))
-    assert SpamSettings().validate() == []
+        SpamGame(SpamConfig(real_vocab_size=0))
+    assert SpamConfig().validate() == {}
 
 
 # -- figures -----------------------------------------------------------------------------------
@@ -305,7 +307,7 @@ def test_confusion_heat_map_carries_counts_labels_and_who_learns():
 
 
 def test_charts_keep_the_same_spec_between_rounds():
-    game = SpamGame(SpamSettings(), seed=0)
+    game = SpamGame(SpamConfig(), seed=0)
     game.step(1)
     before = {k: v for k, v in figures.rates_spec(game).items() if k != "datasets"}
     game.step(1)
@@ -322,9 +324,18 @@ def test_email_html_escapes_text_and_marks_the_verdict():
 
 
 def test_preview_does_not_change_the_game():
-    a, b = SpamGame(SpamSettings(), seed=2), SpamGame(SpamSettings(), seed=2)
+    a, b = SpamGame(SpamConfig(), seed=2), SpamGame(SpamConfig(), seed=2)
     drafts = a.preview(3)
     assert len(drafts) == 3 and all(len(set(d)) == 12 for d in drafts)
     a.step(2)
     b.step(2)
     assert list(a.log) == list(b.log)
+
+
+def test_the_game_speaks_the_shared_trainer_interface():
+    game = SpamGame(SpamConfig(), seed=0)
+    game.step(2)
+    assert game.steps == game.round == 2 and game.status == "ok" and game.message == ""
+    assert game.config == SpamConfig()
+    game.diverged = "stopped"
+    assert game.status == "diverged" and game.message == "stopped"

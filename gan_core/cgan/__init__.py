@@ -9,5 +9,5 @@
     checkpoint.py  safetensors + JSON save / validated load
     explorer.py    fast rendering for the sliders: latent influence, ten-class grid, interpolation
     figures.py     Vega-Lite specs for the page
-    cli.py         cgan-train, cgan-sample, cgan-eval
+    cli.py         cgan-train, cgan-sample, cgan-eval, cgan-judge
 """

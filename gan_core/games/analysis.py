@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gan_core.games.fields import Game
-from gan_core.games.rules import METHODS, step, uses_previous_iterate
+from gan_core.games.fields import LOSS_LABELS, LOSSES, REG_LABELS, REGULARISERS, Game, make_game
+from gan_core.games.rules import METHODS, simulate, step, uses_previous_iterate
 
 # spectral radii within this of 1 are reported as cycling (floating-point noise in the eigen-solver)
 CYCLE_TOLERANCE = 1e-9
@@ -116,3 +116,58 @@ def xy_closed_form_modulus(method: str, eta: float, consensus: float = 0.5) -> f
 
 
 __all__ = ["METHODS", "LinearGame", "LocalAnalysis", "analyse", "spectral_radius_curve", "update_matrix", "xy_closed_form_modulus"]
+
+
+# ---------------------------------------------------------------- what a whole run did
+
+RUN_OUTCOMES = ("converges", "spirals out", "stalls away from the data", "still approaching slowly",
+                "circles (no convergence)")
+
+
+def classify_run(points: np.ndarray, diverged_at: int | None) -> str:
+    """Name what a run did, from its last quarter (the eigenvalues only speak about the neighbourhood of 0).
+
+    One of RUN_OUTCOMES: within 1e-3 of the equilibrium "converges"; diverged or ending 1.5× farther out than it
+    started "spirals out"; hardly moving any more "stalls away from the data"; still 20 % closer than a quarter
+    of the run ago "still approaching slowly"; otherwise "circles (no convergence)".
+    """
+    if diverged_at is not None:
+        return "spirals out"
+    dist = np.linalg.norm(points, axis=1)
+    n = len(points) - 1
+    q3 = max(0, (3 * n) // 4)
+    if dist[-1] < 1e-3:
+        return "converges"
+    if dist[-1] > 1.5 * dist[0]:
+        return "spirals out"
+    mean_move = float(np.mean(np.linalg.norm(np.diff(points[q3:], axis=0), axis=1))) if n > q3 else 0.0
+    if mean_move < 1e-6:
+        return "stalls away from the data"
+    if dist[-1] < 0.8 * dist[q3]:
+        return "still approaching slowly"
+    return "circles (no convergence)"
+
+
+def regulariser_sweep(method: str, eta: float, steps: int, start: tuple[float, float], gamma: float,
+                      noise_std: float) -> list[dict]:
+    """Every loss × regulariser on Dirac-GAN with one update rule: what the eigenvalues and a real run say.
+
+    One row per pair, as the page's table shows it (loss, regulariser, largest |λ|, local verdict, distance
+    after `steps` steps, run outcome from `classify_run`).
+    """
+    rows = []
+    for loss in LOSSES:
+        for reg in REGULARISERS:
+            game = make_game("dirac", loss, reg, gamma, noise_std)
+            traj = simulate(game, method, eta, steps, start)
+            local = analyse(game, method, eta)
+            distance = float(np.linalg.norm(traj.final))
+            rows.append({
+                "loss": LOSS_LABELS[loss].split(" (")[0],
+                "regulariser": REG_LABELS[reg],
+                "largest |λ|": round(local.spectral_radius, 5) if local else None,
+                "local verdict": local.verdict if local else "no Jacobian (kink at ψ=0)",
+                f"distance after {steps} steps": float(f"{distance:.3g}"),
+                "run": classify_run(traj.points, traj.diverged_at),
+            })
+    return rows

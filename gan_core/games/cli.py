@@ -10,35 +10,29 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from gan_core import settings_spec
 from gan_core.cli_support import fail_invalid
 from gan_core.games.analysis import analyse
-from gan_core.games.fields import LOSSES, REGULARISERS
+from gan_core.games.config import DEFAULT_START, GameConfig
 from gan_core.games.rules import METHODS, simulate
-from gan_core.games.settings import DEFAULT_START, GAMES, MAX_STEPS, GameSettings
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "game",
         help="xy game / Dirac-GAN: run an update rule, report distance to the equilibrium and eigenvalues",
-        description="Run one update rule on the bilinear xy game or on Dirac-GAN and report where it ends.",
+        description="Run one update rule on the bilinear xy game or on Dirac-GAN and report where it ends. "
+                    "Every setting has a --flag; --config PATH.json starts from a page's export.",
     )
-    p.add_argument("--game", choices=GAMES, default="xy")
-    p.add_argument("--loss", choices=LOSSES, default=None, help="Dirac-GAN loss (default standard)")
-    p.add_argument("--reg", choices=REGULARISERS, default=None, help="Dirac-GAN regulariser (default none)")
-    p.add_argument("--gamma", type=float, default=1.0, help="R1 / WGAN-GP strength γ (default 1)")
-    p.add_argument("--noise-std", type=float, default=1.0, help="instance-noise σ (default 1)")
-    p.add_argument("--method", choices=METHODS, default="simultaneous")
-    p.add_argument("--eta", type=float, default=0.1, help="step size η (0 < η ≤ 2)")
-    p.add_argument("--steps", type=int, default=1000, help=f"number of updates (1..{MAX_STEPS:,})")
-    p.add_argument("--start", type=float, nargs=2, metavar=("X", "Y"), default=None,
-                   help="start point (default 2 2 for xy, 1 1 for dirac: θ ψ)")
-    p.add_argument("--momentum", type=float, default=0.0, help="heavy-ball momentum β in (-1, 1); negative damps")
-    p.add_argument("--consensus", type=float, default=0.5, help="consensus-optimisation weight γ (default 0.5)")
+    settings_spec.add_arguments(p, GameConfig)
+    p.add_argument("--method", default=None, metavar="METHOD",
+                   help=f"the update rule to run: one of {', '.join(METHODS)} "
+                        "(default: the first of the settings' rules, simultaneous)")
     p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     p.add_argument("--trajectory-out", type=Path, default=None, metavar="PATH.npy",
                    help="save the iterates (steps+1 rows of x, y; cut at a divergence) as a .npy array")
@@ -46,38 +40,33 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    errors = []
-    if args.game == "xy" and (args.loss is not None or args.reg is not None):
-        errors.append("--loss and --reg apply to --game dirac only (the xy game has no loss to choose).")
-    settings = GameSettings(
-        game=args.game,
-        loss=args.loss or "standard",
-        reg=args.reg or "none",
-        gamma=args.gamma,
-        noise_std=args.noise_std,
-        methods=(args.method,),
-        eta=args.eta,
-        steps=args.steps,
-        start=tuple(args.start) if args.start is not None else DEFAULT_START.get(args.game, (2.0, 2.0)),
-        momentum=args.momentum,
-        consensus=args.consensus,
-    )
-    errors += settings.validate()
+    settings, errors = settings_spec.from_arguments(GameConfig, args)
+    if settings.game == "xy" and (args.loss is not None or args.reg is not None):
+        errors["loss" if args.loss is not None else "reg"] = (
+            "--loss and --reg apply to --game dirac only (the xy game has no loss to choose).")
+    if args.start is None and settings.start == GameConfig.start:
+        # No start asked for: each game's own default start (a file's start equal to xy's default counts as none).
+        settings = replace(settings, start=DEFAULT_START[settings.game])
+    if args.method is not None and args.method not in METHODS:
+        errors["method"] = f"Unknown update rule {args.method!r}: choose one of {', '.join(METHODS)}."
+    elif args.method is not None:
+        settings = replace(settings, methods=(args.method,))
+    method = settings.methods[0] if settings.methods else "simultaneous"
     if args.trajectory_out is not None and args.trajectory_out.suffix != ".npy":
-        errors.append(f"--trajectory-out must end in .npy (got {args.trajectory_out}).")
+        errors["trajectory_out"] = f"--trajectory-out must end in .npy (got {args.trajectory_out})."
     if errors:
         return fail_invalid(errors, as_json=args.json)
 
     game = settings.make_game()
-    traj = simulate(game, args.method, settings.eta, settings.steps, settings.start, settings.momentum, settings.consensus)
+    traj = simulate(game, method, settings.eta, settings.steps, settings.start, settings.momentum, settings.consensus)
     x, y = (float(v) for v in traj.final)
-    local = analyse(game, args.method, settings.eta, settings.momentum, settings.consensus)
+    local = analyse(game, method, settings.eta, settings.momentum, settings.consensus)
     result = {
         "ok": True,
         "game": settings.game,
         "loss": settings.loss if settings.game == "dirac" else None,
         "reg": settings.reg if settings.game == "dirac" else None,
-        "method": args.method,
+        "method": method,
         "eta": settings.eta,
         "steps": settings.steps,
         "start": list(settings.start),
@@ -99,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.json:
         print(game.describe())
-        print(f"{args.method}, η = {settings.eta:g}, {settings.steps} steps from {tuple(settings.start)}")
+        print(f"{method}, η = {settings.eta:g}, {settings.steps} steps from {tuple(settings.start)}")
         if traj.diverged_at is not None:
             print(f"diverged at step {traj.diverged_at} (distance passed 1e6); last finite point below")
         print(f"final: x = {x:.6g}, y = {y:.6g}, distance to equilibrium = {result['distance']:.6g}")

@@ -23,14 +23,6 @@ METHOD_LABELS = {
     "consensus": "consensus",
 }
 
-METHOD_FORMULAS = {
-    "simultaneous": r"z_{t+1} = z_t - \eta F(z_t)",
-    "alternating": r"x_{t+1} = x_t - \eta F_x(x_t, y_t),\; y_{t+1} = y_t - \eta F_y(x_{t+1}, y_t)",
-    "extragradient": r"z_{t+1/2} = z_t - \eta F(z_t),\; z_{t+1} = z_t - \eta F(z_{t+1/2})",
-    "optimistic": r"z_{t+1} = z_t - 2\eta F(z_t) + \eta F(z_{t-1})",
-    "consensus": r"z_{t+1} = z_t - \eta\,(F(z_t) + \gamma\, J(z_t)^\top F(z_t))",
-}
-
 # A trajectory whose distance to the equilibrium passes this is declared diverged and stopped:
 # beyond it nothing is visible on any plot and floats soon overflow.
 DIVERGENCE_BOUND = 1e6

@@ -9,42 +9,28 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import fields
 from pathlib import Path
 
+from gan_core import settings_spec
 from gan_core.cli_support import fail_invalid
-from gan_core.mapping_1d.config import LOSSES, NOISES, Mapping1DConfig
+from gan_core.mapping_1d.config import Mapping1DConfig
 
 DEFAULT_SECONDS = 3.0
 SAMPLES_OUT = 20_000
 
 
 def register(subparsers) -> None:
-    d = Mapping1DConfig()
     p = subparsers.add_parser(
         "train-1d",
         help="train the 1-D GAN (noise → target) and report the Wasserstein distance W1",
-        description="Train the 1-D mapping GAN headless. Defaults are the page's defaults.",
+        description="Train the 1-D mapping GAN headless. Defaults are the page's defaults; every setting "
+                    "has a --flag, and --config PATH.json starts from a page's export.",
     )
-    p.add_argument("--target", default=d.target,
-                   help="normal:MU,SIGMA | uniform:A,B | mixture:W,MU,S;W,MU,S | exp:RATE (default %(default)s)")
-    p.add_argument("--noise", default=d.noise, choices=list(NOISES), help="noise z (default %(default)s)")
-    p.add_argument("--loss", default=d.loss, choices=list(LOSSES), help="GAN loss (default %(default)s)")
-    p.add_argument("--seed", type=int, default=d.seed, help="seed (default %(default)s)")
+    settings_spec.add_arguments(p, Mapping1DConfig)
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--steps", type=int, help="train this many generator steps")
     budget.add_argument("--seconds", type=float,
                         help=f"train for this many seconds of wall-clock time (default {DEFAULT_SECONDS:g} when --steps is not given)")
-    p.add_argument("--lr-g", type=float, default=d.lr_g, help="generator learning rate (default %(default)g)")
-    p.add_argument("--lr-d", type=float, default=d.lr_d, help="discriminator learning rate (default %(default)g)")
-    p.add_argument("--d-steps", type=int, default=d.d_steps, help="D steps per G step (default %(default)s)")
-    p.add_argument("--width", type=int, default=d.width, help="hidden width of G and D (default %(default)s)")
-    p.add_argument("--batch-size", type=int, default=d.batch_size, help="batch size (default %(default)s)")
-    p.add_argument("--ema", type=float, default=d.ema, help="EMA decay of G's weights, 0 = off (default %(default)g)")
-    p.add_argument("--beta1", type=float, default=d.beta1, help="Adam beta1 (default %(default)g)")
-    p.add_argument("--beta2", type=float, default=d.beta2, help="Adam beta2 (default %(default)g)")
-    p.add_argument("--r1", type=float, default=d.r1, help="R1 penalty weight on D, 0 = off (default %(default)g)")
-    p.add_argument("--gp-weight", type=float, default=d.gp_weight, help="WGAN-GP penalty weight (default %(default)g)")
     p.add_argument("--engine", choices=["numpy", "torch"], default=None,
                    help="numpy = fast hand-written step (CPU default); torch = plain autograd loop")
     p.add_argument("--device", default="cpu", help="cpu or cuda (cuda uses the torch engine)")
@@ -54,22 +40,16 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def config_from_args(args) -> Mapping1DConfig:
-    names = {f.name for f in fields(Mapping1DConfig)}
-    return Mapping1DConfig(**{k: v for k, v in vars(args).items() if k in names})
-
-
 def run(args) -> int:
     import numpy as np
     import torch
 
     from gan_core.device import resolve_device
     from gan_core.mapping_1d.metrics import w1_to_target
-    from gan_core.mapping_1d.trainer import Trainer1D
+    from gan_core.mapping_1d.trainer import Mapping1DTrainer
 
     torch.set_num_threads(max(1, int(args.threads)))
-    config = config_from_args(args)
-    errors = config.validate()
+    config, errors = settings_spec.from_arguments(Mapping1DConfig, args)
     if args.steps is not None and args.steps < 0:
         errors["steps"] = f"--steps must be 0 or more (got {args.steps})"
     if args.seconds is not None and not args.seconds >= 0:
@@ -77,7 +57,7 @@ def run(args) -> int:
     if errors:
         return fail_invalid(errors, as_json=args.json)
 
-    trainer = Trainer1D(config, device=str(resolve_device(args.device)), engine=args.engine)
+    trainer = Mapping1DTrainer(config, device=str(resolve_device(args.device)), engine=args.engine)
     started = time.perf_counter()
     if args.steps is not None:
         remaining = args.steps

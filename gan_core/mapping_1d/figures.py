@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import torch
 
+from gan_core.mapping_1d.targets import noise_cdf, noise_quantile
 from gan_core.vega import PALETTE, frame
 
 # Bounded work per tick, whatever the run's length.
@@ -66,17 +66,7 @@ def noise_range(noise: str) -> tuple[float, float]:
 
 def noise_quantiles(noise: str, n: int) -> np.ndarray:
     """n evenly spread quantiles of the noise, (i + ½)/n: a noiseless stand-in for n draws of z."""
-    u = (np.arange(n, dtype=np.float64) + 0.5) / n
-    if noise == "uniform":
-        return u
-    return torch.special.ndtri(torch.as_tensor(u)).numpy()
-
-
-def noise_cdf(noise: str, z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z, dtype=np.float64)
-    if noise == "uniform":
-        return np.clip(z, 0.0, 1.0)
-    return torch.special.ndtr(torch.as_tensor(z)).numpy()
+    return noise_quantile((np.arange(n, dtype=np.float64) + 0.5) / n, noise)
 
 
 @lru_cache(maxsize=16)
@@ -215,9 +205,8 @@ def _f32(**columns) -> pd.DataFrame:
 
 def _ideal(trainer, z: np.ndarray, noise: str) -> np.ndarray:
     # The trainer's ideal map is F⁻¹(noise CDF(z)); keep it finite at the ends of an unbounded target.
-    u = np.clip(noise_cdf(noise, z), 1e-4, 1 - 1e-4)
-    zz = u if noise == "uniform" else torch.special.ndtri(torch.as_tensor(u)).numpy()
-    return np.asarray(trainer.ideal_map(zz), dtype=np.float64).ravel()
+    u = np.clip(noise_cdf(z, noise), 1e-4, 1 - 1e-4)
+    return np.asarray(trainer.ideal_map(noise_quantile(u, noise)), dtype=np.float64).ravel()
 
 
 # ---------------------------------------------------------------- specs (depend on settings only)

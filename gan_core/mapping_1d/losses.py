@@ -90,11 +90,6 @@ def r1_penalty(grad_at_real: np.ndarray, weight: float):
     return value, (weight / len(grad_at_real)) * grad_at_real
 
 
-def discriminator_output_summary(loss: str, out: np.ndarray) -> float:
-    """Mean D output as shown to people: a probability for the BCE losses, the raw score otherwise."""
-    return float(sigmoid(out).mean()) if loss in PROBABILITY_LOSSES else float(out.mean())
-
-
 # --- torch (autograd reference) ---------------------------------------------------------------
 def torch_discriminator_loss(loss: str, out_real: torch.Tensor, out_fake: torch.Tensor) -> torch.Tensor:
     if loss in PROBABILITY_LOSSES:

@@ -2,8 +2,8 @@
 
 Each scenario is a full Mapping1DConfig (the seed is left to the page's sidebar), and optionally a
 "head start" for D: that many discriminator updates with G frozen before G's first step
-(`Trainer1D.train_discriminator`), i.e. "let D win" — the situation the lecture's saturation
-argument is about. Every claim in `watch` was measured with Trainer1D (see docs/mapping_1d_page.md).
+(`Mapping1DTrainer.train_discriminator`), i.e. "let D win" — the situation the lecture's saturation
+argument is about. Every claim in `watch` was measured with Mapping1DTrainer (see docs/mapping_1d_page.md).
 """
 from __future__ import annotations
 

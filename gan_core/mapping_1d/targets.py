@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from gan_core.settings_spec import short_repr
+
 # Targets far outside this range make no sense for a classroom plot and only invite overflow.
 MAX_ABS_LOCATION = 1e4
 MAX_SCALE = 1e4
@@ -31,6 +33,18 @@ def _ndtr(x: np.ndarray) -> np.ndarray:
 def _ndtri(u: np.ndarray) -> np.ndarray:
     """Standard normal quantile function."""
     return torch.special.ndtri(torch.as_tensor(np.asarray(u, dtype=np.float64))).numpy()
+
+
+def noise_cdf(z: np.ndarray, noise: str) -> np.ndarray:
+    """P(Z ≤ z) for G's noise: the uniform's is z itself (clipped to [0, 1]), the normal's is Φ(z)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.clip(z, 0.0, 1.0) if noise == "uniform" else _ndtr(z)
+
+
+def noise_quantile(u: np.ndarray, noise: str) -> np.ndarray:
+    """The inverse of `noise_cdf`: the z below which a share u of the noise lies."""
+    u = np.asarray(u, dtype=np.float64)
+    return u if noise == "uniform" else _ndtri(u)
 
 
 def _num(value: float) -> str:
@@ -263,15 +277,15 @@ KINDS = {
 def _numbers(text: str, count: int, what: str) -> list[float]:
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != count or any(p == "" for p in parts):
-        raise ValueError(f"{what} needs exactly {count} comma-separated numbers, got {text.strip()!r}")
+        raise ValueError(f"{what} needs exactly {count} comma-separated numbers, got {short_repr(text.strip())}")
     values = []
     for p in parts:
         try:
             v = float(p)
         except ValueError:
-            raise ValueError(f"{what}: {p!r} is not a number") from None
+            raise ValueError(f"{what}: {short_repr(p)} is not a number") from None
         if not math.isfinite(v):
-            raise ValueError(f"{what}: {p!r} must be a finite number")
+            raise ValueError(f"{what}: {short_repr(p)} must be a finite number")
         values.append(v)
     return values
 
@@ -328,7 +342,7 @@ def mixture(components: list[tuple[float, float, float]]) -> Mixture:
 def parse_target(spec: str) -> Target:
     """A Target from its spec string; ValueError with a human message on bad input."""
     if not isinstance(spec, str) or ":" not in spec:
-        raise ValueError(f"target must look like one of: {'; '.join(KINDS.values())} (got {spec!r})")
+        raise ValueError(f"target must look like one of: {'; '.join(KINDS.values())} (got {short_repr(spec)})")
     kind, _, rest = spec.partition(":")
     kind = kind.strip().lower()
     if kind in ("exponential",):
@@ -353,4 +367,74 @@ def parse_target(spec: str) -> Target:
             w, mu, s = _numbers(chunk, 3, f"mixture component {i} (W,MU,SIGMA)")
             comps.append((w, mu, s))
         return mixture(comps)
-    raise ValueError(f"unknown target kind {kind!r}; use one of: {'; '.join(KINDS.values())}")
+    raise ValueError(f"unknown target kind {short_repr(kind)}; use one of: {'; '.join(KINDS.values())}")
+
+
+# ---------------------------------------------------------------- a target from form fields and back
+# The page can show a target as a kind plus a few numbers (µ, σ, ...) instead of a spec string; these
+# turn one into the other. Parameter names per kind, in spec order, with the value each starts from.
+TARGET_KINDS = {
+    "normal": "Normal N(µ, σ²)",
+    "uniform": "Uniform U(a, b)",
+    "mixture": "Two-Gaussian mixture",
+    "exp": "Exponential (x = −ln z)",
+}
+TARGET_PARAMS: dict[str, dict[str, float]] = {
+    "normal": {"mu": 3.0, "sigma": 0.7},
+    "uniform": {"a": -1.0, "b": 2.0},
+    "mixture": {"w1": 0.5, "mu1": -2.0, "s1": 0.5, "mu2": 2.0, "s2": 0.5},  # bump 2 gets weight 1 − w1
+    "exp": {"rate": 1.0},
+}
+
+
+def _field(value) -> str:
+    # An emptied number box (None) leaves a gap in the spec, so parse_target reports the target as incomplete.
+    return _num(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+
+
+def target_spec(kind: str, params: dict[str, float | None]) -> str:
+    """The spec string for a kind and its numbers (missing ones take TARGET_PARAMS' start values).
+
+    A two-Gaussian mixture is given by w1 (bump 2 gets 1 − w1). The result may be invalid (σ ≤ 0, an
+    emptied box): `parse_target` / `Mapping1DConfig.validate()` then say why.
+    """
+    if kind not in TARGET_PARAMS:
+        raise ValueError(f"unknown target kind {short_repr(kind)}; use one of: {', '.join(TARGET_PARAMS)}")
+    p = {**TARGET_PARAMS[kind], **{k: v for k, v in params.items() if k in TARGET_PARAMS[kind]}}
+    if kind == "mixture":
+        w1 = p["w1"]
+        w2 = 1.0 - w1 if isinstance(w1, (int, float)) and not isinstance(w1, bool) else None
+        return (f"mixture:{_field(w1)},{_field(p['mu1'])},{_field(p['s1'])};"
+                f"{_field(w2)},{_field(p['mu2'])},{_field(p['s2'])}")
+    return f"{kind}:" + ",".join(_field(p[name]) for name in TARGET_PARAMS[kind])
+
+
+def target_params(spec: str) -> tuple[str, dict[str, float]] | None:
+    """(kind, numbers) that `target_spec` turns back into this target; None when the form cannot show it
+    (an unreadable spec, or a mixture that is not of two Gaussians)."""
+    try:
+        canonical = parse_target(spec).spec
+    except ValueError:
+        return None
+    kind, _, rest = canonical.partition(":")
+    numbers = [float(v) for v in rest.replace(";", ",").split(",")]
+    if kind == "mixture":
+        if len(numbers) != 6:
+            return None
+        w1, mu1, s1, _, mu2, s2 = numbers
+        return kind, {"w1": w1, "mu1": mu1, "s1": s1, "mu2": mu2, "s2": s2}
+    names = list(TARGET_PARAMS[kind])
+    return (kind, dict(zip(names, numbers))) if len(names) == len(numbers) else None
+
+
+def canonical_target(spec: str) -> str:
+    """One spelling per target ("Gaussian: 3, 0.70" -> "normal:3,0.7"); an unreadable spec is returned as is."""
+    try:
+        return parse_target(spec).spec
+    except ValueError:
+        return spec
+
+
+def same_target(a: str, b: str) -> bool:
+    """Whether two specs describe the same distribution (so changing one into the other is not a change)."""
+    return canonical_target(a) == canonical_target(b)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import math
 import time
 
@@ -29,7 +30,8 @@ from gan_core.mapping_1d import losses as L
 from gan_core.mapping_1d.config import Mapping1DConfig
 from gan_core.mapping_1d.metrics import midpoint_quantiles
 from gan_core.mapping_1d.nets import FlatMLP, copy_flat_to_torch, torch_mlp
-from gan_core.mapping_1d.targets import Target, _ndtr, _ndtri, parse_target
+from gan_core.mapping_1d.targets import Target, noise_cdf, noise_quantile, parse_target
+from gan_core.settings_spec import ensure_valid
 
 try:  # installed with scikit-learn (via mlxtend); without it BLAS keeps its own thread count
     from threadpoolctl import ThreadpoolController
@@ -60,14 +62,6 @@ W1_POINTS = 2000  # fixed quadrature points for the generator's W1 (no sampling 
 def noise_to_standard(z: np.ndarray, noise: str) -> np.ndarray:
     """G's input: z rescaled to mean 0, variance 1 (U(0,1) → (z − ½)·√12; N(0,1) unchanged)."""
     return (z - 0.5) * math.sqrt(12.0) if noise == "uniform" else z
-
-
-def noise_cdf(z: np.ndarray, noise: str) -> np.ndarray:
-    return np.clip(z, 0.0, 1.0) if noise == "uniform" else _ndtr(z)
-
-
-def noise_quantile(u: np.ndarray, noise: str) -> np.ndarray:
-    return np.asarray(u, dtype=np.float64) if noise == "uniform" else _ndtri(u)
 
 
 class DataStream:
@@ -343,15 +337,13 @@ class TorchEngine:
         self.g_updates = updates
 
 
-class Trainer1D:
+class Mapping1DTrainer:
     """One 1-D GAN run: `step(n)` advances it, histories are capped, `reset()` starts over."""
 
     def __init__(self, config: Mapping1DConfig, device: str = "cpu", *, engine: str | None = None,
                  log_every: int = 10, w1_every: int = 50, history_capacity: int = 2000,
                  snapshot_every: int = 200):
-        errors = config.validate()
-        if errors:
-            raise ValueError("invalid settings: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        ensure_valid(config)
         self.config = copy.deepcopy(config)
         self.device = str(device)
         if engine is None:
@@ -371,7 +363,7 @@ class Trainer1D:
     def reset(self, seed: int | None = None) -> None:
         """Start over from fresh weights (same seed + same settings = the same run)."""
         if seed is not None:
-            self.config.seed = int(seed)
+            self.config = dataclasses.replace(self.config, seed=int(seed))
         cfg = self.config
         self.target = parse_target(cfg.target)
         self.discriminator_is_probability = cfg.loss in L.PROBABILITY_LOSSES

@@ -8,41 +8,25 @@ reverse_kl, steps, ...). Exit status: 0 trained, 1 training diverged, 2 invalid 
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 
+from gan_core import settings_spec
 from gan_core.cli_support import fail_invalid
-from gan_core.mode_collapse.config import LOSSES, REMEDIES, TARGETS, ModeCollapseConfig
+from gan_core.mode_collapse.config import ModeCollapseConfig
 
 DEFAULT_STEPS = 3000
 
 
 def register(subparsers) -> None:
-    d = ModeCollapseConfig()
     p = subparsers.add_parser(
         "mode-collapse",
         help="train a 2-D GAN on a ring/grid of Gaussians and count the modes it captures",
-        description="Train the mode-collapse lesson's GAN headless. Defaults are the page's defaults.",
+        description="Train the mode-collapse lesson's GAN headless. Defaults are the page's defaults; every "
+                    "setting has a --flag, and --config PATH.json starts from a page's export.",
     )
-    p.add_argument("--target", default=d.target, choices=list(TARGETS), help="target mixture (default %(default)s)")
-    p.add_argument("--remedy", default=d.remedy, choices=list(REMEDIES), help="remedy (default %(default)s)")
-    p.add_argument("--loss", default=d.loss, choices=list(LOSSES), help="G's loss (default %(default)s)")
+    settings_spec.add_arguments(p, ModeCollapseConfig)
     p.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="generator steps (default %(default)s)")
-    p.add_argument("--seed", type=int, default=d.seed, help="seed (default %(default)s)")
-    p.add_argument("--lr-g", type=float, default=d.lr_g, help="G's learning rate (default %(default)g)")
-    p.add_argument("--lr-d", type=float, default=d.lr_d, help="D's learning rate (default %(default)g)")
-    p.add_argument("--batch-size", type=int, default=d.batch_size, help="batch size (default %(default)s)")
-    p.add_argument("--width", type=int, default=d.width, help="hidden width of G and D (default %(default)s)")
-    p.add_argument("--z-dim", type=int, default=d.z_dim, help="noise dimension (default %(default)s)")
-    p.add_argument("--pack", type=int, default=d.pack, help="PacGAN pack size m (default %(default)s)")
-    p.add_argument("--unroll", type=int, default=d.unroll, help="unrolled D lookahead steps k (default %(default)s)")
-    p.add_argument("--r1-gamma", type=float, default=d.r1_gamma, help="R1 weight γ (default %(default)g)")
     p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     p.set_defaults(func=run)
-
-
-def config_from_args(args) -> ModeCollapseConfig:
-    names = {f.name for f in fields(ModeCollapseConfig)}
-    return ModeCollapseConfig(**{k: v for k, v in vars(args).items() if k in names})
 
 
 def run(args) -> int:
@@ -51,8 +35,7 @@ def run(args) -> int:
     from gan_core.mode_collapse.trainer import ModeCollapseTrainer
 
     torch.set_num_threads(1)
-    config = config_from_args(args)
-    errors = config.validate()
+    config, errors = settings_spec.from_arguments(ModeCollapseConfig, args)
     if args.steps < 0:
         errors["steps"] = f"--steps must be 0 or more (got {args.steps})"
     if errors:

@@ -1,8 +1,11 @@
-"""Settings of the mode-collapse lesson: one dataclass shared by the page, the CLI and the tests."""
+"""Settings of the mode-collapse lesson, described once (gan_core.settings_spec): the page, the CLI,
+the link and the tests read the field metadata below."""
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+
+from gan_core.seeding import MAX_SEED
+from gan_core.settings_spec import check, setting
 
 TARGETS = {
     "ring8": "Ring of 8 Gaussians (radius 2, σ 0.02)",
@@ -19,61 +22,46 @@ REMEDIES = {
     "mbstd": "Minibatch standard deviation feature in D",
     "r1": "R1 gradient penalty on D",
 }
-LIMITS = {
-    "lr_g": (1e-5, 0.05),
-    "lr_d": (1e-5, 0.05),
-    "batch_size": (16, 1024),
-    "width": (8, 512),
-    "z_dim": (1, 256),
-    "pack": (2, 4),
-    "unroll": (1, 5),
-    "r1_gamma": (1e-4, 100.0),
-}
 
 
 @dataclass(frozen=True)
 class ModeCollapseConfig:
-    target: str = "ring8"
-    loss: str = "nonsaturating"
-    remedy: str = "none"
+    target: str = field(default="ring8", metadata=setting(
+        "Target", "The mixture of Gaussians G must cover.", choices=TARGETS, widget="select"))
+    loss: str = field(default="nonsaturating", metadata=setting(
+        "G's loss", "What G minimises.", choices=LOSSES, widget="select"))
+    remedy: str = field(default="none", metadata=setting(
+        "Remedy", "A known cure for mode collapse, or none to watch the plain GAN collapse.", choices=REMEDIES,
+        widget="select"))
     # Defaults measured to show the classic collapse (docs/mode_collapse.md): a high-dimensional z, a one-layer
     # D and lr 5e-4 make the plain GAN put nearly all samples near 1-2 modes and rotate between them.
-    lr_g: float = 5e-4
-    lr_d: float = 5e-4
-    batch_size: int = 128
-    width: int = 128
-    z_dim: int = 64
-    pack: int = 2  # PacGAN: samples per pack
-    unroll: int = 3  # unrolled D: lookahead steps (differentiated through)
-    r1_gamma: float = 1.0  # R1: penalty weight γ (loss term γ/2 · E‖∇D(x_real)‖²)
-    seed: int = 0
+    lr_g: float = field(default=5e-4, metadata=setting(
+        "Learning rate of G", "Adam step size for the generator.", min=1e-5, max=0.05, positive=True, step=1e-4,
+        format="%g"))
+    lr_d: float = field(default=5e-4, metadata=setting(
+        "Learning rate of D", "Adam step size for the discriminator.", min=1e-5, max=0.05, positive=True,
+        step=1e-4, format="%g"))
+    batch_size: int = field(default=128, metadata=setting(
+        "Batch size", "Real and generated samples per step.", min=16, max=1024, step=16))
+    width: int = field(default=128, metadata=setting(
+        "Width of G and D", "Hidden units per layer.", min=8, max=512, step=16, advanced=True))
+    z_dim: int = field(default=64, metadata=setting(
+        "Noise dimension of z", "Size of the noise vector G is fed.", min=1, max=256, step=1, advanced=True))
+    pack: int = field(default=2, metadata=setting(  # PacGAN: samples per pack
+        "Pack size m", "PacGAN: samples D judges together (remedy pack only).", min=2, max=4, step=1))
+    unroll: int = field(default=3, metadata=setting(  # unrolled D: lookahead steps (differentiated through)
+        "Unrolled steps k", "D-steps G looks ahead (remedy unrolled only); each costs about one D step per G "
+        "step.", min=1, max=5, step=1))
+    # R1: penalty weight γ (loss term γ/2 · E‖∇D(x_real)‖²)
+    r1_gamma: float = field(default=1.0, metadata=setting(
+        "R1 weight γ", "Penalty γ/2 · E‖∇D(x_real)‖² on D's slope at real data (remedy r1 only).",
+        min=1e-4, max=100.0, step=0.5, format="%g"))
+    seed: int = field(default=0, metadata=setting(
+        "Seed", "Same seed + same settings = the same run.", min=0, max=MAX_SEED, step=1))
 
     def validate(self) -> dict[str, str]:
         """Field name -> human message for each bad setting (empty dict = valid)."""
-        errors: dict[str, str] = {}
-        if self.target not in TARGETS:
-            errors["target"] = f"Unknown target {self.target!r}: choose one of {', '.join(TARGETS)}."
-        if self.loss not in LOSSES:
-            errors["loss"] = f"Unknown loss {self.loss!r}: choose one of {', '.join(LOSSES)}."
-        if self.remedy not in REMEDIES:
-            errors["remedy"] = f"Unknown remedy {self.remedy!r}: choose one of {', '.join(REMEDIES)}."
-        labels = {
-            "lr_g": "The learning rate of G", "lr_d": "The learning rate of D", "batch_size": "The batch size",
-            "width": "The network width", "z_dim": "The noise dimension", "pack": "The pack size m",
-            "unroll": "The number of unrolled steps k", "r1_gamma": "The R1 weight γ",
-        }
-        ints = {"batch_size", "width", "z_dim", "pack", "unroll"}
-        for name, (lo, hi) in LIMITS.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                errors[name] = f"{labels[name]} must be a number."
-            elif name in ints and (not float(value).is_integer()):
-                errors[name] = f"{labels[name]} must be a whole number (got {value})."
-            elif not math.isfinite(value) or not lo <= value <= hi:
-                errors[name] = f"{labels[name]} must be between {lo:g} and {hi:g} (got {value:g})."
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            errors["seed"] = f"The seed must be a whole number ≥ 0 (got {self.seed!r})."
-        return errors
+        return check(self)
 
     def to_dict(self) -> dict:
         return asdict(self)

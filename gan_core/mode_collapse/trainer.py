@@ -7,6 +7,7 @@ steps the mode metrics are measured on a fixed noise batch and recorded in a cap
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 
@@ -19,6 +20,7 @@ from gan_core.history import CappedHistory
 from gan_core.mode_collapse.config import ModeCollapseConfig
 from gan_core.mode_collapse.metrics import ModeReport, mode_report
 from gan_core.mode_collapse.targets import make_target
+from gan_core.settings_spec import ensure_valid
 
 EVAL_SAMPLES = 2500  # as in VEEGAN / PacGAN
 EVAL_EVERY = 25  # generator steps between measurements
@@ -62,9 +64,7 @@ class Discriminator(nn.Module):
 
 class ModeCollapseTrainer:
     def __init__(self, config: ModeCollapseConfig, history_capacity: int = 2000, eval_every: int = EVAL_EVERY):
-        errors = config.validate()
-        if errors:
-            raise ValueError("; ".join(errors.values()))
+        ensure_valid(config)
         self.config = config
         self.target = make_target(config.target)
         self.eval_every = int(eval_every)
@@ -77,7 +77,10 @@ class ModeCollapseTrainer:
     def pack(self) -> int:
         return self.config.pack if self.config.remedy == "pack" else 1
 
-    def reset(self) -> None:
+    def reset(self, seed: int | None = None) -> None:
+        """Start over from fresh weights (same seed + same settings = the same run)."""
+        if seed is not None:
+            self.config = dataclasses.replace(self.config, seed=int(seed))
         c = self.config
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(c.seed)

@@ -7,14 +7,14 @@ fresh batch. `python -m gan_core spam --help` runs it headless.
 """
 from gan_core.spam.corpus import SPAM_WORDS, Corpus, load_corpus
 from gan_core.spam.game import ConfusionMatrix, SpamGame, confusion_matrix
-from gan_core.spam.settings import SpamSettings
+from gan_core.spam.config import SpamConfig
 
 __all__ = [
     "SPAM_WORDS",
     "ConfusionMatrix",
     "Corpus",
+    "SpamConfig",
     "SpamGame",
-    "SpamSettings",
     "confusion_matrix",
     "load_corpus",
 ]

@@ -7,67 +7,62 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 
 import torch
 
+from gan_core import settings_spec
 from gan_core.cli_support import fail_invalid
-from gan_core.spam.settings import SpamSettings
+from gan_core.seeding import MAX_SEED
+from gan_core.settings_spec import InvalidSettings
+from gan_core.spam.config import SpamConfig
 
 MAX_ROUNDS = 100_000
 
 
 def register(subparsers) -> None:
-    d = SpamSettings()
     p = subparsers.add_parser(
         "spam",
         help="spammer (generator) vs spam filter (discriminator), played in rounds",
         description="Play the spam game: each round the filter updates, then the spammer, then both are "
         "scored on a fresh batch (positive = flagged as spam: TP spam caught, FN spam let through, "
-        "FP good mail flagged, TN good mail passed).",
+        "FP good mail flagged, TN good mail passed). Every setting has a --flag; --config PATH.json starts "
+        "from a page's export.",
     )
+    settings_spec.add_arguments(p, SpamConfig)
     p.add_argument("--rounds", type=int, default=100, help="rounds to play (default 100)")
     p.add_argument("--seed", type=int, default=0, help="same seed + same settings = same game (default 0)")
-    p.add_argument("--threshold", type=float, default=d.threshold, help="flag when P(spam) >= this (default 0.5)")
-    p.add_argument("--words-per-email", type=int, default=d.words_per_email)
-    p.add_argument("--vocab-size", type=int, default=d.real_vocab_size, help="real-mail words in the vocabulary")
-    p.add_argument("--filter-steps", type=int, default=d.filter_steps, help="filter updates per round (0 = fixed)")
-    p.add_argument("--spammer-steps", type=int, default=d.spammer_steps, help="spammer updates per round (0 = fixed)")
-    p.add_argument("--filter-lr", type=float, default=d.filter_lr)
-    p.add_argument("--spammer-lr", type=float, default=d.spammer_lr)
-    p.add_argument("--block", nargs="*", default=[], metavar="WORD",
+    p.add_argument("--block", nargs="*", default=None, metavar="WORD",
                    help="be the filter: these words decide (any email using one is flagged); the learned filter rests")
     p.add_argument("--json", action="store_true", help="last line of stdout: one JSON object with every round")
     p.set_defaults(func=run)
 
 
-def settings_from_args(args) -> SpamSettings:
-    return SpamSettings(
-        real_vocab_size=args.vocab_size,
-        words_per_email=args.words_per_email,
-        filter_steps=args.filter_steps,
-        spammer_steps=args.spammer_steps,
-        filter_lr=args.filter_lr,
-        spammer_lr=args.spammer_lr,
-        threshold=args.threshold,
-        history_capacity=max(SpamSettings().history_capacity, min(args.rounds, MAX_ROUNDS)),
-        human_filter=bool(args.block),
-        blocked_words=tuple(args.block),
-    )
+def settings_from_args(args) -> tuple[SpamConfig, dict[str, str]]:
+    settings, problems = settings_spec.from_arguments(SpamConfig, args)
+    changes = {"history_capacity": max(settings.history_capacity, min(args.rounds, MAX_ROUNDS))}
+    if args.block:
+        changes |= {"human_filter": True, "blocked_words": tuple(args.block)}
+    return replace(settings, **changes), problems
 
 
 def run(args) -> int:
     from gan_core.spam.game import SpamGame  # torch-heavy; imported only when the command runs
 
     torch.set_num_threads(1)  # tiny nets: thread overhead would dominate
-    problems = []
+    settings, problems = settings_from_args(args)
     if not 1 <= args.rounds <= MAX_ROUNDS:
-        problems.append(f"--rounds must be between 1 and {MAX_ROUNDS} (got {args.rounds}).")
-    try:
-        settings = settings_from_args(args)
-        problems += settings.validate()
-        game = SpamGame(settings, seed=args.seed) if not problems else None
-    except ValueError as err:
-        problems.append(str(err))
+        problems["rounds"] = f"--rounds must be between 1 and {MAX_ROUNDS} (got {args.rounds})."
+    if not 0 <= args.seed <= MAX_SEED:
+        problems["seed"] = f"--seed must be between 0 and {MAX_SEED} (got {args.seed})."
+    game = None
+    if not problems:
+        try:
+            game = SpamGame(settings, seed=args.seed)
+        except InvalidSettings as err:
+            problems = err.errors
+        except ValueError as err:  # a blocklist the vocabulary does not allow
+            problems["blocked_words"] = str(err)
     if problems:
         return fail_invalid(problems, as_json=args.json)
 

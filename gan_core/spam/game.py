@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -23,8 +23,9 @@ from torch import nn
 
 from gan_core.history import CappedHistory
 from gan_core.seeding import seed_everything
+from gan_core.settings_spec import ensure_valid
+from gan_core.spam.config import SpamConfig, blocklist_problems, threshold_problems
 from gan_core.spam.corpus import Corpus, load_corpus
-from gan_core.spam.settings import SpamSettings, blocklist_problems, threshold_problems
 
 HELD_OUT_SHARE = 0.2  # real mail kept away from the filter's training, for the honest test batch
 BLOCK_LOGIT = 4.0  # a student's blocklist as a filter: flagged emails get P(spam) = sigmoid(4) ~ 0.98
@@ -191,15 +192,13 @@ class RoundResult:
 class SpamGame:
     """Trainer: `step(n)` plays n rounds; histories are capped; same seed + same settings = same game."""
 
-    def __init__(self, settings: SpamSettings | None = None, seed: int = 0, corpus: Corpus | None = None,
+    def __init__(self, config: SpamConfig | None = None, seed: int = 0, corpus: Corpus | None = None,
                  device: str | torch.device = "cpu"):
-        settings = settings or SpamSettings()
-        problems = settings.validate()
-        if problems:
-            raise ValueError(" ".join(problems))
-        self.settings = settings
-        self.corpus = corpus if corpus is not None else load_corpus(settings.real_vocab_size)
-        problems = blocklist_problems(settings.blocked_words, self.corpus.words)
+        config = config or SpamConfig()
+        ensure_valid(config)
+        self.config = config
+        self.corpus = corpus if corpus is not None else load_corpus(config.real_vocab_size)
+        problems = blocklist_problems(config.blocked_words, self.corpus.words)
         if problems:
             raise ValueError(" ".join(problems))
         self.device = torch.device(device)
@@ -208,7 +207,7 @@ class SpamGame:
     # -- setup ------------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
         self.seed = self.seed if seed is None else int(seed)
-        s = self.settings
+        s = self.config
         self.gen = seed_everything(self.seed)  # global seed for the nets' init; self.gen for every draw
         n = len(self.corpus.ham_texts)
         order = torch.randperm(n, generator=self.gen).numpy()
@@ -234,7 +233,7 @@ class SpamGame:
 
     def reset_filter(self) -> None:
         """A fresh filter (all weights zero: every email gets P(spam) = 0.5), the spammer kept as it is."""
-        s = self.settings
+        s = self.config
         self.filter = SpamFilter(self.corpus.size, s.words_per_email).to(self.device)
         self.filter_opt = torch.optim.Adam(self.filter.parameters(), lr=s.filter_lr)
 
@@ -245,12 +244,26 @@ class SpamGame:
             mask[torch.as_tensor(idx)] = True
         return mask
 
+    # -- the interface every lesson's trainer shares (steps, status, message) ------------------
+    @property
+    def steps(self) -> int:
+        """Rounds played (a round is this game's step)."""
+        return self.round
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.diverged is None else "diverged"
+
+    @property
+    def message(self) -> str:
+        return self.diverged or ""
+
     # -- live changes from the page (no retraining) -------------------------------------------
     def set_threshold(self, threshold: float) -> None:
         problems = threshold_problems(threshold)
         if problems:
             raise ValueError(problems[0])
-        self.settings = self.settings.replace(threshold=float(threshold))
+        self.config = replace(self.config, threshold=float(threshold))
 
     def set_human_filter(self, on: bool, blocked_words=()) -> None:
         """'Be the filter': your blocklist flags any email that uses a blocked word; the learned filter rests."""
@@ -258,7 +271,7 @@ class SpamGame:
         problems = blocklist_problems(blocked, self.corpus.words)
         if problems:
             raise ValueError(" ".join(problems))
-        self.settings = self.settings.replace(human_filter=bool(on), blocked_words=blocked)
+        self.config = replace(self.config, human_filter=bool(on), blocked_words=blocked)
         self._blocked = self._blocked_mask(blocked)
 
     # -- the players' moves ------------------------------------------------------------------
@@ -266,7 +279,7 @@ class SpamGame:
         """The spammer writes n emails: (word indices (n, L), word frequencies (n, V), log-prob of each email)."""
         z = torch.randn(n, self.spammer.latent_dim, generator=self.gen).to(self.device)
         log_probs = F.log_softmax(self.spammer(z), dim=1)
-        words = draw_distinct_words(log_probs.detach(), self.settings.words_per_email, self.gen)
+        words = draw_distinct_words(log_probs.detach(), self.config.words_per_email, self.gen)
         return words, word_frequencies(words, self.corpus.size), sequence_log_prob(log_probs, words)
 
     @torch.no_grad()
@@ -274,12 +287,12 @@ class SpamGame:
         """n emails the spammer would write now, drawn with their own generator so the game's draws stay the same."""
         gen = torch.Generator().manual_seed(self.seed + 1)
         z = torch.randn(n, self.spammer.latent_dim, generator=gen).to(self.device)
-        words = draw_distinct_words(F.log_softmax(self.spammer(z), dim=1), self.settings.words_per_email, gen)
+        words = draw_distinct_words(F.log_softmax(self.spammer(z), dim=1), self.config.words_per_email, gen)
         return [self.email_text(row) for row in words.cpu().numpy()]
 
     def spam_score(self, tf: torch.Tensor) -> torch.Tensor:
         """The verdict as a logit of P(spam): the learned filter, or the student's blocklist in 'be the filter' mode."""
-        if self.settings.human_filter:
+        if self.config.human_filter:
             hit = (tf[:, self._blocked] > 0).any(dim=1)
             return torch.where(hit, BLOCK_LOGIT, -BLOCK_LOGIT)
         return self.filter(tf)
@@ -295,10 +308,10 @@ class SpamGame:
         stalls around 60% accuracy instead of reaching the coin toss (see docs/spam.md)."""
         ham = self.ham_train
         with torch.no_grad():
-            _, spam, _ = self.write(self.settings.batch_size)
+            _, spam, _ = self.write(self.config.batch_size)
         bce = 0.5 * (F.binary_cross_entropy_with_logits(self.filter(ham), torch.zeros(len(ham), device=self.device))
                      + F.binary_cross_entropy_with_logits(self.filter(spam), torch.ones(len(spam), device=self.device)))
-        loss = bce + self.settings.filter_l2 * self.filter.weight.square().sum()
+        loss = bce + self.config.filter_l2 * self.filter.weight.square().sum()
         self.filter_opt.zero_grad()
         loss.backward()
         self.filter_opt.step()
@@ -307,7 +320,7 @@ class SpamGame:
     def spammer_step(self) -> float:
         """REINFORCE: reward = log P(pass) for each email (the non-saturating generator objective),
         minus the batch's average as a baseline; caught emails (below average) make their words rarer."""
-        _, tf, log_prob = self.write(self.settings.batch_size)
+        _, tf, log_prob = self.write(self.config.batch_size)
         with torch.no_grad():
             reward = -F.softplus(self.spam_score(tf))  # log(1 - P(spam))
             advantage = reward - reward.mean()
@@ -319,7 +332,7 @@ class SpamGame:
 
     # -- a round -----------------------------------------------------------------------------
     def play_round(self) -> RoundResult:
-        s = self.settings
+        s = self.config
         snapshot = self._snapshot()
         learn_filter = s.filter_steps > 0 and not s.human_filter  # in 'be the filter' mode you are the filter
         filter_losses = [self.filter_step() for _ in range(s.filter_steps if learn_filter else 0)]
@@ -346,7 +359,7 @@ class SpamGame:
 
     @torch.no_grad()
     def _evaluate(self, filter_losses, spammer_losses) -> RoundResult:
-        s = self.settings
+        s = self.config
         rows = torch.randperm(len(self.ham_test), generator=self.gen)[: s.eval_size]
         ham_p = torch.sigmoid(self.spam_score(self.ham_test[rows]))
         z = torch.randn(s.eval_size, self.spammer.latent_dim, generator=self.gen).to(self.device)
@@ -367,12 +380,12 @@ class SpamGame:
         )
 
     def _record(self, r: RoundResult) -> None:
-        cm = confusion_matrix(r.spam_p, r.ham_p, self.settings.threshold)
+        cm = confusion_matrix(r.spam_p, r.ham_p, self.config.threshold)
         spam_word_share = float(self.corpus.spam_mask[r.spam_words].mean())
         self.history.append({
             "round": r.round, **cm.to_dict(), "accuracy": cm.accuracy, "spam_through": cm.spam_through,
             "ham_flagged": cm.ham_flagged, "filter_loss": r.filter_loss, "spammer_loss": r.spammer_loss,
-            "spam_word_share": spam_word_share, "threshold": self.settings.threshold,
+            "spam_word_share": spam_word_share, "threshold": self.config.threshold,
         })
         self.log.append({
             "round": r.round,
@@ -414,7 +427,7 @@ class SpamGame:
         word frequencies has nothing left to go on). Drawn with its own generator: the game's draws stay the same."""
         gen = torch.Generator().manual_seed(self.seed + 2)
         z = torch.randn(n, self.spammer.latent_dim, generator=gen).to(self.device)
-        words = draw_distinct_words(F.log_softmax(self.spammer(z), dim=1), self.settings.words_per_email, gen)
+        words = draw_distinct_words(F.log_softmax(self.spammer(z), dim=1), self.config.words_per_email, gen)
         spam = word_frequencies(words, self.corpus.size).mean(dim=0)
         return float(0.5 * (spam - self.ham_train.mean(dim=0)).abs().sum())
 
@@ -422,7 +435,7 @@ class SpamGame:
         """The latest test batch's confusion matrix at any threshold (no retraining)."""
         if self.last is None:
             return None
-        t = self.settings.threshold if threshold is None else threshold
+        t = self.config.threshold if threshold is None else threshold
         return confusion_matrix(self.last.spam_p, self.last.ham_p, t)
 
     def email_text(self, words: np.ndarray) -> list[str]:

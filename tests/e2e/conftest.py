@@ -43,10 +43,9 @@ def _chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def start_server(log_path: Path):
+    """`streamlit run app.py` on a free loopback port; returns (process, url, log file) once it is healthy."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [
@@ -75,13 +74,23 @@ def app_url(tmp_path_factory):
             proc.kill()
             pytest.fail(f"streamlit server did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.3)
-    yield url
+    return proc, url, log
+
+
+def stop_server(proc, log) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    proc, url, log = start_server(tmp_path_factory.mktemp("server") / "streamlit.log")
+    yield url
+    stop_server(proc, log)
 
 
 @pytest.fixture(scope="session")
@@ -97,18 +106,10 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def warmed_app(app_url, browser):
-    """Open the root page once per server.
-
-    Streamlit 1.67 runs the very first session of a server in the legacy pages/-folder mode until
-    app.py's st.navigation switches it off, so a deep link as the first visit shows a spurious
-    "Page not found" dialog. A lecturer's browser opens the root first; tests do the same.
-    """
-    context = browser.new_context()
-    first = context.new_page()
-    first.goto(app_url)
-    first.wait_for_selector("h1", timeout=60_000)
-    context.close()
+def warmed_app(app_url):
+    """The server, as every test uses it. (It once had to be opened at the root first: Streamlit ran a
+    server's first session in legacy pages/-folder mode. The lessons live in lessons/ since, and
+    tests/e2e/test_lifecycle_browser.py checks that a deep link works as the very first request.)"""
     return app_url
 
 

@@ -9,12 +9,6 @@ from tests.e2e.conftest import assert_no_exception, open_lesson, wait_idle
 pytestmark = pytest.mark.e2e
 
 
-def _dismiss_dialogs(page) -> None:
-    # a deep link can race the first navigation run and show "Page not found" over the right page
-    if page.locator("[role='dialog']").count():
-        page.keyboard.press("Escape")
-        page.locator("[role='dialog']").first.wait_for(state="detached", timeout=5_000)
-
 
 def _step_shown(page) -> int:
     text = page.locator(".st-key-xy_step_indicator").inner_text()
@@ -23,7 +17,6 @@ def _step_shown(page) -> int:
 
 def test_play_animates_the_trajectories_and_pause_stops_them(page, app_url):
     open_lesson(page, app_url, "xy-game")
-    _dismiss_dialogs(page)
     page.locator(".st-key-xy_plane canvas, .st-key-xy_plane svg.marks").first.wait_for()
     assert _step_shown(page) == 0
 
@@ -47,7 +40,6 @@ def test_play_animates_the_trajectories_and_pause_stops_them(page, app_url):
 
 def test_dirac_gan_tab_renders_its_field_and_regulariser_table(page, app_url):
     open_lesson(page, app_url, "xy-game")
-    _dismiss_dialogs(page)
     page.get_by_role("tab", name="Dirac-GAN").click()
     page.locator(".st-key-dirac_plane canvas, .st-key-dirac_plane svg.marks").first.wait_for()
     wait_idle(page)

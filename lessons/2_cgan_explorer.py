@@ -9,13 +9,13 @@ import numpy as np
 import streamlit as st
 
 from gan_core.cgan import checkpoint, figures
-from gan_core.cgan.config import LIMITS, LOSSES, CGANConfig
+from gan_core.cgan.config import CGANConfig
 from gan_core.cgan.explorer import LatentExplorer, latent_influence, tile, to_uint8, upscale
 from gan_core.cgan.metrics import evaluate, real_baseline
 from gan_core.cgan.mnist import NUM_CLASSES
 from gan_core.cgan.trainer import CGANTrainer
 from gan_core.device import resolve_device
-from ui import live
+from ui import lifecycle, notes
 from ui.settings import global_device, global_seed
 
 PREFIX = "cgan"
@@ -27,6 +27,7 @@ STEP_CHUNK = 25
 TIMELINE_EPOCHS = (0, 1, 2, 5, 10, 20, 40)
 QUALITY_SAMPLES = 200  # per digit, for the on-page measurement (a few seconds)
 ROOT = Path(__file__).resolve().parents[1]
+TEXT = notes.sections("cgan")
 
 
 # ----- read-only resources (shared by every session) ------------------------------------------
@@ -129,6 +130,10 @@ def _ensure_latent(latent_dim: int) -> None:
 # ----- explorer -------------------------------------------------------------------------------
 @st.fragment
 def explorer_view(model: LoadedModel) -> None:
+    lifecycle.guard_view("The latent explorer", _explorer)(model)
+
+
+def _explorer(model: LoadedModel) -> None:
     """Slider moves rerun only this fragment: one forward pass of ten digits, two images."""
     latent_dim = model.generator.latent_dim
     _ensure_latent(latent_dim)
@@ -142,11 +147,11 @@ def explorer_view(model: LoadedModel) -> None:
                                      default=3, required=True)
         digit = 3 if digit is None else int(digit)
         b1, b2, b3 = st.columns(3)
-        b1.button("Random z", key="cgan_random", icon=":material/casino:", on_click=_random_z,
+        b1.button("Random z", key="cgan_random", icon=":material/casino:", on_click=lifecycle.callback("cgan", "Random z", _random_z),
                   args=(latent_dim, limit), width="stretch", help="Draw z from the prior N(0, 1)")
-        b2.button("Reset to zero", key="cgan_zero", icon=":material/exposure_zero:", on_click=_zero_z,
+        b2.button("Reset to zero", key="cgan_zero", icon=":material/exposure_zero:", on_click=lifecycle.callback("cgan", "Zero z", _zero_z),
                   args=(latent_dim,), width="stretch", help="z = 0: the prior's most typical point")
-        b3.button("Zero hidden dims", key="cgan_zero_hidden", on_click=_zero_hidden, args=(hidden,),
+        b3.button("Zero hidden dims", key="cgan_zero_hidden", on_click=lifecycle.callback("cgan", "Zero hidden", _zero_hidden), args=(hidden,),
                   disabled=not hidden, width="stretch", help="Set the dimensions without a slider to 0")
         st.caption(
             f"The {len(shown)} sliders below are the latent dimensions that move the picture most "
@@ -172,8 +177,7 @@ def explorer_view(model: LoadedModel) -> None:
     st.session_state["cgan_render_digest"] = hashlib.sha1(big.tobytes()).hexdigest()
     with view:
         st.image(big, caption=f"G(z, y = {digit})", width=280)
-        st.markdown("**Same z, every label.** The label decides *which* digit; z decides *how* it is "
-                    "written — slant, stroke width, size — so all ten share one handwriting.")
+        st.markdown(TEXT["same_z"])
         st.image(row, width="stretch")
 
     st.markdown("##### Walk between two points")
@@ -181,68 +185,25 @@ def explorer_view(model: LoadedModel) -> None:
     mode = mode_col.radio("Interpolate", ["z → another z (same digit)", "digit → another digit (same z)"],
                           key="cgan_interp_mode", horizontal=True, label_visibility="collapsed")
     if mode.startswith("z"):
-        btn_col.button("New target z", key="cgan_new_target", on_click=_new_target, args=(latent_dim,),
+        btn_col.button("New target z", key="cgan_new_target", on_click=lifecycle.callback("cgan", "New target", _new_target), args=(latent_dim,),
                        icon=":material/shuffle:")
         strip = model.explorer.interpolate(z, st.session_state["cgan_z_target"], digit, digit)
-        note = ("A straight line in z from your sliders to another random z: the digit stays, the style "
-                "changes smoothly — nearby z's mean similar handwriting.")
+        note = TEXT["walk_z"]
     else:
         to_digit = target_col.selectbox("to digit", list(range(NUM_CLASSES)), index=(digit + 5) % NUM_CLASSES,
                                         key="cgan_morph_to")
         strip = model.explorer.interpolate(z, z, digit, int(to_digit))
-        note = ("z stays fixed while the label's one-hot vector blends from one digit to the other: the "
-                "handwriting is kept, only the identity changes (in-between labels never occurred in training).")
+        note = TEXT["walk_label"]
     st.image(strip, width="stretch")
     st.caption(note)
 
 
 # ----- training from scratch ------------------------------------------------------------------
-def _settings_from_widgets() -> CGANConfig:
-    ss = st.session_state
-    return CGANConfig(
-        loss=ss.get("cgan_cfg_loss", CGANConfig.loss),
-        lr_g=float(ss.get("cgan_cfg_lr_g", CGANConfig.lr_g)),
-        lr_d=float(ss.get("cgan_cfg_lr_d", CGANConfig.lr_d)),
-        batch_size=int(ss.get("cgan_cfg_batch", CGANConfig.batch_size)),
-        ema=float(ss.get("cgan_cfg_ema", CGANConfig.ema)),
-        augment=bool(ss.get("cgan_cfg_augment", CGANConfig.augment)),
-        augment_per_digit=bool(ss.get("cgan_cfg_augment_per_digit", CGANConfig.augment_per_digit)),
-        mode_seeking=float(ss.get("cgan_cfg_mode_seeking", CGANConfig.mode_seeking)),
-        seed=global_seed(),
-    )
+def build_trainer(config: CGANConfig) -> CGANTrainer:
+    return CGANTrainer(config, device=resolve_device(global_device()))
 
 
-def get_trainer() -> CGANTrainer | None:
-    trainer = st.session_state.get("cgan_trainer")
-    if trainer is None:
-        config = _settings_from_widgets()
-        if config.validate():
-            return None
-        trainer = CGANTrainer(config, device=resolve_device(global_device()))
-        st.session_state["cgan_trainer"] = trainer
-    return trainer
-
-
-def _on_step() -> None:
-    trainer = get_trainer()
-    if trainer is not None:
-        trainer.step(STEP_CHUNK)
-
-
-def _on_reset() -> None:
-    st.session_state.pop("cgan_trainer", None)  # rebuilt with the current settings and sidebar seed
-
-
-def _restore() -> None:
-    trainer = st.session_state.get("cgan_trainer")
-    if trainer is not None:
-        trainer.restore_last_good()
-
-
-def _use_trained() -> None:
-    trainer = st.session_state.get("cgan_trainer")
-    if trainer is None:
-        return
+def _use_trained(trainer: CGANTrainer) -> None:
     generator = copy.deepcopy(trainer.ema_generator).cpu().eval().requires_grad_(False)
     meta = {"prior": {"name": "normal", "mean": 0.0, "std": 1.0, "slider_range": 3.0},
             "seed": trainer.config.seed, "steps": trainer.steps, "training_seconds": round(trainer.seconds, 1),
@@ -275,20 +236,7 @@ def _timeline(trainer: CGANTrainer) -> list[dict]:
     return picked[:1] + picked[-5:] if len(picked) > 6 else picked  # always keep epoch 0: pure noise
 
 
-@st.fragment(run_every=live.tick_interval(PREFIX))
-def training_view() -> None:
-    trainer = get_trainer()
-    if trainer is None:
-        st.info("Fix the settings above to train.")
-        return
-    if live.is_running(PREFIX) and trainer.status == "ok":
-        trainer.run_for(TICK_BUDGET_S)
-        if trainer.status != "ok":
-            live.stop_from_fragment(PREFIX)
-    if trainer.status != "ok":
-        st.error(trainer.message)
-        st.button("Restore last good weights", key="cgan_restore", on_click=_restore, icon=":material/undo:")
-
+def draw_training(trainer: CGANTrainer) -> None:
     st.progress(min(1.0, trainer.epoch / GOAL_EPOCHS),
                 text=f"epoch {trainer.epoch:.1f} of {GOAL_EPOCHS} · step {trainer.steps} · "
                      f"{trainer.seconds:.0f} s of training · {trainer.steps_per_second:.0f} steps/s")
@@ -311,37 +259,18 @@ def training_view() -> None:
                   caption=f"epoch {snap['epoch']} · {snap['seconds']:.0f} s")
 
 
-def training_settings() -> bool:
-    """The settings widgets (apply at Reset); True when valid."""
-    c1, c2, c3, c4, c5 = st.columns(5)
-    c1.selectbox("Loss", list(LOSSES), key="cgan_cfg_loss", help=" · ".join(f"{k}: {v}" for k, v in LOSSES.items()))
-    c2.number_input("G learning rate", *LIMITS["lr_g"], value=CGANConfig.lr_g, format="%.4f", step=1e-4,
-                    key="cgan_cfg_lr_g")
-    c3.number_input("D learning rate", *LIMITS["lr_d"], value=CGANConfig.lr_d, format="%.4f", step=1e-4,
-                    key="cgan_cfg_lr_d")
-    c4.selectbox("Batch size", [32, 64, 128], index=1, key="cgan_cfg_batch")
-    c5.number_input("EMA decay of G", 0.0, LIMITS["ema"][1], value=CGANConfig.ema, format="%.4f", step=0.001,
-                    key="cgan_cfg_ema", help="0 = show the raw generator; 0.999 averages its last ~1,000 steps once warmed up")
-    c6, c7 = st.columns([3, 2])
-    c6.checkbox("Shift real and fake digits by ±2 px before D sees them (stops D memorising 4,500 digits)",
-                key="cgan_cfg_augment", value=CGANConfig.augment)
-    c6.checkbox("Shift each digit separately (rather than the whole batch at once)",
-                key="cgan_cfg_augment_per_digit", value=CGANConfig.augment_per_digit)
-    c7.number_input("Mode seeking λ", *LIMITS["mode_seeking"], value=CGANConfig.mode_seeking, format="%.3f",
-                    step=0.01, key="cgan_cfg_mode_seeking",
-                    help="Penalises G when two different z give near-identical digits (Mao et al. 2019): "
-                         "more variety within a class. 0 = off; large values trade accuracy for scribbles.")
-    config = _settings_from_widgets()
-    problems = config.validate()
-    for message in problems.values():
-        st.error(message)
-    trainer = st.session_state.get("cgan_trainer")
-    if trainer is not None and not problems:
-        current = {k: v for k, v in trainer.config.to_dict().items() if k != "seed"}
-        wanted = {k: v for k, v in config.to_dict().items() if k != "seed"}
-        if current != wanted or trainer.config.seed != global_seed():
-            st.info("Changed settings (or sidebar seed) apply when you press Reset.", icon=":material/info:")
-    return not problems
+TRAINING = lifecycle.Lesson(
+    prefix="cgan",
+    config_cls=CGANConfig,
+    build=build_trainer,
+    advance=lambda t, seconds: t.run_for(seconds),
+    draw=draw_training,
+    step_size=STEP_CHUNK,
+    step_piece=5,  # about half a second per piece: the progress bar moves, a click is never mid-step
+    nominal_interval=0.25,
+    nominal_train_seconds=TICK_BUDGET_S,
+    columns=4,
+)
 
 
 # ----- quality --------------------------------------------------------------------------------
@@ -369,12 +298,7 @@ def _show_quality(q: dict, label: str) -> None:
 
 
 def quality_view(model: LoadedModel | None) -> None:
-    st.markdown(
-        "A second network, the **judge**, was trained on real digits only. It scores the generator: does "
-        "G(z, y) look like a y to it (conditional accuracy), and within each digit are the samples as varied "
-        "as real handwriting (diversity, Fréchet distance in the judge's feature space)? A generator that "
-        "draws one perfect 7 for every z would score 100% accuracy but almost zero diversity — mode collapse."
-    )
+    st.markdown(TEXT["quality"])
     try:
         _, judge_meta = load_judge()
         st.caption(f"Judge: a small CNN, {judge_meta.get('held_out_accuracy', float('nan')):.1%} accurate on "
@@ -393,7 +317,7 @@ def quality_view(model: LoadedModel | None) -> None:
         if curve:
             st.vega_lite_chart(figures.accuracy_vs_time(curve), width="stretch")
     st.button(f"Measure this generator now ({QUALITY_SAMPLES} samples per digit)", key="cgan_measure",
-              on_click=_measure, args=(model,), icon=":material/straighten:")
+              on_click=lifecycle.callback("cgan", "Measure", _measure), args=(model,), icon=":material/straighten:")
     measured = st.session_state.get("cgan_quality", {}).get(model.id)
     if measured:
         _show_quality(measured, f"Measured now: {QUALITY_SAMPLES} samples per digit, seed {measured['seed']}.")
@@ -401,11 +325,7 @@ def quality_view(model: LoadedModel | None) -> None:
 
 # ----- page -----------------------------------------------------------------------------------
 st.title("CGAN latent explorer")
-st.markdown(
-    "A **conditional GAN** gets two inputs: a label *y* (which digit) and a random latent point *z* "
-    "(how to write it). Pick a digit, drag the sliders and watch the handwriting change — then train "
-    "your own from pure noise."
-)
+st.markdown(TEXT["intro"])
 
 model, load_error = current_model()
 explore_tab, train_tab, quality_tab = st.tabs(["Explore z", "Train from scratch", "Quality"])
@@ -415,7 +335,7 @@ with explore_tab:
         st.text_input("Generator checkpoint (.safetensors, with its .json beside it)",
                       value=str(checkpoint.DEFAULT_GENERATOR.relative_to(ROOT)), key="cgan_checkpoint")
         if st.session_state.get("cgan_session_model") is not None:
-            st.button("Back to the checkpoint file", key="cgan_use_file", on_click=_use_file)
+            st.button("Back to the checkpoint file", key="cgan_use_file", on_click=lifecycle.callback("cgan", "Use file", _use_file))
     if load_error:
         st.error(f"Could not load the generator. {load_error}", icon=":material/error:")
         st.info("You can still train a CGAN from scratch in the **Train from scratch** tab and press "
@@ -425,17 +345,11 @@ with explore_tab:
         explorer_view(model)
 
 with train_tab:
-    st.markdown(
-        "Each step: the discriminator sees a batch of real digits *with their labels* and a batch of "
-        "generated ones *with the labels G was asked for*, and learns to tell them apart; then the generator "
-        "learns to make D call its digits real. About 70 steps make one epoch over the 4,500 training digits."
-    )
-    valid = training_settings()
-    live.control_bar(PREFIX, on_step=_on_step, on_reset=_on_reset, can_run=valid,
-                     step_label=f"Step ×{STEP_CHUNK}")
-    training_view()
-    st.button("Use this model in the explorer", key="cgan_use_trained", on_click=_use_trained,
-              icon=":material/input:", disabled=st.session_state.get("cgan_trainer") is None,
+    st.markdown(TEXT["training"])
+    lifecycle.render(TRAINING)
+    st.button("Use this model in the explorer", key="cgan_use_trained",
+              on_click=lifecycle.with_trainer, args=("cgan", _use_trained, "Taking the trained model"),
+              icon=":material/input:", disabled=lifecycle.trainer("cgan") is None,
               help="For this browser session only; the shipped file is never changed.")
 
 with quality_tab:

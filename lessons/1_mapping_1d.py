@@ -1,0 +1,212 @@
+"""Lesson 1: a generator learns, live, to turn simple noise z into samples of a 1-D target.
+
+UI only: the run lifecycle (ui/lifecycle.py) builds a Mapping1DTrainer from the generated settings widgets,
+advances it a few milliseconds per tick and calls `draw`, which shows gan_core.mapping_1d.figures.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import streamlit as st
+
+from gan_core.device import resolve_device
+from gan_core.mapping_1d import figures
+from gan_core.mapping_1d.config import LOSSES, NOISES, Mapping1DConfig
+from gan_core.mapping_1d.scenarios import SCENARIOS, scenario_for
+from gan_core.mapping_1d.targets import TARGET_KINDS, TARGET_PARAMS, parse_target, target_params, target_spec
+from gan_core.mapping_1d.trainer import Mapping1DTrainer
+from ui import lifecycle, notes, settings
+from ui.arrow import share_datasets
+
+MAX_STEPS_PER_TICK = 1000
+STEP_CHUNK = 50  # generator steps per press of "Step"
+SCENARIO_PICK = "m1d_scenario"
+RATE_MARKS = "m1d_rate_marks"  # (time, step) of recent ticks
+TEXT = notes.sections("mapping_1d_captions")
+
+
+# ------------------------------------------------------------------ the run
+
+
+def head_start(trainer: Mapping1DTrainer) -> Mapping1DTrainer:
+    """A scenario that lets D win first trains D alone before G's first step (same on every reset)."""
+    scenario = scenario_for(trainer.config)
+    if scenario is not None and scenario.d_head_start:
+        trainer.train_discriminator(scenario.d_head_start)
+    return trainer
+
+
+def build(config: Mapping1DConfig) -> Mapping1DTrainer:
+    return head_start(Mapping1DTrainer(config, device=resolve_device(settings.global_device()).type))
+
+
+def reset(trainer: Mapping1DTrainer, config: Mapping1DConfig) -> None:
+    trainer.reset()
+    head_start(trainer)
+
+
+PARAM_LABELS = {"mu": "mean µ", "sigma": "std σ", "a": "from a", "b": "to b", "w1": "weight of bump 1",
+                "mu1": "µ₁", "s1": "σ₁", "mu2": "µ₂", "s2": "σ₂", "rate": "rate λ"}
+
+
+def target_widget(spec, key, value) -> None:
+    """The target as a form: its kind, then its numbers (gan_core turns them into the spec string)."""
+    state, made = st.session_state, f"{key}_made"  # the spec this form produced last
+    # Set from outside (Revert, a scenario, a link), or forgotten by Streamlit on another page: refill the form.
+    if state.get(key) != state.get(made) or "m1d_kind" not in state:
+        form = target_params(state.get(key, value))
+        if form is not None:
+            state["m1d_kind"] = form[0]
+            state.update({f"m1d_{name}": number for name, number in form[1].items()})
+    kind = st.selectbox(spec.setting.label, list(TARGET_KINDS), format_func=TARGET_KINDS.get, key="m1d_kind",
+                        help=spec.setting.help)
+    cols = st.columns(min(len(TARGET_PARAMS[kind]), 3))
+    for i, (name, start) in enumerate(TARGET_PARAMS[kind].items()):
+        state.setdefault(f"m1d_{name}", start)
+        cols[i % len(cols)].number_input(PARAM_LABELS[name], format="%g", step=0.1, key=f"m1d_{name}")
+    state[key] = state[made] = target_spec(kind, {name: state.get(f"m1d_{name}") for name in TARGET_PARAMS[kind]})
+    try:
+        st.caption(f"p(x) = {parse_target(state[key]).label}")
+    except ValueError:
+        pass  # the lifecycle shows validate()'s message under the form
+
+
+def on_load_scenario() -> None:
+    """Set every control to the chosen scenario and start it afresh (the sidebar's seed is kept)."""
+    scenario = SCENARIOS.get(st.session_state.get(SCENARIO_PICK))
+    if scenario is not None:
+        lifecycle.load(LESSON, scenario.config_for(settings.global_seed()), "Loading the scenario")
+
+
+def render_scenarios() -> None:
+    st.session_state.setdefault(SCENARIO_PICK, "default")
+    pick, load, _ = st.columns([3, 1, 2], vertical_alignment="bottom")
+    pick.selectbox("Scenario", list(SCENARIOS), format_func=lambda k: SCENARIOS[k].title, key=SCENARIO_PICK,
+                   help="Sets every control below to a ready-made lesson and starts a fresh run. The sidebar's "
+                        "seed is kept unless the scenario names one.")
+    load.button("Load", key="m1d_load", on_click=lifecycle.callback("m1d", "Loading the scenario", on_load_scenario), icon=":material/play_lesson:", width="stretch")
+    st.caption(f"**What to watch:** {SCENARIOS[st.session_state[SCENARIO_PICK]].watch}")
+
+
+# ------------------------------------------------------------------ the live panel
+
+
+def _fmt(value: float, spec: str) -> str:
+    return format(value, spec) if value is not None and math.isfinite(value) else "—"
+
+
+def live_rate(trainer: Mapping1DTrainer) -> float:
+    """Steps per wall-clock second over the last ~2 s of ticks (what the class actually sees)."""
+    now = time.monotonic()
+    marks = [m for m in st.session_state.get(RATE_MARKS, []) if now - m[0] <= 2.0 and m[1] <= trainer.steps]
+    marks.append((now, trainer.steps))
+    st.session_state[RATE_MARKS] = marks
+    (t0, s0), (t1, s1) = marks[0], marks[-1]
+    return (s1 - s0) / (t1 - t0) if t1 - t0 > 0.3 else float("nan")
+
+
+def draw(trainer: Mapping1DTrainer) -> None:
+    # Compute everything first, then emit the elements in one burst: elements not yet redrawn while the
+    # server is still busy would be shown faded ("stale") for a moment on every tick.
+    numbers = figures.live_numbers(trainer)
+    rate = live_rate(trainer)
+    running = lifecycle.run_of("m1d").running
+    try:
+        figs = figures.build_live_figures(trainer)
+        share_datasets(figs)
+        drawing_error = None
+    except Exception as exc:  # noqa: BLE001 - a drawing problem must not take the page down
+        figs, drawing_error = None, f"Could not draw the charts this time ({type(exc).__name__}: {exc})."
+    probability = bool(getattr(trainer, "discriminator_is_probability", True))
+    d_name = "D" if probability else "critic"
+    m = st.columns(6)
+    m[0].metric("Generator step", f"{numbers['step']:,}", help="Each G step follows `D steps per G step` D steps.")
+    m[1].metric("Steps / second", _fmt(rate, ",.0f") if running else "paused",
+                help="Generator steps per second of wall-clock time, as you see them. While a tick computes, "
+                     f"training runs at about {numbers['steps_per_second']:,.0f} steps/s; the rest of each tick "
+                     "goes to drawing, so many sessions can share one machine.")
+    m[2].metric("W1 to target", _fmt(numbers["w1"], ".3f"),
+                help="Exact 1-D Wasserstein distance between G's output and the target, in x units.")
+    m[3].metric("W1 / σ", _fmt(numbers["w1_over_sigma"], ".2f"),
+                help="W1 in units of the target's standard deviation; below 0.1 the two are hard to tell apart by eye.")
+    m[4].metric(f"mean {d_name}(real)", _fmt(numbers["d_real"], ".3f"))
+    m[5].metric(f"mean {d_name}(G(z))", _fmt(numbers["d_fake"], ".3f"))
+    if figs is None:
+        st.warning(drawing_error)
+        return
+    loss, cfg = trainer.config.loss, trainer.config
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        # The transport panel sits right under the histogram with the same x positions (Goodfellow et al.'s
+        # classic picture): lines from z below to x = G(z) above, histograms of those x on top.
+        st.vega_lite_chart(figs["density"], width="stretch")
+        st.vega_lite_chart(figs["transport"], width="stretch")
+        density = "probability" if probability else loss
+        st.caption(TEXT[f"density_{density}"])
+        st.caption(TEXT["transport"])
+    with right:
+        st.vega_lite_chart(figs["map"], width="stretch")
+        st.caption(TEXT["map"])
+        with st.container(border=True):
+            st.markdown(f"**This run:** {trainer.target.label} · {NOISES.get(cfg.noise, cfg.noise)} · "
+                        f"{LOSSES.get(loss, loss)}")
+            extra = f" · λ {cfg.gp_weight:g}" if loss == "wgan_gp" else ""
+            st.caption(f"lr G {cfg.lr_g:g} · lr D {cfg.lr_d:g} · {cfg.d_steps} D step(s) per G step · "
+                       f"R1 γ {cfg.r1:g} · width {cfg.width} · batch {cfg.batch_size} · EMA {cfg.ema:g} · "
+                       f"Adam β1 {cfg.beta1:g}, β2 {cfg.beta2:g}{extra} · seed {cfg.seed}")
+            scenario = scenario_for(cfg)
+            if scenario is not None:
+                head = (f" D trained alone for {scenario.d_head_start} steps before G's first step."
+                        if scenario.d_head_start else "")
+                st.caption(f"Scenario **{scenario.title}**.{head} Watch: {scenario.watch}")
+    c1, c2, c3, c4 = st.columns(4, gap="small")
+    with c1:
+        st.vega_lite_chart(figs["losses"], width="stretch")
+        st.caption(TEXT[f"loss_{loss}"])
+    with c2:
+        st.vega_lite_chart(figs["verdict"], width="stretch")
+        st.caption(TEXT["verdict_probability" if probability else "verdict_critic"])
+    with c3:
+        st.vega_lite_chart(figs["w1"], width="stretch")
+        st.caption(TEXT["w1"])
+    with c4:
+        st.vega_lite_chart(figs["g_grad"], width="stretch")
+        if loss in ("minimax", "nonsaturating"):
+            # The lecture's comparison on the very same D, right now (two tiny passes through D).
+            now = {name: trainer.generator_gradient(name, n=256) for name in ("minimax", "nonsaturating")}
+            st.caption(f"**Against D right now:** saturating minimax **{_fmt(now['minimax'], '.2g')}** · "
+                       f"non-saturating **{_fmt(now['nonsaturating'], '.2g')}**")
+        st.caption(TEXT["g_grad"])
+
+
+def fault(trainer: Mapping1DTrainer) -> str | None:
+    if trainer.status == "ok":
+        return None
+    return f"{trainer.message or ''}\n\n{TEXT['diverged']}"
+
+
+LESSON = lifecycle.Lesson(
+    prefix="m1d",
+    config_cls=Mapping1DConfig,
+    build=build,
+    reset=reset,
+    advance=lambda t, seconds: t.run_for(seconds, MAX_STEPS_PER_TICK),
+    draw=draw,
+    fault=fault,
+    step_size=STEP_CHUNK,
+    hidden=lambda name, wanted: name == "gp_weight" and wanted.loss != "wgan_gp",
+    custom_widgets={"target": target_widget},
+    columns=4,
+)
+
+st.title("1-D mapping: noise becomes data")
+st.markdown(
+    "A generator **G** learns, live, to turn plain random numbers z into samples of a target distribution, "
+    "while a discriminator **D** tries to tell its samples from real ones. Press **Start** and watch the "
+    "orange histogram move onto the blue one."
+)
+render_scenarios()
+lifecycle.render(LESSON)
+notes.expander("Ideas to try in class", "mapping_1d_ideas", icon=":material/lightbulb:")
+notes.expander("The maths behind the losses", "mapping_1d_maths", icon=":material/function:")

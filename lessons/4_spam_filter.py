@@ -1,0 +1,224 @@
+"""Spammer vs spam filter: the lecture's GAN analogy as a game you can watch and play.
+
+UI only: the run lifecycle (ui/lifecycle.py) builds a SpamGame from the generated settings widgets and
+plays one round per tick. The threshold and "be the filter" apply to the running game at once; the other
+settings wait for Apply once the game has started.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from gan_core.spam import figures
+from gan_core.spam.config import SpamConfig, blocklist_problems
+from gan_core.spam.corpus import load_corpus
+from gan_core.spam.game import SpamGame, filter_lesson_shares
+from ui import lifecycle
+from ui.settings import global_device, global_seed
+
+PREFIX = "spam"
+SAMPLE_EMAILS = 5
+MODES = {False: "The learned filter (logistic regression)", True: "You: block words"}
+
+
+def build(config: SpamConfig) -> SpamGame:
+    """A new game; the student's blocklist is kept, minus words a new vocabulary lacks."""
+    corpus = load_corpus(config.real_vocab_size)
+    kept = tuple(w for w in config.blocked_words if w in set(corpus.words))
+    return SpamGame(dataclasses.replace(config, blocked_words=kept), seed=global_seed(), corpus=corpus,
+                    device=global_device())
+
+
+def apply_live(game: SpamGame, config: SpamConfig) -> None:
+    game.set_threshold(config.threshold)
+    game.set_human_filter(config.human_filter, config.blocked_words if config.human_filter else ())
+
+
+def mode_widget(spec, key, value) -> None:
+    st.radio("Who is the filter?", list(MODES), format_func=MODES.get, key=key, horizontal=True,
+             help="Be the filter: any email that uses one of your blocked words is flagged. The learned "
+                  "filter rests meanwhile, and the spammer learns from your verdicts instead.")
+
+
+def threshold_widget(spec, key, value) -> None:
+    st.slider("Threshold: flag an email when P(spam) ≥", 0.0, 1.0, step=0.01, key=key,
+              help="Moves the line between 'flagged' and 'passed' on the same emails: no retraining. "
+                   "Lower catches more spam and flags more good mail.")
+
+
+def _block_favourites(game: SpamGame) -> None:
+    current = list(st.session_state.get("spam_blocked_words", []))
+    st.session_state["spam_blocked_words"] = current + [w for w, _ in game.spammer_top_words(5) if w not in current]
+
+
+def blocklist_widget(spec, key, value) -> None:
+    game = lifecycle.trainer(PREFIX)
+    words = list(game.corpus.words) if game is not None else []
+    st.session_state[key] = [w for w in st.session_state.get(key, []) if w in words]
+    pick, button = st.columns([3, 1], vertical_alignment="bottom")
+    blocked = pick.multiselect(spec.setting.label, words, key=key, placeholder="Pick the words that give spam away…")
+    button.button("Block top 5", key="spam_block_top", help="Add the spammer's five favourite words right now.",
+                  on_click=lifecycle.with_trainer, args=(PREFIX, _block_favourites, "Blocking words"),
+                  width="stretch")
+    for message in blocklist_problems(blocked, tuple(words)):
+        st.error(message, icon=":material/block:")
+    if not blocked:
+        st.info("No word is blocked yet, so every email passes. Block the words that give spam away.",
+                icon=":material/info:")
+
+
+def check(config: SpamConfig) -> dict[str, str]:
+    problems = config.validate()
+    game = lifecycle.trainer(PREFIX)
+    if game is not None and config.human_filter and blocklist_problems(config.blocked_words, game.corpus.words):
+        problems.setdefault("blocked_words", " ".join(blocklist_problems(config.blocked_words, game.corpus.words)))
+    return problems
+
+
+def cell_explanation(cm, shares: dict[str, float], human: bool) -> str:
+    filter_side = "**you** (your blocklist)" if human else "**the filter**"
+    lines = [
+        f"- **TP = {cm.tp}** spam caught → **the spammer** learns: the words of its caught emails become rarer.",
+        f"- **FN = {cm.fn}** spam let through → {filter_side} learns: that spam looked too much like real mail.",
+        f"- **FP = {cm.fp}** good mail flagged → {filter_side} learns: those words are not a sign of spam.",
+        f"- **TN = {cm.tn}** good mail passed → nobody learns much.",
+    ]
+    if not human:
+        lines.append(
+            "\nEach email pulls on the filter with |P(spam) − truth|, so confident right answers barely move it: "
+            f"this round its errors (FN + FP) carry **{100 * (shares['fn'] + shares['fp']):.0f}%** of the push."
+        )
+    return "\n".join(lines)
+
+
+BRIDGE = (
+    "**The bridge to GANs.** Spammer = generator, filter = discriminator, the built-in real mail = the training "
+    "data, the spammer's random noise = the latent *z*. The spammer **never sees real mail**: all it gets back is "
+    "the filter's verdict on each email it sent. The filter minimises the discriminator's binary cross-entropy; "
+    "the spammer maximises log P(pass), the non-saturating generator loss. The game ends when spam is "
+    "distributed like real mail: then the filter **can do no better than a coin toss** — accuracy → 50%, both "
+    "losses → ln 2 ≈ 0.69."
+)
+METHOD = (
+    "Noise *z* goes through a small network that gives every vocabulary word a probability; an email is "
+    f"{SpamConfig.words_per_email} different words drawn from it (a bag of words — order means nothing to the "
+    "filter). It starts out favouring *free, cash, prize, click…*. After each batch, emails that passed better "
+    "than the batch's average make their words more likely and caught ones make theirs rarer. That is "
+    "REINFORCE, a policy gradient: picking a word has no gradient, so the spammer learns from the verdicts "
+    "alone — which is also why it can play against your blocklist."
+)
+
+
+def draw(game: SpamGame) -> None:
+    human = game.config.human_filter
+    t = game.config.threshold
+    cm = game.confusion(t)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Round", game.round)
+    m2.metric("Filter accuracy", "—" if cm is None else f"{cm.accuracy:.0%}",
+              help="Right verdicts on this round's fresh test batch. 50% = a coin toss.")
+    m3.metric("Spam getting through", "—" if cm is None else f"{cm.spam_through:.0%}",
+              help="FN / (TP + FN): the spammer's pass rate.")
+    m4.metric("Good mail flagged", "—" if cm is None else f"{cm.ham_flagged:.0%}", help="FP / (FP + TN).")
+
+    spam_list = {w for w, m in zip(game.corpus.words, game.corpus.spam_mask) if m}
+    favourites = ", ".join(f"**{w}**" if w in spam_list else w for w, _ in game.spammer_top_words(10))
+    if cm is None:
+        st.info("Press **Next round** or **Run**: the filter studies real mail against the spammer's first "
+                "emails, then the spammer rewrites.", icon=":material/mail:")
+        left, right = st.columns([3, 2], gap="large")
+        with left:
+            st.subheader("The spammer's first drafts")
+            for words in game.preview(3):
+                st.markdown(" ".join(f"**{w}**" if w in spam_list else w for w in words))
+            st.caption(f"Its favourite words (obvious spam words in bold): {favourites}")
+            with st.container(border=True):
+                st.markdown("**How the spammer learns (REINFORCE).** " + METHOD)
+        with right, st.container(border=True):
+            st.markdown(BRIDGE)
+        return
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader(f"Round {game.round}: the confusion matrix")
+        shares = filter_lesson_shares(game.last.spam_p, game.last.ham_p, t)
+        n = max(len(game.last.spam_p), len(game.last.ham_p))
+        st.vega_lite_chart(figures.confusion_spec(cm, shares, human, max_count=n), width="content")
+    with right:
+        st.subheader("Who learns from what")
+        st.markdown(cell_explanation(cm, shares, human))
+        with st.container(border=True):
+            st.markdown(BRIDGE)
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader("Emails the spammer wrote this round")
+        weights = {} if human else dict(zip(game.corpus.words, game.word_weights()))
+        blocked = set(game.config.blocked_words) if human else set()
+        for i in range(min(SAMPLE_EMAILS, len(game.last.spam_p))):
+            words = game.email_text(game.last.spam_words[i])
+            st.markdown(figures.email_html(words, weights, game.last.spam_p[i], t, blocked), unsafe_allow_html=True)
+        st.caption("Red: the filter's most suspicious words in each email" + (" (struck: your blocked words)."
+                   if human else "."))
+        st.markdown(f"The spammer's favourite words now (obvious spam words in bold): {favourites}")
+        flagged_real = [j for j, p in enumerate(game.last.ham_p) if p >= t]
+        if flagged_real:
+            j = flagged_real[0]
+            text = game.corpus.ham_texts[game.last.ham_rows[j]]
+            st.markdown(f"**Good mail wrongly flagged (FP) this round: {len(flagged_real)}.** For example:")
+            st.markdown(figures.real_email_html(text, set(game.corpus.words), weights, game.last.ham_p[j], t, blocked),
+                        unsafe_allow_html=True)
+        with st.container(border=True):
+            st.markdown("**How the spammer learns (REINFORCE).** " + METHOD)
+    with right:
+        if human:
+            st.subheader("Your blocklist")
+            st.markdown(", ".join(f"~~{w}~~" for w in game.config.blocked_words) or "*(empty)*")
+            st.caption("The learned filter rests while you filter; its weights below are from before you took over.")
+        st.vega_lite_chart(figures.filter_words_spec(game), width="stretch")
+        st.caption("A word's weight adds to an email's suspicion in proportion to how often the email uses it; "
+                   "watch the spam words fade as the spammer drops them and everyday words take their place.")
+
+    left, right = st.columns(2, gap="large")
+    left.vega_lite_chart(figures.rates_spec(game), width="stretch")
+    right.vega_lite_chart(figures.losses_spec(game), width="stretch")
+    if not human:
+        st.caption(
+            "Within about a hundred rounds accuracy settles near 50% and both losses near ln 2: the spammer uses "
+            "words about as often as real mail does, so the filter's word weights have nothing left to go on. "
+            "That takes big samples — every update reads all of the filter's real mail and "
+            f"{game.config.batch_size} fresh spam emails. With a few dozen, chance differences between "
+            "samples look like evidence, both sides chase them, and the game stalls around 60%."
+        )
+
+
+
+
+LESSON = lifecycle.Lesson(
+    prefix=PREFIX,
+    config_cls=SpamConfig,
+    build=build,
+    reset=lambda game, config: game.reset(global_seed()),
+    advance=lambda game, seconds: game.step(1),
+    draw=draw,
+    restore=None,
+    check=check,
+    context=lambda: {},
+    live_fields=frozenset({"threshold", "human_filter", "blocked_words"}),
+    apply_live=apply_live,
+    hidden=lambda name, wanted: name == "blocked_words" and not wanted.human_filter,
+    custom_widgets={"human_filter": mode_widget, "threshold": threshold_widget, "blocked_words": blocklist_widget},
+    start_label="Run",
+    step_label="Next round",
+    nominal_interval=0.25,  # one round per tick: fast enough to see a trend, slow enough to read the matrix
+    settings_open=True,
+)
+
+st.title("Spammer vs spam filter")
+st.markdown(
+    "A **spammer** (the generator) writes emails; a **spam filter** (the discriminator) judges them against "
+    "real mail. Each round the filter learns from its mistakes, then the spammer rewrites. Press **Run** and "
+    "watch the spammer go from obvious spam to mail the filter cannot tell apart — or become the filter yourself."
+)
+lifecycle.render(LESSON)

@@ -1,0 +1,103 @@
+"""Lesson 5: mode collapse — G finds one answer D likes and stops exploring.
+
+UI only: the run lifecycle (ui/lifecycle.py) builds a ModeCollapseTrainer from the generated settings
+widgets, trains it a few milliseconds per tick and calls `draw` to redraw gan_core.mode_collapse.figures.
+"""
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from gan_core.mode_collapse import figures
+from gan_core.mode_collapse.config import ModeCollapseConfig
+from gan_core.mode_collapse.metrics import capture_threshold
+from gan_core.mode_collapse.trainer import ModeCollapseTrainer
+from ui import lifecycle, notes, widgets
+
+MAX_STEPS_PER_TICK = 60
+STEP_CHUNK = 50  # generator steps per press of "Step"
+# A remedy's own setting is shown only with that remedy.
+REMEDY_SETTING = {"pack": "pack", "unroll": "unrolled", "r1_gamma": "r1"}
+
+REMEDY_NOTES = {
+    "none": "Plain GAN. Watch the orange cloud gather near one mode, then slide on to another as D catches up. "
+            "For the comparison, switch the remedy to **Minibatch standard deviation** and press "
+            "**Apply & restart**.",
+    "pack": "D judges m samples at once. A pack of m samples all from the same mode looks suspicious next to "
+            "real packs, which usually mix modes, so D can punish a G that lacks diversity.",
+    "unrolled": "Before G moves, a copy of D takes k more steps. G is scored by that *future* D, so jumping onto "
+                "D's current favourite pays less: D would already have moved on. G's gradient flows back through "
+                "the k steps (as in Metz et al.), which makes each step several times slower here; in a "
+                "lesson-length run it did NOT stop the collapse (see the notes below).",
+    "mbstd": "D also sees how spread out the whole batch is (the average standard deviation of the batch). A "
+             "collapsed G gives a tiny spread that real data never has, and D learns to spot it. With the default "
+             "settings this is the remedy that works: G spreads over the whole ring within ~1,500 steps and "
+             "usually lands on 6–8 modes after 6,000–8,000 (a couple of minutes of live training).",
+    "r1": "Penalises the slope of D on real data (γ/2·‖∇D(x)‖²). D's surface becomes smoother and changes "
+          "more gently, so G is not whipped from one mode to the next.",
+}
+
+
+def remedy_widget(spec, key, value) -> None:
+    """The remedy picker, with a line on what the chosen remedy changes."""
+    widgets.draw_widget("mc", spec)
+    st.caption(REMEDY_NOTES.get(st.session_state.get(key), ""))
+
+
+def draw(t: ModeCollapseTrainer) -> None:
+    r = t.report
+    k = t.target.k
+    m1, m2, m3, m4, m5 = st.columns(5)
+    m1.metric("Step", f"{t.steps:,}")
+    m2.metric("Near top-2 modes", f"{100 * r.top2_share:.0f} %",
+              help=f"Share of all samples whose nearest mode is one of the two most popular ones. "
+                   f"Even coverage: {200 / k:.0f} %; a collapsed G: close to 100 %.")
+    m3.metric("Modes captured", f"{r.modes_captured} / {k}")
+    m4.metric("High quality", f"{100 * r.high_quality:.0f} %")
+    m5.metric("Reverse KL", "—" if math.isnan(r.reverse_kl) else f"{r.reverse_kl:.2f}")
+    figs = figures.build_live_figures(t)
+    left, right = st.columns([1.15, 1], gap="medium")
+    with left:
+        st.vega_lite_chart(figs["scatter"], width="stretch", key="mc_scatter")
+        st.caption("Blue: real data. Orange: G's samples. Rings: the mode centres (red = missed). Green shading: "
+                   "where D believes data is real. G's loss pushes its samples uphill on that surface, towards "
+                   "D's current favourite spot — often a single mode.")
+        if t.config.remedy == "pack":
+            st.caption(f"With packing, D judges {t.config.pack} points at once; the shading shows its score for a "
+                       f"pack of {t.config.pack} copies of the same point.")
+        elif t.config.remedy == "mbstd":
+            st.caption("With the minibatch-std feature, the shading shows D's score for x inside a batch of real data.")
+    with right:
+        st.vega_lite_chart(figs["per_mode"], width="stretch", key="mc_per_mode")
+        st.caption(f"Blue line: what each mode would hold if G covered all {k} evenly. Dashed: the capture "
+                   f"threshold, {100 * capture_threshold(k):.2g} % of the samples.")
+        st.vega_lite_chart(figs["modes"], width="stretch", key="mc_modes")
+    c1, c2, c3 = st.columns(3)
+    c1.vega_lite_chart(figs["quality"], width="stretch", key="mc_quality")
+    c2.vega_lite_chart(figs["rkl"], width="stretch", key="mc_rkl")
+    c3.vega_lite_chart(figs["losses"], width="stretch", key="mc_losses")
+
+
+LESSON = lifecycle.Lesson(
+    prefix="mc",
+    config_cls=ModeCollapseConfig,
+    build=ModeCollapseTrainer,
+    advance=lambda t, seconds: t.run_for(seconds, MAX_STEPS_PER_TICK),
+    draw=draw,
+    step_size=STEP_CHUNK,
+    step_piece=10,
+    hidden=lambda name, wanted: name in REMEDY_SETTING and wanted.remedy != REMEDY_SETTING[name],
+    custom_widgets={"remedy": remedy_widget},
+    nominal_train_seconds=0.03,
+)
+
+st.title("Mode collapse")
+st.markdown(
+    "The target is a mixture of many small Gaussian bumps. A plain GAN's generator tends to find **one answer "
+    "the discriminator likes and stop exploring**: its samples bunch up near one mode, then move on to another. "
+    "Press **Start** and watch the orange cloud; then set the remedy to **Minibatch standard deviation**, "
+    "press **Apply & restart**, and compare."
+)
+lifecycle.render(LESSON)
+notes.expander("What is mode collapse, and why does it happen?", "mode_collapse", icon=":material/school:")

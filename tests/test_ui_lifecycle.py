@@ -1,0 +1,215 @@
+"""ui/lifecycle.py without a browser: pending / apply / revert, one action at a time, the guard.
+
+A toy lesson (a counter that "trains") keeps these fast; the page tests cover the real lessons."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gan_core.settings_spec import check, setting
+
+
+@dataclass
+class ToyConfig:
+    rate: float = field(default=1.0, metadata=setting("Rate", "How much one step adds.", min=0.1, max=10.0))
+    mode: str = field(default="a", metadata=setting("Mode", "A choice.", choices={"a": "A", "b": "B"}))
+    depth: int = field(default=2, metadata=setting("Depth", "An advanced knob.", min=1, max=9, advanced=True))
+    seed: int = field(default=0, metadata=setting("Seed", "From the sidebar.", min=0, max=100))
+
+    def validate(self) -> dict[str, str]:
+        return check(self)
+
+
+class ToyTrainer:
+    """Counts steps; complains loudly if two threads ever step it at once."""
+
+    def __init__(self, config: ToyConfig):
+        self.config, self.steps, self.total = config, 0, 0.0
+        self.status, self.message = "ok", ""
+        self.inside = False
+        self.fail_next = False
+
+    def step(self, n: int) -> None:
+        assert not self.inside, "two threads in one trainer"
+        self.inside = True
+        try:
+            time.sleep(0.01)
+            if self.fail_next:
+                raise RuntimeError("weights went NaN")
+            self.steps += n
+            self.total += n * self.config.rate
+        finally:
+            self.inside = False
+
+    def restore_last_good(self) -> None:
+        self.status, self.message = "ok", ""
+
+
+def toy_lesson(**overrides):
+    from ui import lifecycle
+
+    options = dict(prefix="toy", config_cls=ToyConfig, build=ToyTrainer, advance=lambda t, s: t.step(1),
+                   draw=lambda t: __import__("streamlit").metric("Step", t.steps), step_size=10, step_piece=2)
+    options.update(overrides)
+    return lifecycle.Lesson(**options)
+
+
+def _page():
+    from tests.test_ui_lifecycle import toy_lesson
+    from ui import lifecycle
+
+    lifecycle.render(toy_lesson())
+
+
+@pytest.fixture
+def at():
+    at = AppTest.from_function(_page, default_timeout=30).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def run(at):
+    return at.session_state["toy_run"]
+
+
+# ------------------------------------------------------------------ pending / apply / revert
+
+
+def test_widgets_come_from_the_metadata_and_advanced_ones_are_folded(at):
+    assert at.number_input(key="toy_rate").label == "Rate"
+    assert at.selectbox(key="toy_mode").options == ["A", "B"]
+    assert any(e.label == "Advanced" for e in at.expander)
+    assert "toy_seed" not in [w.key for w in at.number_input]  # the sidebar's, not the page's
+
+
+def test_a_change_before_the_first_step_applies_at_once(at):
+    first = run(at).trainer
+    at.number_input(key="toy_rate").set_value(2.0).run()
+    assert run(at).trainer is not first and run(at).config.rate == 2.0 and not at.info
+
+
+def test_a_change_mid_run_waits_for_apply_and_revert_restores_the_controls(at):
+    at.button(key="toy_step").click().run()
+    assert run(at).trainer.steps == 10
+    at.number_input(key="toy_rate").set_value(3.0).run()
+    assert run(at).config.rate == 1.0 and run(at).trainer.steps == 10  # the run is kept
+    assert any("Changed: Rate" in i.value for i in at.info)
+    at.button(key="toy_revert").click().run()
+    assert at.number_input(key="toy_rate").value == 1.0 and not at.info
+    at.number_input(key="toy_rate").set_value(3.0).run()
+    at.button(key="toy_apply").click().run()
+    assert run(at).config.rate == 3.0 and run(at).trainer.steps == 0 and not at.info
+
+
+def test_bad_settings_show_the_metadata_message_and_disable_training(at):
+    at.number_input(key="toy_rate").set_value(50.0).run()
+    assert any("Rate must be between 0.1 and 10" in e.value for e in at.error)
+    assert at.button(key="toy_start").disabled and at.button(key="toy_step").disabled
+
+
+# ------------------------------------------------------------------ one action at a time
+
+
+def test_owed_steps_are_trained_once_even_from_two_threads():
+    """Two script threads (fastReruns: a click starts a new one while the old still runs) carry out the
+    same owed Step: the lock lets one train, and the steps are given exactly once."""
+    from ui import lifecycle
+
+    lesson = toy_lesson()
+    r = lifecycle.Run()
+    r.trainer, r.config = ToyTrainer(ToyConfig()), ToyConfig()
+    r.todo = 10
+    threads = [threading.Thread(target=lifecycle._carry_out, args=(lesson, r)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert r.trainer.steps == 10 and r.todo == 0 and r.error is None
+
+
+def test_a_tick_skips_training_while_another_thread_holds_the_trainer(monkeypatch):
+    from ui import lifecycle
+
+    lesson = toy_lesson(draw=lambda t: None)
+    r = lifecycle.Run()
+    r.trainer, r.config, r.running = ToyTrainer(ToyConfig()), ToyConfig(), True
+    monkeypatch.setattr(lifecycle, "session_key", lambda prefix: "test/toy")
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with r.lock:
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    monkeypatch.setattr(lifecycle, "LOCK_WAIT_S", 0.05)
+    monkeypatch.setattr(lifecycle.st, "caption", lambda *a, **k: None)
+    lifecycle._tick(lesson, r)  # cannot get the lock: no training, no waiting forever
+    assert r.trainer.steps == 0
+    release.set()
+    holder.join()
+    lifecycle._tick(lesson, r)
+    assert r.trainer.steps == 1
+
+
+def test_a_second_step_press_while_steps_are_owed_is_ignored(at):
+    run(at).todo = 10  # a press whose frame was interrupted before it trained
+    at.button(key="toy_step").click().run()
+    assert run(at).trainer.steps == 10  # not 20
+
+
+# ------------------------------------------------------------------ the guard
+
+
+def test_a_failing_step_pauses_the_run_and_offers_a_way_out(at):
+    run(at).trainer.fail_next = True
+    at.button(key="toy_step").click().run()
+    assert not at.exception
+    assert any("Training step failed: RuntimeError: weights went NaN" in e.value for e in at.error)
+    assert run(at).running is False and run(at).state == "failed"
+    at.button(key="toy_fault_reset").click().run()
+    assert run(at).error is None and not at.error and run(at).trainer.steps == 0
+
+
+def test_streamlit_stop_signals_pass_through_the_guard_and_release_the_lock():
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from ui import lifecycle
+
+    def stopped(trainer, n):
+        raise StopException()
+
+    lesson = toy_lesson(step=stopped)
+    r = lifecycle.Run()
+    r.trainer, r.config, r.todo = ToyTrainer(ToyConfig()), ToyConfig(), 10
+    with pytest.raises(StopException):
+        lifecycle._carry_out(lesson, r)
+    assert r.error is None
+    assert r.lock.acquire(blocking=False)  # released on the way out
+    r.lock.release()
+
+
+def test_divergence_pauses_and_restore_brings_the_run_back(at):
+    t = run(at).trainer
+    t.status, t.message = "diverged", "a loss became NaN"
+    run(at).running = True
+    at.run()
+    assert run(at).running is False and run(at).state == "diverged"
+    assert any("a loss became NaN" in w.value for w in at.warning)
+    at.button(key="toy_restore").click().run()
+    assert run(at).state == "idle" and not at.warning
+
+
+def test_presenter_mode_hides_the_advanced_settings_and_keeps_their_values(at):
+    at.session_state["presenter_mode"] = True
+    at.run()
+    assert not any(e.label == "Advanced" for e in at.expander)
+    assert "toy_depth" not in [w.key for w in at.number_input]
+    assert run(at).config.depth == 2 and not at.exception
