@@ -157,6 +157,16 @@ def test_idle_time_between_runs_is_not_billed_to_the_next_tick():
     assert {p.interval for p in plans} == {tb.NOMINAL_INTERVAL}
 
 
+def test_a_lesson_that_trains_longer_per_tick_keeps_its_pace_alone():
+    clocks = Clocks()
+    budget = clocks.budget()
+    for _ in range(50):  # the CGAN lesson: 100 ms of training every 0.25 s
+        plan = budget.plan("cgan", nominal_interval=0.25, nominal_train_seconds=0.1)
+        clocks.wall += plan.interval
+        clocks.cpu += 0.02 + plan.train_seconds
+    assert plan.interval == 0.25 and plan.train_seconds == pytest.approx(0.1)
+
+
 def test_a_slower_nominal_pace_is_kept_as_a_floor():
     clocks = Clocks()
     budget = clocks.budget()

@@ -104,8 +104,9 @@ class TickBudget:
             session.last_tick = now
             session.open = True
             n = len(self._sessions)
-            interval = max(float(nominal_interval), self._interval(now, n, nominal_train_seconds))
-            budget = self.train_share * self.cpu_target / n  # training s per s for each session
+            total = self._training_budget(nominal_interval, nominal_train_seconds)
+            interval = max(float(nominal_interval), self._interval(now, n, nominal_train_seconds, total))
+            budget = total / n  # training s per s for each session
             train = min(float(nominal_train_seconds), budget * interval)
             if gap is not None:
                 train = min(train, budget * max(gap, 0.0))  # late: never more; early: less
@@ -160,18 +161,23 @@ class TickBudget:
         for sid in [s for s, v in self._sessions.items() if now - v.last_tick > timeout]:
             del self._sessions[sid]
 
-    def _needed(self, n: int, nominal_train: float) -> float:
+    def _training_budget(self, nominal_interval: float, nominal_train: float) -> float:
+        """Server-wide training s per s: TRAIN_SHARE of the CPU target, but at least what one session of
+        this lesson trains alone (a lesson that trains 100 ms per 0.25 s keeps that pace alone)."""
+        alone = float(nominal_train) / max(float(nominal_interval), 1e-9)
+        return min(max(self.train_share * self.cpu_target, alone), 0.9 * self.cpu_target)
+
+    def _needed(self, n: int, nominal_train: float, budget: float) -> float:
         """The interval at which n sessions' ticks use cpu_target cores: n·(overhead + train)/interval."""
         o = self._overhead if self._overhead is not None else PRIOR_OVERHEAD
-        budget = self.train_share * self.cpu_target
         full = n * (o + nominal_train) / self.cpu_target
         if budget * full / n >= nominal_train:
             return full  # the training budget is not the limit: every tick trains the nominal time
         # train = budget·I/n, so n·(o + budget·I/n)/I = target  →  I = n·o/(target − budget)
         return n * o / max(self.cpu_target - budget, 1e-9)
 
-    def _interval(self, now: float, n: int, nominal_train: float) -> float:
-        need = self._needed(n, nominal_train)
+    def _interval(self, now: float, n: int, nominal_train: float, budget: float) -> float:
+        need = self._needed(n, nominal_train, budget)
         if self._wall is not None:
             need = max(need, self._wall / RUN_MARGIN)
         want = next((i for i, v in enumerate(INTERVAL_LADDER) if v >= need), len(INTERVAL_LADDER) - 1)
