@@ -45,6 +45,7 @@ TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is f
 INTERVAL_LADDER = (0.1, 0.15, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)  # few rungs: each change costs a page rerun
 RUN_MARGIN = 0.6  # a tick's wall time may use at most 60 % of the interval
 DOWN_MARGIN = 0.85  # step down only to a rung that leaves 15 % headroom over the need
+SETTLE = 2.0  # s (+ 2 intervals) after a change: wall times are not measured (every session reruns its page)
 DOWN_HOLD = 15.0  # s after any change before a rung down (a student who pauses must not make the class flap)
 COST_WINDOW = 1.0  # s of wall time per cost measurement
 COST_MIN_TICKS = 4
@@ -100,7 +101,7 @@ class TickBudget:
             if session is None:
                 session = self._sessions[session_id] = _Session(now)
             elif session.open and self._done_seen:
-                self._observe_wall(now - session.last_tick)  # cut short: it lasted at least its whole gap
+                self._observe_wall(now, now - session.last_tick)  # cut short: it lasted at least its whole gap
             session.last_tick = now
             session.open = True
             n = len(self._sessions)
@@ -124,7 +125,8 @@ class TickBudget:
             if session is not None and session.open:
                 session.open = False
                 self._done_seen = True
-                self._observe_wall(self._clock() - session.last_tick)
+                now = self._clock()
+                self._observe_wall(now, now - session.last_tick)
 
     # --- for pages (a new run's first run_every) and for the docs/benchmarks -------------
     def interval_now(self, nominal_interval: float = NOMINAL_INTERVAL) -> float:
@@ -153,7 +155,9 @@ class TickBudget:
         self._overhead = overhead if self._overhead is None else 0.5 * self._overhead + 0.5 * overhead
         self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, cpu, 0, 0.0
 
-    def _observe_wall(self, seconds: float) -> None:
+    def _observe_wall(self, now: float, seconds: float) -> None:
+        if now - self._last_change < SETTLE + 2 * INTERVAL_LADDER[self._rung]:
+            return  # the burst of page reruns after a change is not the steady cost
         self._wall = seconds if self._wall is None else 0.9 * self._wall + 0.1 * seconds
 
     def _expire(self, now: float) -> None:
