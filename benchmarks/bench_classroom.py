@@ -87,6 +87,7 @@ class Student:
         self.timers: dict[str, asyncio.Task] = {}
         self.intervals: dict[str, float] = {}
         self.ws = None
+        self.page_hash = ""
         self.run_is_full = False
         self.in_full_run = False
         self.full_done = asyncio.Event()
@@ -102,6 +103,7 @@ class Student:
         cs = msg.rerun_script
         cs.query_string = ""
         cs.page_name = self.page.url
+        cs.page_script_hash = self.page_hash  # as the frontend: the page the server said it runs
         cs.context_info.timezone = "UTC"
         cs.context_info.locale = "en-US"
         cs.context_info.url = f"{self.base}/{self.page.url}"
@@ -175,6 +177,8 @@ class Student:
                 self.counter_now.append(el.markdown.body)
             elif which == "exception":
                 self.exceptions += 1
+        elif kind == "navigation":
+            self.page_hash = msg.navigation.page_script_hash  # the page st.navigation runs (not app.py's)
         elif kind == "auto_rerun":
             self._set_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
         elif kind == "stop_auto_rerun":
