@@ -467,7 +467,8 @@ def browser_rate(base: str, page_name: str, seconds: float, warmup: float) -> fl
             tab = browser.new_page(viewport={"width": 1400, "height": 1000})
             tab.goto(base)
             tab.wait_for_selector("h1", timeout=120_000)
-            tab.goto(f"{base}/{page_def.url}")
+            if page_def is not PAGES["1d"]:  # the 1-D lesson is the root page
+                tab.goto(f"{base}/{page_def.url}")
             tab.wait_for_selector(f".st-key-{page_def.start_keys[0]} button", timeout=120_000)
             tab.locator(f".st-key-{page_def.start_keys[0]} button").click()
             tab.wait_for_selector("[data-testid='stMetricValue']", timeout=120_000)

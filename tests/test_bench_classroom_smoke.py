@@ -3,15 +3,22 @@ Asserts only that the client works (page loads, Start pressed, updates arrive): 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks.bench_classroom import HEADER, Server, measure, row, warm_up
+
+
+def _run(coro):
+    # A thread of its own: another test's Playwright may own this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_two_headless_students_get_live_updates(tmp_path):
     server = Server({"runner.postScriptGC": "false"}, tmp_path / "server.log")
     try:
-        asyncio.run(warm_up(server.url))
-        result = asyncio.run(measure(server.url, server.pids, "1d", n=2, seconds=6, warmup=3, stagger=0.5,
+        _run(warm_up(server.url))
+        result = _run(measure(server.url, server.pids, "1d", n=2, seconds=6, warmup=3, stagger=0.5,
                                      sticky=False))
     finally:
         server.close()

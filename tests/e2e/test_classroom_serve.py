@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -103,7 +104,8 @@ def test_two_workers_serve_and_each_browser_sticks_to_its_worker(class_server):
         await asyncio.gather(task_a, task_b, return_exceptions=True)
         return cookie_a, cookie_b, a.stats.errors, b.stats.errors, a.stats.full_runs, b.stats.full_runs
 
-    cookie_a, cookie_b, errors_a, errors_b, runs_a, runs_b = asyncio.run(two_students())
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own: Playwright may own this thread's event loop
+        cookie_a, cookie_b, errors_a, errors_b, runs_a, runs_b = pool.submit(asyncio.run, two_students()).result()
     assert cookie_a and cookie_b and "SERVERID=" in cookie_a
     assert not errors_a and not errors_b
     assert runs_a >= 1 and runs_b >= 1  # both loaded the app through the balancer (websocket + script run)
