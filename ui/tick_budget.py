@@ -3,15 +3,56 @@ of this server process, so a class shares one core fairly instead of collapsing.
 
 Contract used by the run lifecycle (ui/): each tick of a running session calls `plan_tick(session_id)`
 and trains for at most `plan.train_seconds`, and the fragment's `run_every` is `plan.interval`.
-`session_stopped(session_id)` when it pauses, resets or leaves. Pure Python (no streamlit import), so it
-is unit-testable. This first version is the single-user plan; the classroom work fills in the sharing.
+`session_stopped(session_id)` when it pauses, resets or leaves. Optional but recommended:
+`tick_done(session_id)` at the end of a tick that drew everything, with `plan_tick(..., reports_done=True)`:
+without it a core taken by other programs (or cut-short runs) is not noticed. Pure Python (no streamlit import), so it is unit-testable.
+
+Why: the browser re-requests a `run_every` fragment on a fixed timer without waiting, and a request that
+arrives while the fragment still runs makes the server drop that run. All sessions share one interpreter
+(one core for Python), so once N running sessions × the CPU cost of a tick exceed the core, every run is
+cut short and nobody sees anything (measured: 4 sessions of the 1-D page, 0 updates/s). So:
+
+- the server-wide CPU cost of a tick is measured (process CPU time per tick, an EWMA over ~1 s windows:
+  drawing, serialising, Streamlit's own work and training, all included);
+- the interval is the same for every running session and grows with load so that
+  running sessions × cost per tick / interval stays under CPU_TARGET cores: a run then finishes before
+  the browser asks for the next one, and every session gets the same rate (fair);
+- with `tick_done`, the wall time of ticks is measured too (an EWMA; a tick that never reports done was
+  cut short by the next request and counts as lasting its whole gap), and the interval is kept at
+  least RUN_MARGIN⁻¹ × that: this catches a core shared with other programs, which CPU time cannot see;
+- training shares a server-wide budget: each tick trains min(nominal, TRAIN_SHARE × CPU_TARGET ×
+  interval / running sessions) seconds — one user alone keeps the nominal 15 ms per 0.1 s;
+- a tick that arrives late never trains more than planned (that fed the overload); one that arrives early
+  (two requests close together) trains less, in proportion to the time since its previous tick.
+
+The interval moves on a short ladder of values (up at once; down, with a margin, only DOWN_HOLD seconds
+after the last change), so it changes rarely: a new `run_every` costs a full page rerun of
+every running session (measured: an oscillating interval made every session rerun its page about once a
+second, which by itself overloaded the server).
 """
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 NOMINAL_INTERVAL = 0.1  # s between ticks for one user alone
 NOMINAL_TRAIN_SECONDS = 0.015  # s of training per tick for one user alone
+
+CPU_TARGET = 0.75  # cores of process CPU that all ticks together may use: headroom for page loads, clicks
+TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is full
+INTERVAL_LADDER = (0.1, 0.15, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)  # few rungs: each change costs a page rerun
+RUN_MARGIN = 0.6  # a tick's wall time may use at most 60 % of the interval
+DOWN_MARGIN = 0.85  # step down only to a rung that leaves 15 % headroom over the need
+SETTLE = 2.0  # s (+ 2 intervals) after a change: wall times are not measured (every session reruns its page)
+DOWN_HOLD = 15.0  # s after any change before a rung down (a student who pauses must not make the class flap)
+COST_WINDOW = 1.0  # s of wall time per cost measurement
+COST_MIN_TICKS = 4
+COST_STALE = 5.0  # s without any tick: the window spans idle time (page loads, nobody running): restart it
+PRIOR_OVERHEAD = 0.02  # s of CPU per tick besides training, until measured
+MIN_OVERHEAD = 0.001
+SESSION_TIMEOUT = 2.0  # s: a session silent for max(this, 4 intervals) has left (closed tab)
 
 
 @dataclass(frozen=True)
@@ -20,10 +61,160 @@ class TickPlan:
     train_seconds: float
 
 
+@dataclass
+class _Session:
+    last_tick: float
+    open: bool = False  # a tick started and has not reported done
+
+
+class TickBudget:
+    """The shared plan. One instance per server process (module-level below); tests make their own with
+    fake clocks. Thread-safe: every session's script thread calls it."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 cpu_clock: Callable[[], float] = time.process_time,
+                 cpu_target: float = CPU_TARGET, train_share: float = TRAIN_SHARE):
+        self._clock, self._cpu_clock = clock, cpu_clock
+        self.cpu_target, self.train_share = float(cpu_target), float(train_share)
+        self._lock = threading.Lock()
+        self._sessions: dict[str, _Session] = {}
+        self._rung = 0  # index into INTERVAL_LADDER
+        self._last_change = float("-inf")
+        self._overhead: float | None = None  # EWMA of CPU s per tick besides training
+        self._win_wall = self._win_cpu = None
+        self._win_ticks = 0
+        self._win_train = 0.0
+        self._last_any = float("-inf")
+        self._wall: float | None = None  # EWMA of a tick's wall time (only once tick_done is used)
+        self._done_seen = False
+
+    # --- the contract --------------------------------------------------------------------
+    def plan(self, session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
+             nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False) -> TickPlan:
+        with self._lock:
+            now = self._clock()
+            self._done_seen = self._done_seen or reports_done
+            self._measure(now)
+            self._expire(now)
+            session = self._sessions.get(session_id)
+            gap = None if session is None else now - session.last_tick
+            if session is None:
+                session = self._sessions[session_id] = _Session(now)
+            elif session.open and self._done_seen:
+                self._observe_wall(now, now - session.last_tick)  # cut short: it lasted at least its whole gap
+            session.last_tick = now
+            session.open = True
+            n = len(self._sessions)
+            total = self._training_budget(nominal_interval, nominal_train_seconds)
+            interval = max(float(nominal_interval), self._interval(now, n, nominal_train_seconds, total))
+            budget = total / n  # training s per s for each session
+            train = min(float(nominal_train_seconds), budget * interval)
+            if gap is not None:
+                train = min(train, budget * max(gap, 0.0))  # late: never more; early: less
+            self._win_ticks += 1
+            self._win_train += train
+            return TickPlan(interval, train)
+
+    def stopped(self, session_id: str) -> None:
+        with self._lock:
+            self._sessions.pop(session_id, None)
+
+    def done(self, session_id: str) -> None:
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is not None and session.open:
+                session.open = False
+                self._done_seen = True
+                now = self._clock()
+                self._observe_wall(now, now - session.last_tick)
+
+    # --- for pages (a new run's first run_every) and for the docs/benchmarks -------------
+    def interval_now(self, nominal_interval: float = NOMINAL_INTERVAL) -> float:
+        with self._lock:
+            return max(float(nominal_interval), INTERVAL_LADDER[self._rung])
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {"running": len(self._sessions), "interval": INTERVAL_LADDER[self._rung],
+                    "overhead_s": self._overhead, "tick_wall_s": self._wall}
+
+    # --- inside the lock -----------------------------------------------------------------
+    def _measure(self, now: float) -> None:
+        cpu = self._cpu_clock()
+        if self._win_wall is None:
+            self._win_wall, self._win_cpu, self._last_any = now, cpu, now
+            return
+        idle, self._last_any = now - self._last_any, now
+        if idle > COST_STALE:
+            self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, cpu, 0, 0.0
+            return
+        if now - self._win_wall < COST_WINDOW or self._win_ticks < COST_MIN_TICKS:
+            return
+        per_tick = (cpu - self._win_cpu) / self._win_ticks
+        overhead = max(per_tick - self._win_train / self._win_ticks, MIN_OVERHEAD)
+        self._overhead = overhead if self._overhead is None else 0.5 * self._overhead + 0.5 * overhead
+        self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, cpu, 0, 0.0
+
+    def _observe_wall(self, now: float, seconds: float) -> None:
+        if now - self._last_change < SETTLE + 2 * INTERVAL_LADDER[self._rung]:
+            return  # the burst of page reruns after a change is not the steady cost
+        self._wall = seconds if self._wall is None else 0.9 * self._wall + 0.1 * seconds
+
+    def _expire(self, now: float) -> None:
+        timeout = max(SESSION_TIMEOUT, 4 * INTERVAL_LADDER[self._rung])
+        for sid in [s for s, v in self._sessions.items() if now - v.last_tick > timeout]:
+            del self._sessions[sid]
+
+    def _training_budget(self, nominal_interval: float, nominal_train: float) -> float:
+        """Server-wide training s per s: TRAIN_SHARE of the CPU target, but at least what one session of
+        this lesson trains alone (a lesson that trains 100 ms per 0.25 s keeps that pace alone)."""
+        alone = float(nominal_train) / max(float(nominal_interval), 1e-9)
+        return min(max(self.train_share * self.cpu_target, alone), 0.9 * self.cpu_target)
+
+    def _needed(self, n: int, nominal_train: float, budget: float) -> float:
+        """The interval at which n sessions' ticks use cpu_target cores: n·(overhead + train)/interval."""
+        o = self._overhead if self._overhead is not None else PRIOR_OVERHEAD
+        full = n * (o + nominal_train) / self.cpu_target
+        if budget * full / n >= nominal_train:
+            return full  # the training budget is not the limit: every tick trains the nominal time
+        # train = budget·I/n, so n·(o + budget·I/n)/I = target  →  I = n·o/(target − budget)
+        return n * o / max(self.cpu_target - budget, 1e-9)
+
+    def _interval(self, now: float, n: int, nominal_train: float, budget: float) -> float:
+        need = self._needed(n, nominal_train, budget)
+        if self._wall is not None:
+            need = max(need, self._wall / RUN_MARGIN)
+        want = next((i for i, v in enumerate(INTERVAL_LADDER) if v >= need), len(INTERVAL_LADDER) - 1)
+        if want > self._rung:
+            self._rung = want
+            self._last_change = now
+        elif want < self._rung and now - self._last_change >= DOWN_HOLD:
+            down = next(i for i, v in enumerate(INTERVAL_LADDER) if v >= need / DOWN_MARGIN or i == self._rung)
+            if down < self._rung:
+                self._rung = down
+                self._last_change = now
+        return INTERVAL_LADDER[self._rung]
+
+
+_BUDGET = TickBudget()
+
+
 def plan_tick(session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
-              nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS) -> TickPlan:
-    return TickPlan(nominal_interval, nominal_train_seconds)
+              nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False) -> TickPlan:
+    """`reports_done=True`: this caller calls `tick_done` at the end of every tick that completes, so a
+    tick that did not report done was cut short (counted even before any tick ever completed)."""
+    return _BUDGET.plan(session_id, nominal_interval, nominal_train_seconds, reports_done)
 
 
 def session_stopped(session_id: str) -> None:
-    return None
+    _BUDGET.stopped(session_id)
+
+
+def tick_done(session_id: str) -> None:
+    """The tick of `session_id` drew everything (call it last in the fragment)."""
+    _BUDGET.done(session_id)
+
+
+def interval_now(nominal_interval: float = NOMINAL_INTERVAL) -> float:
+    """The `run_every` a run that starts now should get (does not count as a tick)."""
+    return _BUDGET.interval_now(nominal_interval)

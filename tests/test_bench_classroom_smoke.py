@@ -1,0 +1,29 @@
+"""CI smoke of benchmarks/bench_classroom.py: two headless students on a server it starts, a few seconds.
+Asserts only that the client works (page loads, Start pressed, updates arrive): no timing."""
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from benchmarks.bench_classroom import HEADER, Server, measure, row, warm_up
+
+
+def _run(coro):
+    # A thread of its own: another test's Playwright may own this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def test_two_headless_students_get_live_updates(tmp_path):
+    server = Server({"runner.postScriptGC": "false"}, tmp_path / "server.log")
+    try:
+        _run(warm_up(server.url))
+        result = _run(measure(server.url, server.pids, "1d", n=2, seconds=6, warmup=3, stagger=0.5,
+                                     sticky=False))
+    finally:
+        server.close()
+    assert not result.errors, result.errors
+    assert len(result.rates) == 2
+    assert all(rate > 0 for rate in result.rates), row(result)  # each student saw its step counter move
+    assert result.rss_after > 0 and result.server_cores > 0  # /proc was read
+    assert row(result).count("|") == HEADER.count("|")
