@@ -465,7 +465,7 @@ def _tick(lesson: Lesson, run: Run) -> None:
         st.rerun(scope="app")
     if run.running and run.trainer is not None:
         plan = tick_budget.plan_tick(session_key(lesson.prefix), lesson.nominal_interval,
-                                     lesson.nominal_train_seconds)
+                                     lesson.nominal_train_seconds, reports_done=True)
         finished = None
         if run.lock.acquire(blocking=False):  # another thread is acting on the trainer: skip this chunk
             try:
@@ -485,6 +485,10 @@ def _tick(lesson: Lesson, run: Run) -> None:
         _guarded(run, "Drawing", lambda: lesson.draw(run.trainer))
     finally:
         run.lock.release()
+    if run.running and not run.error:
+        tick_budget.tick_done(session_key(lesson.prefix))
+        if tick_budget.interval_now(lesson.nominal_interval) != st.session_state.get(f"{lesson.prefix}_run_every"):
+            st.rerun(scope="app")  # the browser learns a new run_every only from a run that defines the fragment
     if run.error:
         st.error(run.error, icon=":material/report:")
         if run.running:
@@ -567,7 +571,8 @@ def _frame(lesson: Lesson, run: Run, settings_container: Any) -> None:
         return
     interval = None
     if run.running:
-        interval = tick_budget.plan_tick(session_key(p), lesson.nominal_interval, lesson.nominal_train_seconds).interval
+        interval = tick_budget.interval_now(lesson.nominal_interval)
+    st.session_state[f"{p}_run_every"] = interval
 
     @st.fragment(run_every=interval)
     def live() -> None:
