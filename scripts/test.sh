@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
 # Debian's chromium: Playwright drives it and never downloads a browser of its own.
-command -v chromium >/dev/null 2>&1 || apt_install chromium
+# HAProxy: the multi-worker classroom test puts two workers behind it (scripts/serve_class.sh).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 ensure_venv requirements-test.txt
 exec "$VENV/bin/python" -m pytest "$@"
