@@ -10,6 +10,7 @@ playground share the 2-D core's state (`TwoDState`); the playground's side-by-si
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,27 @@ def load_module_tensors(name: str, module: Any, tensors: dict[str, np.ndarray]) 
     state = {k: torch.from_numpy(np.ascontiguousarray(tensors[f"{name}.{k}"]).reshape(own[k].shape))
              .to(own[k].device, own[k].dtype) for k in own}
     module.load_state_dict(state, strict=True)
+
+
+GAN_MODULES = ("G", "D", "G_ema")  # a torch engine's modules (the 1-D lesson's and the 2-D core's)
+
+
+def gan_module_tensors(engine: Any) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for name in GAN_MODULES:
+        out.update(module_tensors(name, getattr(engine, name)))
+    return out
+
+
+def load_gan_modules(engine: Any, tensors: dict[str, np.ndarray]) -> None:
+    for name in GAN_MODULES:
+        load_module_tensors(name, getattr(engine, name), tensors)
+
+
+def imported(path: str) -> Any:
+    """"package.module.Name" imported on first use (so importing this module stays cheap)."""
+    module, name = path.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
 
 
 def history_columns(history: CappedHistory) -> dict[str, np.ndarray]:
@@ -100,26 +122,33 @@ class TorchRun:
 
 # ---------------------------------------------------------------- lessons
 
-class Mapping1DRun:
-    """The 1-D lesson: the NumPy engine's flat vectors (G, D, G's EMA, Adam moments), or the torch engine's
-    modules on a GPU."""
+class LessonRun:
+    """What the lessons' adapters share: the settings class (by its import path), a `steps` counter and a
+    `history` of curves."""
 
-    lesson, title = "m1d", "1-D mapping"
+    lesson = title = config_path = ""
 
     @property
     def config_cls(self) -> type:
-        from gan_core.mapping_1d.config import Mapping1DConfig
-
-        return Mapping1DConfig
+        return imported(self.config_path)
 
     def step_count(self, trainer: Any) -> int:
         return int(trainer.steps)
 
+    def history_rows(self, trainer: Any) -> dict[str, np.ndarray]:
+        return history_columns(trainer.history)
+
+
+class Mapping1DRun(LessonRun):
+    """The 1-D lesson: the NumPy engine's flat vectors (G, D, G's EMA, Adam moments), or the torch engine's
+    modules on a GPU."""
+
+    lesson, title, config_path = "m1d", "1-D mapping", "gan_core.mapping_1d.config.Mapping1DConfig"
+
     def export_tensors(self, trainer: Any) -> dict[str, np.ndarray]:
         e = trainer.engine
         if trainer.engine_name == "torch":
-            return {**module_tensors("G", e.G), **module_tensors("D", e.D), **module_tensors("G_ema", e.G_ema),
-                    "g_updates": scalar(e.g_updates)}
+            return {**gan_module_tensors(e), "g_updates": scalar(e.g_updates)}
         out = {"G": e.G.flat.copy(), "D": e.D.flat.copy(), "G_ema": e.ema_flat.copy(),
                "g_updates": scalar(e.g_updates)}
         for net, (m, v, t) in e._adam.items():
@@ -130,8 +159,7 @@ class Mapping1DRun:
         e = trainer.engine
         e.g_updates = int(tensors["g_updates"][0])
         if trainer.engine_name == "torch":
-            for name in ("G", "D", "G_ema"):
-                load_module_tensors(name, getattr(e, name), tensors)
+            load_gan_modules(e, tensors)
             return
         e.G.flat[...] = tensors["G"]
         e.D.flat[...] = tensors["D"]
@@ -140,9 +168,6 @@ class Mapping1DRun:
             state[0][...] = tensors[f"adam.{net}.m"]
             state[1][...] = tensors[f"adam.{net}.v"]
             state[2] = int(tensors[f"adam.{net}.t"][0])
-
-    def history_rows(self, trainer: Any) -> dict[str, np.ndarray]:
-        return history_columns(trainer.history)
 
     def import_history(self, trainer: Any, history: dict[str, np.ndarray], step: int) -> None:
         load_history(trainer.history, history)
@@ -161,8 +186,7 @@ class TwoDState:
         e = core.engine
         out = {"steps": scalar(core.steps), "g_updates": scalar(e.g_updates)}
         if core.engine_name == "torch":
-            for name in ("G", "D", "G_ema"):
-                out.update(module_tensors(name, getattr(e, name)))
+            out.update(gan_module_tensors(e))
         else:
             out.update({"G": e.G.flat.copy(), "D": e.D.flat.copy(), "G_ema": e.G_ema.flat.copy()})
             for name, opt in (("opt_g", e.opt_g), ("opt_d", e.opt_d)):
@@ -175,8 +199,7 @@ class TwoDState:
         e = core.engine
         e.g_updates = int(t["g_updates"][0])
         if core.engine_name == "torch":
-            for name in ("G", "D", "G_ema"):
-                load_module_tensors(name, getattr(e, name), t)
+            load_gan_modules(e, t)
         else:
             e.G.flat[...] = t["G"]
             e.D.flat[...] = t["D"]
@@ -194,28 +217,16 @@ def _finite_or_refuse(samples: np.ndarray) -> None:
         raise BundleError("The weights in this export do not give a finite generator.")
 
 
-class ModeCollapseRun:
+class ModeCollapseRun(LessonRun):
     """The mode-collapse lesson: its 2-D core's state and the lesson's measured curves."""
 
-    lesson, title = "mc", "Mode collapse"
-
-    @property
-    def config_cls(self) -> type:
-        from gan_core.mode_collapse.config import ModeCollapseConfig
-
-        return ModeCollapseConfig
-
-    def step_count(self, trainer: Any) -> int:
-        return int(trainer.steps)
+    lesson, title, config_path = "mc", "Mode collapse", "gan_core.mode_collapse.config.ModeCollapseConfig"
 
     def export_tensors(self, trainer: Any) -> dict[str, np.ndarray]:
         return TwoDState.export(trainer.core)
 
     def import_tensors(self, trainer: Any, tensors: dict[str, np.ndarray]) -> None:
         TwoDState.load(trainer.core, tensors)
-
-    def history_rows(self, trainer: Any) -> dict[str, np.ndarray]:
-        return history_columns(trainer.history)
 
     def import_history(self, trainer: Any, history: dict[str, np.ndarray], step: int) -> None:
         load_history(trainer.history, history)
@@ -224,25 +235,16 @@ class ModeCollapseRun:
         _finite_or_refuse(trainer.samples)
 
 
-class PlaygroundRunAdapter:
+class PlaygroundRunAdapter(LessonRun):
     """The 2-D playground: one PlaygroundRun, or a RunPair side by side (both runs are carried, as "left." and
     "right."). Curves: the run's scores and its trainer's losses ("loss." columns), padded to one length."""
 
-    lesson, title = "pg", "2-D playground"
-
-    @property
-    def config_cls(self) -> type:
-        from gan_core.playground.config import PlaygroundConfig
-
-        return PlaygroundConfig
+    lesson, title, config_path = "pg", "2-D playground", "gan_core.playground.config.PlaygroundConfig"
 
     @staticmethod
     def _runs(trainer: Any) -> dict[str, Any]:
         runs = getattr(trainer, "runs", None)
         return {"": trainer} if runs is None else {"left.": runs[0], "right.": runs[1]}
-
-    def step_count(self, trainer: Any) -> int:
-        return int(trainer.steps)
 
     def export_tensors(self, trainer: Any) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
@@ -325,9 +327,7 @@ class _Lazy:
 
     def _get(self) -> TorchRun:
         if self._run is None:
-            module, name = self._config.rsplit(".", 1)
-            cls = getattr(__import__(module, fromlist=[name]), name)
-            self._run = TorchRun(self.lesson, cls, **self._options)
+            self._run = TorchRun(self.lesson, imported(self._config), **self._options)
         return self._run
 
     @property
