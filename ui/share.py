@@ -58,15 +58,20 @@ def _context(lesson: Any) -> dict[str, Any]:
     return dict(lesson.context())
 
 
-def _for_this_lesson(lesson: Any) -> bool:
-    """A link names the lesson it is for through its context settings (`game=dirac`); absent = the default."""
+def _context_settings(lesson: Any):
+    """(name, value, spec) of the settings that say which lesson of the page this is; the seed travels apart."""
     for name, value in _context(lesson).items():
         if name == "seed":
             continue
         try:
-            spec = spec_of(lesson.config_cls, name)
+            yield name, value, spec_of(lesson.config_cls, name)
         except KeyError:
             continue
+
+
+def _for_this_lesson(lesson: Any) -> bool:
+    """A link names the lesson it is for through its context settings (`game=dirac`); absent = the default."""
+    for name, value, spec in _context_settings(lesson):
         if name in st.query_params:
             if st.query_params[name] != format_text(spec, value):
                 return False
@@ -99,13 +104,7 @@ def _link_params(lesson: Any, config: Any) -> dict[str, str]:
     ctx = _context(lesson)
     params = links.link_params(config, base=_defaults(lesson), skip=set(ctx),
                                seed=sidebar_settings.global_seed(), present=presenter.is_on())
-    for name, value in ctx.items():  # which lesson of the page (game=dirac); the seed is already there
-        if name == "seed":
-            continue
-        try:
-            spec = spec_of(lesson.config_cls, name)
-        except KeyError:
-            continue
+    for name, value, spec in _context_settings(lesson):  # which lesson of the page (game=dirac)
         if value != spec.default:
             params[name] = format_text(spec, value)
     return params
