@@ -14,7 +14,7 @@ from tests.e2e.conftest import assert_no_exception, open_lesson, start_server, s
 pytestmark = pytest.mark.e2e
 
 LIVE = {  # prefix: (url path, steps per press of Step, a number setting, a new value for it)
-    "m1d": ("", 50, "m1d_lr_g", "0.001"),  # the default lesson lives at the root
+    "m1d": ("", 50, "m1d_lr_g", "0.002"),  # the default lesson lives at the root
     "cgan": ("cgan", 25, "cgan_lr_g", "0.0010"),
     "xy": ("xy-game", 7, "xy_eta", "0.2"),  # Step moves the animation by its stride: 1000 steps / 150 ticks
     "spam": ("spam-filter", 1, "spam_filter_lr", "0.04"),

@@ -21,7 +21,7 @@ from tests.e2e.conftest import assert_no_exception, wait_idle
 pytestmark = pytest.mark.e2e
 
 LESSONS = {  # prefix: (url path, tab to open first, a number setting, a new value, its parameter)
-    "m1d": ("", None, "m1d_lr_g", "0.001", "lr_g"),
+    "m1d": ("", None, "m1d_lr_g", "0.002", "lr_g"),
     "cgan": ("cgan", "Train from scratch", "cgan_lr_g", "0.001", "lr_g"),
     "xy": ("xy-game", None, "xy_eta", "0.2", "eta"),
     "spam": ("spam-filter", None, "spam_filter_lr", "0.04", "filter_lr"),
@@ -107,7 +107,7 @@ def test_the_same_link_gives_the_same_run(browser, app_url):
     for _ in range(2):
         context, page = _fresh(browser)
         try:
-            _open(page, f"{app_url}/?seed=7&lr_g=0.001", "m1d")
+            _open(page, f"{app_url}/?seed=7&lr_g=0.002", "m1d")
             page.get_by_role("button", name=re.compile("Step")).first.click()
             page.wait_for_function("() => document.querySelector(\".st-key-m1d_live [data-testid='stMetricValue']\")"
                                    "?.innerText === '50'", timeout=60_000)
