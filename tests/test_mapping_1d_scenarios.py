@@ -67,9 +67,11 @@ def test_with_its_own_seed_minimax_ends_stuck_on_one_bump_while_the_fix_spreads_
     assert w1["vanishing"] > 0.6 and w1["fix"] < 0.35, w1
 
 
-def test_the_diverge_scenario_diverges_and_can_be_restored():
-    trainer = Mapping1DTrainer(SCENARIOS["diverge"].config_for(seed=2))
-    for _ in range(10):
+def test_the_diverge_scenario_diverges_within_a_lecture_beat_and_can_be_restored():
+    scenario = SCENARIOS["diverge"]
+    trainer = Mapping1DTrainer(scenario.config_for(seed=0))  # the scenario's own seed, whatever the page's
+    assert trainer.config.seed == scenario.seed
+    for _ in range(5):  # 500 steps: about 15 s on the page alone
         trainer.step(100)
         if trainer.status != "ok":
             break

@@ -107,7 +107,13 @@ def test_live_lesson_survives_double_clicks_reset_settings_and_page_switches(pag
     assert_no_exception(page)
 
     # Reset while running: back to step 0 and paused.
-    if prefix == "xy":  # the new η redrew the run from step 0, still playing
+    if prefix == "xy":  # the new η redraws the run from step 0 and plays on
+        page.wait_for_url(re.compile(r"eta=0\.2"))  # the rerun with the new η has landed
+        wait_idle(page, 60_000)
+        indicator = page.locator(".st-key-xy_step_indicator").inner_text()
+        if "playing" not in indicator:  # a whole run plays in 12 s: a slow browser may change η after its end
+            assert counter(page, prefix) == 0, indicator
+            page.locator(f".st-key-{prefix}_start button").click()
         wait_for(page, prefix, lambda n: n > 20, "the animation stopped after η changed")
     page.locator(f".st-key-{prefix}_reset button").click()
     wait_for(page, prefix, lambda n: n == 0, "Reset did not go back to step 0")
