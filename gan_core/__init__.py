@@ -11,4 +11,4 @@ One sub-package per lesson, shared plumbing at the top level:
 """
 
 # The app's version, stamped on every export (gan_core/run_bundle.py): a different major version cannot be imported.
-__version__ = "1.0.0"
+__version__ = "1.1.0"

@@ -1,9 +1,10 @@
 """Each lesson's trainer ↔ a run bundle (gan_core/run_bundle.py): which arrays, curves and step count.
 
-What an export restores: the settings, the seed, the networks' weights (and for the 1-D NumPy engine its
-Adam moments), the step count and the capped history, so the page shows the same run. What it does not
-carry: the random streams (data order, noise draws) and torch optimisers' moments, so training on after an
-import is a fresh continuation, not bit for bit the original one.
+What an export restores: the settings, the seed, the networks' weights, the step count and the capped
+history, so the page shows the same run; and its resume state (`resume_state` / `load_resume_state`: the data
+stream's position and random generator, every other random generator training draws from, the optimisers'
+moments), so that training on after an import gives the same steps as the exported run would have, bit for
+bit (tests/test_run_adapters.py). Each loader checks the state fits the fresh trainer it goes into.
 
 Keyed by the lesson's id (the run lifecycle's prefix): `ADAPTERS["mc"]`. The mode-collapse lesson and the 2-D
 playground share the 2-D core's state (`TwoDState`); the playground's side-by-side pair carries both runs.
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from gan_core import resume_state as rs
 from gan_core.history import CappedHistory
 from gan_core.run_bundle import BundleError
 
@@ -58,6 +60,20 @@ def load_gan_modules(engine: Any, tensors: dict[str, np.ndarray]) -> None:
         load_module_tensors(name, getattr(engine, name), tensors)
 
 
+def checked_blocks(blocks: Any, shapes: Sequence[tuple], what: str) -> Any:
+    """A stream's drawn blocks (real, noise, mixing weights), None before the first draw; shapes checked."""
+    if blocks is None or all(b is None for b in blocks):
+        return None if blocks is None else blocks
+    rs.need(isinstance(blocks, tuple) and len(blocks) == len(shapes), what)
+    for i, (block, shape) in enumerate(zip(blocks, shapes)):
+        rs.check_array(block, shape, "f", f"{what} block {i}")
+    return blocks
+
+
+def block_shapes(stream: Any, batch: int, noise_dim: int, data_dim: int) -> list[tuple]:
+    return [(stream.BLOCK, batch, data_dim), (stream.BLOCK, batch, noise_dim), (stream.BLOCK, batch, 1)]
+
+
 def imported(path: str) -> Any:
     """"package.module.Name" imported on first use (so importing this module stays cheap)."""
     module, name = path.rsplit(".", 1)
@@ -96,6 +112,15 @@ class TorchRun:
     after: Callable[[Any], None] | None = None
     step_attr: str = "steps"
     title: str = ""
+    resume: Callable[[Any], Any] | None = None  # trainer -> its resume state
+    load_resume: Callable[[Any, Any], None] | None = None  # (trainer, state): checks it, then loads it
+
+    def resume_state(self, trainer: Any) -> Any:
+        return None if self.resume is None else self.resume(trainer)
+
+    def load_resume_state(self, trainer: Any, state: Any) -> None:
+        if self.load_resume is not None:
+            self.load_resume(trainer, state)
 
     def step_count(self, trainer: Any) -> int:
         return int(getattr(trainer, self.step_attr))
@@ -169,6 +194,35 @@ class Mapping1DRun(LessonRun):
             state[1][...] = tensors[f"adam.{net}.v"]
             state[2] = int(tensors[f"adam.{net}.t"][0])
 
+    def resume_state(self, trainer: Any) -> dict:
+        state = {"stream": trainer.stream.state(), "acc": list(trainer._acc), "acc_n": trainer._acc_n}
+        if trainer.engine_name == "torch":
+            state.update(opt_g=trainer.engine.opt_g.state_dict(), opt_d=trainer.engine.opt_d.state_dict())
+        return state
+
+    def load_resume_state(self, trainer: Any, state: Any) -> None:
+        torch_engine = trainer.engine_name == "torch"
+        keys = {"stream", "acc", "acc_n"} | ({"opt_g", "opt_d"} if torch_engine else set())
+        rs.need(isinstance(state, dict) and set(state) == keys, "another engine's state")
+        stream = trainer.stream
+        rs.need(isinstance(state["stream"], tuple) and len(state["stream"]) == 5, "the data stream")
+        rng_state, pos, *blocks = state["stream"]
+        blocks = checked_blocks(tuple(blocks), block_shapes(stream, stream.batch, 1, 1), "the data stream")
+        rs.check_int(pos, 0 if blocks is not None else stream.BLOCK, stream.BLOCK, "the data stream's position")
+        acc = state["acc"]
+        rs.need(isinstance(acc, list) and len(acc) == len(trainer._acc)
+                and all(isinstance(v, float) for v in acc), "the running sums")
+        acc_n = rs.check_int(state["acc_n"], 0, trainer.log_every, "the running count")
+        if torch_engine:
+            rs.load_optimizer(trainer.engine.opt_g, state["opt_g"], "G's optimiser")
+            rs.load_optimizer(trainer.engine.opt_d, state["opt_d"], "D's optimiser")
+        rs.numpy_rng_state(stream.rng, rng_state, "the data stream's generator")
+        blocks = (None,) * 3 if blocks is None else tuple(b.astype(stream.dtype) for b in blocks)
+        stream.load((stream.rng.bit_generator.state, pos, *blocks))
+        trainer._acc[:] = acc  # in place: the training loop holds this list
+        trainer._acc_n = acc_n
+        trainer._take_snapshot()  # "Restore last good state" goes back to the imported run, streams included
+
     def import_history(self, trainer: Any, history: dict[str, np.ndarray], step: int) -> None:
         load_history(trainer.history, history)
         trainer.steps = int(step)
@@ -211,6 +265,37 @@ class TwoDState:
         core.history.clear()
         core._last_good = core.snapshot()  # "Restore last good state" goes back to the imported run
 
+    @staticmethod
+    def resume(core: Any) -> dict:
+        state = {"stream": core.stream.state(), "sample_rng": core._sample_rng.bit_generator.state,
+                 "sums": core._sums.copy(), "count": core._count}
+        if core.engine_name == "torch":
+            state.update(opt_g=core.engine.opt_g.state_dict(), opt_d=core.engine.opt_d.state_dict())
+        return state
+
+    @staticmethod
+    def load_resume(core: Any, state: Any) -> None:
+        torch_engine = core.engine_name == "torch"
+        keys = {"stream", "sample_rng", "sums", "count"} | ({"opt_g", "opt_d"} if torch_engine else set())
+        rs.need(isinstance(state, dict) and set(state) == keys, "another engine's state")
+        stream = core.stream
+        rs.need(isinstance(state["stream"], tuple) and len(state["stream"]) == 3, "the data stream")
+        rng_state, pos, blocks = state["stream"]
+        blocks = checked_blocks(blocks, block_shapes(stream, stream.n, core.config.noise_dim, 2), "the data stream")
+        rs.check_int(pos, 0 if blocks is not None else stream.BLOCK, stream.BLOCK, "the data stream's position")
+        sums = rs.check_array(state["sums"], core._sums.shape, "f", "the running sums")
+        count = rs.check_int(state["count"], 0, core.record_every, "the running count")
+        if torch_engine:
+            rs.load_optimizer(core.engine.opt_g, state["opt_g"], "G's optimiser")
+            rs.load_optimizer(core.engine.opt_d, state["opt_d"], "D's optimiser")
+        rs.numpy_rng_state(core._sample_rng, state["sample_rng"], "the sampling generator")
+        rs.numpy_rng_state(stream.rng, rng_state, "the data stream's generator")
+        stream.load((stream.rng.bit_generator.state, pos,
+                     None if blocks is None else tuple(b.astype(stream.dtype) for b in blocks)))
+        core._sums[...] = sums
+        core._count = count
+        core._last_good = core.snapshot()
+
 
 def _finite_or_refuse(samples: np.ndarray) -> None:
     if not np.isfinite(samples).all():
@@ -227,6 +312,12 @@ class ModeCollapseRun(LessonRun):
 
     def import_tensors(self, trainer: Any, tensors: dict[str, np.ndarray]) -> None:
         TwoDState.load(trainer.core, tensors)
+
+    def resume_state(self, trainer: Any) -> dict:
+        return TwoDState.resume(trainer.core)
+
+    def load_resume_state(self, trainer: Any, state: Any) -> None:
+        TwoDState.load_resume(trainer.core, state)
 
     def import_history(self, trainer: Any, history: dict[str, np.ndarray], step: int) -> None:
         load_history(trainer.history, history)
@@ -255,6 +346,15 @@ class PlaygroundRunAdapter(LessonRun):
     def import_tensors(self, trainer: Any, tensors: dict[str, np.ndarray]) -> None:
         for prefix, run in self._runs(trainer).items():
             TwoDState.load(run.trainer, tensors, prefix)
+
+    def resume_state(self, trainer: Any) -> dict:
+        return {prefix: TwoDState.resume(run.trainer) for prefix, run in self._runs(trainer).items()}
+
+    def load_resume_state(self, trainer: Any, state: Any) -> None:
+        runs = self._runs(trainer)
+        rs.need(isinstance(state, dict) and set(state) == set(runs), "a single run and a pair mixed up")
+        for prefix, run in runs.items():
+            TwoDState.load_resume(run.trainer, state[prefix])
 
     def history_rows(self, trainer: Any) -> dict[str, np.ndarray]:
         parts = {}
@@ -343,14 +443,49 @@ def _after_cgan(t: Any) -> None:
     t._take_snapshot()
 
 
+def _cgan_resume(t: Any) -> dict:
+    return {"gen": t._gen.get_state(), "perm": t._perm.cpu(), "cursor": t._cursor, "seconds": t.seconds,
+            "opt_g": t.opt_g.state_dict(), "opt_d": t.opt_d.state_dict()}
+
+
+def _cgan_load_resume(t: Any, state: Any) -> None:
+    import torch
+
+    rs.need(isinstance(state, dict) and set(state) == {"gen", "perm", "cursor", "seconds", "opt_g", "opt_d"},
+            "not a CGAN state")
+    perm, n = state["perm"], len(t._labels)
+    rs.need(isinstance(perm, torch.Tensor) and perm.dtype == torch.int64 and perm.ndim == 1
+            and len(perm) in (0, n) and bool(((perm >= 0) & (perm < n)).all()), "the data order")
+    cursor = rs.check_int(state["cursor"], 0, len(perm), "the position in the data order")
+    rs.need(isinstance(state["seconds"], float) and state["seconds"] >= 0, "the training time")
+    rs.load_optimizer(t.opt_g, state["opt_g"], "G's optimiser")
+    rs.load_optimizer(t.opt_d, state["opt_d"], "D's optimiser")
+    rs.torch_rng_state(t._gen, state["gen"], "the training generator")
+    t._perm, t._cursor, t.seconds = perm.to(t.device), cursor, state["seconds"]
+    t._last_good = t._snapshot_state()
+
+
+def _spam_resume(game: Any) -> dict:
+    return {"gen": game.gen.get_state(), "spammer_opt": game.spammer_opt.state_dict(),
+            "filter_opt": game.filter_opt.state_dict()}
+
+
+def _spam_load_resume(game: Any, state: Any) -> None:
+    rs.need(isinstance(state, dict) and set(state) == {"gen", "spammer_opt", "filter_opt"}, "not a spam game's state")
+    rs.load_optimizer(game.spammer_opt, state["spammer_opt"], "the spammer's optimiser")
+    rs.load_optimizer(game.filter_opt, state["filter_opt"], "the filter's optimiser")
+    rs.torch_rng_state(game.gen, state["gen"], "the game's generator")
+
+
 ADAPTERS: dict[str, Any] = {
     "m1d": Mapping1DRun(),
     "cgan": _Lazy("cgan", "gan_core.cgan.config.CGANConfig", title="CGAN training",
-                  modules=("generator", "discriminator", "ema_generator"), after=_after_cgan),
+                  modules=("generator", "discriminator", "ema_generator"), after=_after_cgan,
+                  resume=_cgan_resume, load_resume=_cgan_load_resume),
     "xy": SteppedView("xy", "xy game"),
     "dirac": SteppedView("dirac", "Dirac-GAN"),
     "spam": _Lazy("spam", "gan_core.spam.config.SpamConfig", modules=("spammer", "filter"), step_attr="round",
-                  title="Spammer vs spam filter"),
+                  title="Spammer vs spam filter", resume=_spam_resume, load_resume=_spam_load_resume),
     "mc": ModeCollapseRun(),
     "pg": PlaygroundRunAdapter(),
 }

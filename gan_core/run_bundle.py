@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from gan_core import __version__
+from gan_core import __version__, resume_state
 from gan_core.settings_spec import from_mapping, to_mapping
 
 APP_NAME = "gan-playground"
@@ -59,6 +59,7 @@ class Bundle:
     tensors: dict[str, np.ndarray]
     history: dict[str, np.ndarray]  # column -> values (NaN where a measure was not taken)
     extra: dict[str, Any] = field(default_factory=dict)  # small lesson-specific JSON (e.g. scenario name)
+    resume: Any = None  # the training state to go on from exactly (gan_core/resume_state.py), None if absent
 
 
 def _major(version: str) -> str:
@@ -78,12 +79,18 @@ def write_bundle(
     extra: Mapping[str, Any] | None = None,
     created: datetime | None = None,
     title: str | None = None,
+    resume: Any = None,
 ) -> bytes:
     """The zip's bytes. `tensors` values may be NumPy arrays or anything `np.asarray` takes (torch: pass
-    `t.detach().cpu().numpy()`)."""
+    `t.detach().cpu().numpy()`). `resume`: the trainer's resume state (random streams, optimiser moments),
+    stored as a JSON skeleton in the manifest and arrays named resume.* beside the weights."""
     from safetensors.numpy import save
 
     arrays = {str(name): np.ascontiguousarray(np.asarray(value)) for name, value in tensors.items()}
+    skeleton = None
+    if resume is not None:
+        skeleton, resume_arrays = resume_state.pack(resume)
+        arrays.update(resume_arrays)
     manifest = {
         "app": APP_NAME,
         "app_version": __version__,
@@ -97,6 +104,8 @@ def write_bundle(
         "extra": dict(extra or {}),
         "tensors": {name: {"shape": list(a.shape), "dtype": str(a.dtype)} for name, a in arrays.items()},
     }
+    if skeleton is not None:
+        manifest["resume"] = skeleton
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(MANIFEST, json.dumps(manifest, indent=2, allow_nan=False))
@@ -152,10 +161,18 @@ def read_bundle(data: bytes, expected_lesson: str, config_cls: type) -> Bundle:
         config = _read_settings(manifest, config_cls)
         tensors = _read_weights(_read_member(zf, WEIGHTS))
         history = _read_history(_read_member(zf, HISTORY))
+    resume_arrays = {k: tensors.pop(k) for k in [k for k in tensors if k.startswith(resume_state.PREFIX)]}
+    resume = None
+    if "resume" in manifest:  # exports from 1.0.0 carry weights only
+        try:
+            resume = resume_state.unpack(manifest["resume"], resume_arrays)
+        except resume_state.StateError as exc:
+            raise BundleError(f"This export cannot be continued: {exc}.") from None
     return Bundle(
         lesson=manifest["lesson"], app_version=str(manifest["app_version"]),
         format_version=manifest["format_version"], created=str(manifest.get("created", "")),
         seed=manifest["seed"], step=manifest["step"], config=config, tensors=tensors, history=history,
+        resume=resume,
         extra=manifest.get("extra") if isinstance(manifest.get("extra"), dict) else {},
     )
 
@@ -271,6 +288,8 @@ class RunAdapter(Protocol):
     import_tensors(trainer, {name: array})          load them (names, shapes and dtypes already checked)
     history_rows(trainer) -> {column: values}       the curves, equal lengths
     import_history(trainer, {column: values}, step) the curves and the step counter back
+    optional: resume_state(trainer) -> state and load_resume_state(trainer, state): random streams and
+    optimiser moments, so that the imported run goes on exactly as the exported one would have
     """
 
     lesson: str
@@ -285,9 +304,10 @@ class RunAdapter(Protocol):
 
 def export_run(adapter: RunAdapter, trainer: Any, config: Any, seed: int,
                extra: Mapping[str, Any] | None = None) -> bytes:
+    resume = adapter.resume_state(trainer) if hasattr(adapter, "resume_state") else None
     return write_bundle(adapter.lesson, config, seed=seed, step=adapter.step_count(trainer),
                         tensors=adapter.export_tensors(trainer), history=adapter.history_rows(trainer), extra=extra,
-                        title=getattr(adapter, "title", None))
+                        title=getattr(adapter, "title", None), resume=resume)
 
 
 def check_tensors(expected: Mapping[str, np.ndarray], got: Mapping[str, np.ndarray]) -> None:
@@ -319,8 +339,12 @@ def import_run(adapter: RunAdapter, data: bytes, build: Callable[[Any, int], Any
     try:
         adapter.import_tensors(trainer, bundle.tensors)
         adapter.import_history(trainer, bundle.history, bundle.step)
+        if bundle.resume is not None and hasattr(adapter, "load_resume_state"):
+            adapter.load_resume_state(trainer, bundle.resume)  # from here the run goes on as the exported one
     except BundleError:
         raise
+    except resume_state.StateError as exc:
+        raise BundleError(f"This export cannot be continued: {exc}.") from None
     except (ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise BundleError(f"This export could not be loaded into this page's model ({type(exc).__name__}: {exc}).") from None
     return trainer, bundle

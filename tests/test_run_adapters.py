@@ -188,3 +188,88 @@ def test_the_games_carry_settings_and_the_step_shown_only():
     assert restored.steps == 40 and bundle.tensors == {}
     with pytest.raises(run_bundle.BundleError, match="belongs to"):
         run_bundle.import_run(ADAPTERS["dirac"], data, lambda config, seed: Shown(config))
+
+
+# ---------------------------------------------------------------- going on after an import
+
+ENGINES = {**MAKERS, "m1d-torch": _mapping_1d_torch, "mc-torch": _mode_collapse_torch, "pg-pair": _playground_pair}
+
+
+@pytest.mark.parametrize("name", sorted(ENGINES))
+def test_an_imported_run_goes_on_exactly_as_the_exported_one_would_have(name):
+    """Random streams and optimiser moments travel too: the next steps give the same weights, bit for bit."""
+    lesson = name.split("-")[0]
+    adapter, trainer, restored, _ = _round_trip(lesson, ENGINES[name], STEPS[lesson])
+    trainer.step(STEPS[lesson])
+    restored.step(STEPS[lesson])
+    before, after = adapter.export_tensors(trainer), adapter.export_tensors(restored)
+    assert adapter.step_count(restored) == adapter.step_count(trainer)
+    differ = [k for k in before if not np.array_equal(before[k], after[k])]
+    assert not differ, differ
+
+
+def _rewritten(data: bytes, manifest_change=None, array_change=None) -> bytes:
+    """The same bundle with its manifest and/or its arrays changed (a hand-edited or damaged file)."""
+    import io
+    import json
+    import zipfile
+
+    from safetensors.numpy import load, save
+
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            members[name] = zf.read(name)
+    manifest = json.loads(members["manifest.json"])
+    arrays = load(members["weights.safetensors"])
+    if manifest_change:
+        manifest_change(manifest)
+    if array_change:
+        array_change(arrays)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    members["weights.safetensors"] = save(arrays)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, raw in members.items():
+            zf.writestr(name, raw)
+    return out.getvalue()
+
+
+def _exported_1d():
+    trainer = _mapping_1d(5)
+    trainer.step(60)
+    adapter = ADAPTERS["m1d"]
+    return adapter, trainer, run_bundle.export_run(adapter, trainer, trainer.config, 5)
+
+
+def test_a_damaged_training_state_is_refused_with_a_message():
+    adapter, _, data = _exported_1d()
+    build = lambda config, seed: _mapping_1d(seed)  # noqa: E731
+
+    def garbage(manifest):
+        manifest["resume"] = {"exec": "import os"}
+
+    def wrong_block(arrays):  # the data stream's drawn block cut short
+        name = max((k for k in arrays if k.startswith("resume.")), key=lambda k: arrays[k].size)
+        arrays[name] = arrays[name][:3].copy()
+
+    for damaged in (_rewritten(data, manifest_change=garbage), _rewritten(data, array_change=wrong_block)):
+        with pytest.raises(run_bundle.BundleError, match="cannot be continued"):
+            run_bundle.import_run(adapter, damaged, build)
+
+
+def test_an_export_without_a_training_state_still_imports_its_weights():
+    """Exports of app 1.0.0 carry weights, history and step only: they still load, and train on."""
+    adapter, trainer, data = _exported_1d()
+
+    def drop_state(manifest):
+        del manifest["resume"]
+        manifest["app_version"] = "1.0.0"
+
+    old = _rewritten(data, manifest_change=drop_state,
+                     array_change=lambda arrays: [arrays.pop(k) for k in list(arrays) if k.startswith("resume.")])
+    restored, bundle = run_bundle.import_run(adapter, old, lambda config, seed: _mapping_1d(seed))
+    assert bundle.resume is None and restored.steps == trainer.steps
+    assert np.array_equal(adapter.export_tensors(restored)["G"], adapter.export_tensors(trainer)["G"])
+    restored.step(10)
+    assert restored.status == "ok"
