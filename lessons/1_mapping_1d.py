@@ -28,6 +28,7 @@ SCENARIO_PICK = "m1d_scenario"
 SCENARIO_PARAM = "scenario"  # ?scenario=<key> opens the page with that scenario loaded (the lessons index links)
 RATE_MARKS = "m1d_rate_marks"  # (time, step) of recent ticks
 TEXT = notes.sections("mapping_1d_captions")
+PRESENT_HEIGHT = 300  # histogram and map charts on a projector (which zooms every chart 1.25×): above the fold
 
 
 # ------------------------------------------------------------------ the run
@@ -104,12 +105,9 @@ def scenario_from_link() -> None:
 
 
 def render_lessons_index() -> None:
-    """The lectures' three named failures, each one click from the page and scenario that shows it.
-    Folded in presenter mode, so the live charts are above the fold on a projector."""
+    """The lectures' three named failures, each one click from the page and scenario that shows it."""
     intro, entries = lessons_index()
-    box = (st.expander("The lectures' three named failures, one click away", icon=":material/school:")
-           if presenter.is_on() else st.container(border=True))
-    with box, st.container(key="lessons_index"):
+    with st.container(border=True, key="lessons_index"):
         st.markdown(intro)
         for col, entry in zip(st.columns(len(entries)), entries):
             with col:
@@ -157,6 +155,16 @@ def d_half_diagnosis(trainer: Mapping1DTrainer):
     return d_half_but_apart(trainer)
 
 
+def beside_numbers(gradients: dict[str, float] | None) -> None:
+    """The vanishing-gradient evidence (the lecture's comparison on the very same D), and why W1."""
+    if gradients is not None:
+        st.caption(f"**Against D right now:** saturating minimax **{_fmt(gradients['minimax'], '.2g')}** · "
+                   f"non-saturating **{_fmt(gradients['nonsaturating'], '.2g')}** — the mean push "
+                   "|∂L_G/∂x| each loss would give G's samples (chart: *Gradient reaching G*)")
+    with st.expander("Why W1, and not the losses? A GAN gives no likelihood", icon=":material/rule:"):
+        st.markdown(evaluation_note("mapping_1d"))
+
+
 def draw(trainer: Mapping1DTrainer) -> None:
     # Compute everything first, then emit the elements in one burst: elements not yet redrawn while the
     # server is still busy would be shown faded ("stale") for a moment on every tick. Every element costs
@@ -164,8 +172,9 @@ def draw(trainer: Mapping1DTrainer) -> None:
     numbers = figures.live_numbers(trainer)
     rate = live_rate(trainer)
     running = lifecycle.run_of("m1d").running
-    try:
-        figs = figures.build_live_figures(trainer, arrow=True)  # datasets as Arrow bytes, no pandas
+    present = presenter.is_on()
+    try:  # datasets as Arrow bytes, no pandas
+        figs = figures.build_live_figures(trainer, arrow=True, height=PRESENT_HEIGHT if present else None)
         drawing_error = None
     except Exception as exc:  # noqa: BLE001 - a drawing problem must not take the page down
         figs, drawing_error = None, f"Could not draw the charts this time ({type(exc).__name__}: {exc})."
@@ -174,10 +183,10 @@ def draw(trainer: Mapping1DTrainer) -> None:
     loss, cfg = trainer.config.loss, trainer.config
     gradients = None
     if loss in ("minimax", "nonsaturating"):
-        # The lecture's comparison on the very same D, right now (two tiny passes through D).
+        # Two tiny passes through D, for the caption "Against D right now".
         gradients = {name: trainer.generator_gradient(name, n=256) for name in ("minimax", "nonsaturating")}
     diagnosis = d_half_diagnosis(trainer) if figs is not None else None
-    m = st.columns(6)
+    m = st.columns(6)  # (a horizontal container saves 6 elements but sizes cells by content: they jitter)
     m[0].metric("Generator step", f"{numbers['step']:,}", help="Each G step follows `D steps per G step` D steps.")
     m[1].metric("Steps / second", _fmt(rate, ",.0f") if running else "paused",
                 help="Generator steps per second of wall-clock time, as you see them. While a tick computes, "
@@ -189,13 +198,11 @@ def draw(trainer: Mapping1DTrainer) -> None:
                 help="W1 in units of the target's standard deviation; below 0.1 the two are hard to tell apart by eye.")
     m[4].metric(f"mean {d_name}(real)", _fmt(numbers["d_real"], ".3f"))
     m[5].metric(f"mean {d_name}(G(z))", _fmt(numbers["d_fake"], ".3f"))
-    if gradients is not None:  # the vanishing-gradient evidence, up here so a projector shows it at once
-        st.caption(f"**Against D right now:** saturating minimax **{_fmt(gradients['minimax'], '.2g')}** · "
-                   f"non-saturating **{_fmt(gradients['nonsaturating'], '.2g')}** — the mean push "
-                   "|∂L_G/∂x| each loss would give G's samples (chart: *Gradient reaching G*)")
-    with st.expander("Why W1, and not the losses? A GAN gives no likelihood", icon=":material/rule:"):
-        st.markdown(evaluation_note("mapping_1d"))
+    if not present:
+        beside_numbers(gradients)
     if figs is None:
+        if present:
+            beside_numbers(gradients)
         st.warning(drawing_error)
         return
     left, right = st.columns([3, 2], gap="medium")
@@ -207,6 +214,8 @@ def draw(trainer: Mapping1DTrainer) -> None:
         density = "probability" if probability else loss
         st.caption(f"{TEXT[f'density_{density}']}\n\n{TEXT['transport']}")
     with right:
+        if present:  # on a projector: beside the histogram, so that both are on the first screen
+            beside_numbers(gradients)
         st.vega_lite_chart(figs["map"], width="stretch")
         st.caption(TEXT["map"])
         with st.container(border=True):
@@ -271,9 +280,13 @@ st.markdown(
     "while a discriminator **D** tries to tell its samples from real ones. Press **Start** and watch the "
     "orange histogram move onto the blue one."
 )
-render_lessons_index()
+# On a projector (presenter mode) the index goes under the live panel, so the charts are on the first screen.
+if not presenter.is_on():
+    render_lessons_index()
 scenario_from_link()
 render_scenarios()
 lifecycle.render(LESSON)
+if presenter.is_on():
+    render_lessons_index()
 notes.expander("Ideas to try in class", "mapping_1d_ideas", icon=":material/lightbulb:")
 notes.expander("The maths behind the losses", "mapping_1d_maths", icon=":material/function:")

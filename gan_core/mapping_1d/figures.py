@@ -620,12 +620,14 @@ def history_specs(target, loss: str, *, probability: bool, height: int = 250) ->
     }
 
 
-def build_specs(target, noise: str, loss: str, *, probability: bool) -> dict[str, dict]:
-    """Every spec of the page, without data. Depends on the settings only."""
+def build_specs(target, noise: str, loss: str, *, probability: bool, height: int | None = None) -> dict[str, dict]:
+    """Every spec of the page, without data. Depends on the settings only (`height`: of the histogram and
+    map charts, side by side, e.g. lower on a projector that zooms every chart)."""
+    tall = {} if height is None else {"height": int(height)}
     specs = {
-        "density": density_spec(target, probability=probability),
+        "density": density_spec(target, probability=probability, **tall),
         "transport": transport_spec(target, noise, probability=probability),
-        "map": map_spec(target, noise),
+        "map": map_spec(target, noise, **tall),
     }
     specs.update(history_specs(target, loss, probability=probability))
     return specs
@@ -645,11 +647,12 @@ _USES = {
 FIGURES = tuple(_USES)
 
 
-def build_live_figures(trainer, *, arrow: bool = False) -> dict[str, dict]:
+def build_live_figures(trainer, *, arrow: bool = False, height: int | None = None) -> dict[str, dict]:
     """Every Vega-Lite spec the page draws in one tick, datasets attached as DataFrames, or with
     `arrow=True` as Arrow IPC bytes, each serialised once even where two charts share it."""
     probability = bool(getattr(trainer, "discriminator_is_probability", True))
-    specs = build_specs(trainer.target, trainer.config.noise, trainer.config.loss, probability=probability)
+    specs = build_specs(trainer.target, trainer.config.noise, trainer.config.loss, probability=probability,
+                        height=height)
     columns = live_columns(trainer)
     if arrow:
         data = {name: arrow_bytes(cols) for name, cols in columns.items()}
