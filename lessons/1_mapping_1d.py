@@ -9,18 +9,18 @@ import dataclasses
 import math
 import time
 
+import numpy as np
 import streamlit as st
 
 from gan_core.device import resolve_device
 from gan_core.mapping_1d import figures
 from gan_core.mapping_1d.config import LOSSES, NOISES, Mapping1DConfig
-from gan_core.mapping_1d.diagnostics import d_half_but_apart
+from gan_core.mapping_1d.diagnostics import HALF_TOLERANCE, RECENT_ROWS, d_half_but_apart
 from gan_core.mapping_1d.scenarios import SCENARIOS, scenario_for
 from gan_core.mapping_1d.targets import TARGET_KINDS, TARGET_PARAMS, parse_target, target_params, target_spec
 from gan_core.mapping_1d.trainer import Mapping1DTrainer
 from gan_core.texts import evaluation_note, lessons_index
-from ui import lifecycle, notes, settings
-from ui.arrow import share_datasets
+from ui import lifecycle, notes, presenter, settings
 
 MAX_STEPS_PER_TICK = 1000
 STEP_CHUNK = 50  # generator steps per press of "Step"
@@ -28,6 +28,7 @@ SCENARIO_PICK = "m1d_scenario"
 SCENARIO_PARAM = "scenario"  # ?scenario=<key> opens the page with that scenario loaded (the lessons index links)
 RATE_MARKS = "m1d_rate_marks"  # (time, step) of recent ticks
 TEXT = notes.sections("mapping_1d_captions")
+PRESENT_HEIGHT = 300  # histogram and map charts on a projector (which zooms every chart 1.25×): above the fold
 
 
 # ------------------------------------------------------------------ the run
@@ -142,21 +143,50 @@ def live_rate(trainer: Mapping1DTrainer) -> float:
     return (s1 - s0) / (t1 - t0) if t1 - t0 > 0.3 else float("nan")
 
 
+def d_half_diagnosis(trainer: Mapping1DTrainer):
+    """`d_half_but_apart`, which measures W1 and D(x) afresh, only when D's recent means read ½ — its own
+    first test, done here on the history alone: most ticks then cost nothing extra."""
+    hist = trainer.history
+    if trainer.steps == 0 or len(hist) == 0:
+        return None
+    means = [float(np.mean(hist.column(name)[-RECENT_ROWS:])) for name in ("d_real", "d_fake")]
+    if not all(abs(m - 0.5) <= HALF_TOLERANCE for m in means):  # NaN fails too, as in d_half_but_apart
+        return None
+    return d_half_but_apart(trainer)
+
+
+def beside_numbers(gradients: dict[str, float] | None) -> None:
+    """The vanishing-gradient evidence (the lecture's comparison on the very same D), and why W1."""
+    if gradients is not None:
+        st.caption(f"**Against D right now:** saturating minimax **{_fmt(gradients['minimax'], '.2g')}** · "
+                   f"non-saturating **{_fmt(gradients['nonsaturating'], '.2g')}** — the mean push "
+                   "|∂L_G/∂x| each loss would give G's samples (chart: *Gradient reaching G*)")
+    with st.expander("Why W1, and not the losses? A GAN gives no likelihood", icon=":material/rule:"):
+        st.markdown(evaluation_note("mapping_1d"))
+
+
 def draw(trainer: Mapping1DTrainer) -> None:
     # Compute everything first, then emit the elements in one burst: elements not yet redrawn while the
-    # server is still busy would be shown faded ("stale") for a moment on every tick.
+    # server is still busy would be shown faded ("stale") for a moment on every tick. Every element costs
+    # server time on each tick (docs/classroom.md), so static texts share one element where they can.
     numbers = figures.live_numbers(trainer)
     rate = live_rate(trainer)
     running = lifecycle.run_of("m1d").running
-    try:
-        figs = figures.build_live_figures(trainer)
-        share_datasets(figs)
+    present = presenter.is_on()
+    try:  # datasets as Arrow bytes, no pandas
+        figs = figures.build_live_figures(trainer, arrow=True, height=PRESENT_HEIGHT if present else None)
         drawing_error = None
     except Exception as exc:  # noqa: BLE001 - a drawing problem must not take the page down
         figs, drawing_error = None, f"Could not draw the charts this time ({type(exc).__name__}: {exc})."
     probability = bool(getattr(trainer, "discriminator_is_probability", True))
     d_name = "D" if probability else "critic"
-    m = st.columns(6)
+    loss, cfg = trainer.config.loss, trainer.config
+    gradients = None
+    if loss in ("minimax", "nonsaturating"):
+        # Two tiny passes through D, for the caption "Against D right now".
+        gradients = {name: trainer.generator_gradient(name, n=256) for name in ("minimax", "nonsaturating")}
+    diagnosis = d_half_diagnosis(trainer) if figs is not None else None
+    m = st.columns(6)  # (a horizontal container saves 6 elements but sizes cells by content: they jitter)
     m[0].metric("Generator step", f"{numbers['step']:,}", help="Each G step follows `D steps per G step` D steps.")
     m[1].metric("Steps / second", _fmt(rate, ",.0f") if running else "paused",
                 help="Generator steps per second of wall-clock time, as you see them. While a tick computes, "
@@ -168,12 +198,13 @@ def draw(trainer: Mapping1DTrainer) -> None:
                 help="W1 in units of the target's standard deviation; below 0.1 the two are hard to tell apart by eye.")
     m[4].metric(f"mean {d_name}(real)", _fmt(numbers["d_real"], ".3f"))
     m[5].metric(f"mean {d_name}(G(z))", _fmt(numbers["d_fake"], ".3f"))
-    with st.expander("Why W1, and not the losses? A GAN gives no likelihood", icon=":material/rule:"):
-        st.markdown(evaluation_note("mapping_1d"))
+    if not present:
+        beside_numbers(gradients)
     if figs is None:
+        if present:
+            beside_numbers(gradients)
         st.warning(drawing_error)
         return
-    loss, cfg = trainer.config.loss, trainer.config
     left, right = st.columns([3, 2], gap="medium")
     with left:
         # The transport panel sits right under the histogram with the same x positions (Goodfellow et al.'s
@@ -181,24 +212,14 @@ def draw(trainer: Mapping1DTrainer) -> None:
         st.vega_lite_chart(figs["density"], width="stretch")
         st.vega_lite_chart(figs["transport"], width="stretch")
         density = "probability" if probability else loss
-        st.caption(TEXT[f"density_{density}"])
-        st.caption(TEXT["transport"])
+        st.caption(f"{TEXT[f'density_{density}']}\n\n{TEXT['transport']}")
     with right:
+        if present:  # on a projector: beside the histogram, so that both are on the first screen
+            beside_numbers(gradients)
         st.vega_lite_chart(figs["map"], width="stretch")
         st.caption(TEXT["map"])
         with st.container(border=True):
-            st.markdown(f"**This run:** {trainer.target.label} · {NOISES.get(cfg.noise, cfg.noise)} · "
-                        f"{LOSSES.get(loss, loss)}")
-            extra = f" · λ {cfg.gp_weight:g}" if loss == "wgan_gp" else ""
-            st.caption(f"lr G {cfg.lr_g:g} · lr D {cfg.lr_d:g} · {cfg.d_steps} D step(s) per G step · "
-                       f"R1 γ {cfg.r1:g} · width {cfg.width} · batch {cfg.batch_size} · EMA {cfg.ema:g} · "
-                       f"Adam β1 {cfg.beta1:g}, β2 {cfg.beta2:g}{extra} · G starts {cfg.g_start:g}σ from the mean · "
-                       f"seed {cfg.seed}")
-            scenario = scenario_for(cfg)
-            if scenario is not None:
-                head = (f" D trained alone for {scenario.d_head_start} steps before G's first step."
-                        if scenario.d_head_start else "")
-                st.caption(f"Scenario **{scenario.title}**.{head} Watch: {scenario.watch}")
+            st.caption(run_summary(trainer))
     c1, c2, c3, c4 = st.columns(4, gap="small")
     with c1:
         st.vega_lite_chart(figs["losses"], width="stretch")
@@ -206,20 +227,31 @@ def draw(trainer: Mapping1DTrainer) -> None:
     with c2:
         st.vega_lite_chart(figs["verdict"], width="stretch")
         st.caption(TEXT["verdict_probability" if probability else "verdict_critic"])
-        diagnosis = d_half_but_apart(trainer)  # D reads ½ although the histograms still differ: say why
-        if diagnosis is not None:
+        if diagnosis is not None:  # D reads ½ although the histograms still differ: say why
             st.info(diagnosis.text, icon=":material/help:")
     with c3:
         st.vega_lite_chart(figs["w1"], width="stretch")
         st.caption(TEXT["w1"])
     with c4:
         st.vega_lite_chart(figs["g_grad"], width="stretch")
-        if loss in ("minimax", "nonsaturating"):
-            # The lecture's comparison on the very same D, right now (two tiny passes through D).
-            now = {name: trainer.generator_gradient(name, n=256) for name in ("minimax", "nonsaturating")}
-            st.caption(f"**Against D right now:** saturating minimax **{_fmt(now['minimax'], '.2g')}** · "
-                       f"non-saturating **{_fmt(now['nonsaturating'], '.2g')}**")
         st.caption(TEXT["g_grad"])
+
+
+def run_summary(trainer: Mapping1DTrainer) -> str:
+    """The run's settings and scenario as one caption (one element per tick instead of three)."""
+    cfg, loss = trainer.config, trainer.config.loss
+    extra = f" · λ {cfg.gp_weight:g}" if loss == "wgan_gp" else ""
+    lines = [f"**This run:** {trainer.target.label} · {NOISES.get(cfg.noise, cfg.noise)} · {LOSSES.get(loss, loss)}",
+             f"lr G {cfg.lr_g:g} · lr D {cfg.lr_d:g} · {cfg.d_steps} D step(s) per G step · "
+             f"R1 γ {cfg.r1:g} · width {cfg.width} · batch {cfg.batch_size} · EMA {cfg.ema:g} · "
+             f"Adam β1 {cfg.beta1:g}, β2 {cfg.beta2:g}{extra} · G starts {cfg.g_start:g}σ from the mean · "
+             f"seed {cfg.seed}"]
+    scenario = scenario_for(cfg)
+    if scenario is not None:
+        head = (f" D trained alone for {scenario.d_head_start} steps before G's first step."
+                if scenario.d_head_start else "")
+        lines.append(f"Scenario **{scenario.title}**.{head} Watch: {scenario.watch}")
+    return "\n\n".join(lines)
 
 
 def fault(trainer: Mapping1DTrainer) -> str | None:
@@ -248,9 +280,13 @@ st.markdown(
     "while a discriminator **D** tries to tell its samples from real ones. Press **Start** and watch the "
     "orange histogram move onto the blue one."
 )
-render_lessons_index()
+# On a projector (presenter mode) the index goes under the live panel, so the charts are on the first screen.
+if not presenter.is_on():
+    render_lessons_index()
 scenario_from_link()
 render_scenarios()
 lifecycle.render(LESSON)
+if presenter.is_on():
+    render_lessons_index()
 notes.expander("Ideas to try in class", "mapping_1d_ideas", icon=":material/lightbulb:")
 notes.expander("The maths behind the losses", "mapping_1d_maths", icon=":material/function:")

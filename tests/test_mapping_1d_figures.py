@@ -108,9 +108,35 @@ def test_samples_beyond_the_chart_are_counted_at_its_edge():
     trainer = make_trainer()
     lo, hi = trainer.target.plot_range()
     trainer.generator_map = lambda z: np.full(np.shape(z), hi + 50.0)
-    labels = figures.live_data(trainer)["m1d_offchart"]["label"].tolist()
+    edge = figures.live_data(trainer)["m1d_offchart"]
+    labels = [figures.offchart_label(s, side) for s, side in zip(edge["share"], edge["side"])]
     assert labels[0] == ""
     assert labels[1].startswith("100%") and "right" in labels[1]
+    # the browser writes the text from the same numbers (no string column in the tick's data)
+    density = figures.build_live_figures(trainer)["density"]
+    text_layer = next(layer for layer in density["layer"][0]["layer"] if layer["data"]["name"] == "m1d_offchart")
+    assert text_layer["transform"][0] == {"calculate": figures.OFFCHART_LABEL, "as": "label"}
+
+
+def test_the_live_page_gets_arrow_bytes_that_hold_the_same_numbers(trained):
+    """arrow=True (the page's path) serialises the same columns the DataFrames hold (as float32), each
+    dataset once."""
+    import pyarrow as pa
+
+    frames = figures.build_live_figures(trained)
+    shipped = figures.build_live_figures(trained, arrow=True)
+    assert shipped["transport"]["datasets"]["m1d_links"] is shipped["map"]["datasets"]["m1d_links"]
+    for name, spec in shipped.items():
+        assert without_data(spec) == without_data(frames[name])
+        for ds, payload in spec["datasets"].items():
+            assert isinstance(payload, bytes)
+            table = pa.ipc.open_stream(payload).read_all()
+            expected = frames[name]["datasets"][ds]
+            assert table.column_names == list(expected.columns), ds
+            for col in expected.columns:
+                sent = table.column(col).to_numpy(zero_copy_only=False)
+                assert sent.dtype == np.float32  # what a chart needs, half the bytes of float64
+                np.testing.assert_allclose(sent, expected[col].to_numpy(), rtol=1e-6, atol=1e-30)
 
 
 def test_a_vanished_gradient_is_drawn_on_the_floor_of_the_log_axis():

@@ -257,3 +257,19 @@ def test_d_at_one_half_with_histograms_apart_is_explained_on_the_page(at):
 def test_where_the_metrics_are_the_page_says_a_gan_gives_no_likelihood(at):
     text = " ".join(md.value for md in at.markdown)
     assert "no likelihood" in text and "W1" in text
+
+
+def test_presenter_mode_puts_the_gradient_evidence_beside_a_lower_histogram():
+    """On a projector the key visual and the evidence share the first screen (the browser test measures it)."""
+    import json
+
+    at = open_page()
+    at.session_state["presenter_mode"] = True
+    at.run()
+    assert not at.exception
+    density = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert density["height"] == 300 and "Real vs generated" in density["title"]["text"]
+    assert any(c.value.startswith("**Against D right now:**") for c in at.caption)
+    at.session_state["presenter_mode"] = False
+    at.run()
+    assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["height"] == 360

@@ -55,3 +55,28 @@ def test_the_vanishing_gradient_scenario_loads_in_one_click(page, app_url):
     page.locator(".st-key-m1d_step button").click()
     assert wait_for_steps(page, 0) == 50
     assert_no_exception(page)
+
+
+def test_presenter_mode_shows_the_histograms_and_the_gradient_evidence_above_the_fold(browser, app_url):
+    """On a 1920×1080 projector (?present=1) the first screen holds the key visual (histograms and D(x))
+    and the vanishing-gradient evidence, without scrolling."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{app_url}/?present=1&scenario=vanishing")
+        page.locator(".st-key-m1d_live").wait_for()
+        page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '20px'")
+        page.wait_for_function(f"document.querySelectorAll(\"{CHART} canvas\").length >= 7")
+        evidence = page.get_by_text("Against D right now").first
+        evidence.wait_for()
+        wait_idle(page)
+        page.evaluate("window.scrollTo(0, 0)")
+        scroll_y = page.evaluate("window.scrollY")  # boxes are in viewport units: add the scroll for page y
+        density, said = page.locator(CHART).first.bounding_box(), evidence.bounding_box()
+        assert density["height"] > 200  # the real chart, drawn
+        assert scroll_y + density["y"] + density["height"] <= 1080, density
+        assert scroll_y + said["y"] + said["height"] <= 1080, said
+        assert_no_exception(page)
+    finally:
+        context.close()
