@@ -10,6 +10,7 @@ from gan_core.cgan.metrics import JudgeReadout
 from gan_core.cgan.models import architecture_table
 from gan_core.cgan.trainer import MAX_SNAPSHOTS, CGANTrainer, timeline
 from ui import lifecycle, notes
+from ui.arrow import share_datasets
 from ui.cgan_resources import load_judge
 
 GOAL_EPOCHS = 10  # the progress bar's target: clean digits with the defaults
@@ -36,21 +37,33 @@ def judge_readout(trainer: CGANTrainer) -> None:
         st.caption(f"≥ 90 % first at step {live.first[0]}, after {live.first[1]:.0f} s of training.")
 
 
+def now_png(trainer: CGANTrainer) -> bytes:
+    """The "Now" grid as PNG: drawn and encoded once per step count (a tick that trained no step, or a
+    rerun of the page, shows the same bytes without another forward pass)."""
+    cached = st.session_state.get("cgan_now_png")
+    if cached is None or cached[0] is not trainer or cached[1] != trainer.steps:
+        cached = (trainer, trainer.steps, png_bytes(grid_image(trainer.sample_grid(), 3)))
+        st.session_state["cgan_now_png"] = cached
+    return cached[2]
+
+
 def draw_training(trainer: CGANTrainer) -> None:
     st.progress(min(1.0, trainer.epoch / GOAL_EPOCHS),
                 text=f"epoch {trainer.epoch:.1f} of {GOAL_EPOCHS} · step {trainer.steps} · "
                      f"{trainer.seconds:.0f} s of training · {trainer.steps_per_second:.0f} steps/s")
     left, right = st.columns([1, 1], gap="large")
     with left:
-        st.image(png_bytes(grid_image(trainer.sample_grid(), 3)), width="stretch",
+        st.image(now_png(trainer), width="stretch",
                  caption="Now: EMA generator at 4 fixed z's (rows) × the ten labels (columns)")
         judge_readout(trainer)
     with right:
         if len(trainer.history):
-            st.vega_lite_chart(figures.discriminator_scores(trainer), width="stretch")
+            charts = {"scores": figures.discriminator_scores(trainer), "losses": figures.loss_curves(trainer)}
+            share_datasets(charts)  # Arrow bytes straight from NumPy, not pandas' path per chart
+            st.vega_lite_chart(charts["scores"], width="stretch")
             if trainer.shows_probability:
                 st.caption(TEXT["d_probability"])
-            st.vega_lite_chart(figures.loss_curves(trainer), width="stretch")
+            st.vega_lite_chart(charts["losses"], width="stretch")
         else:
             st.caption("Press Start (or Step) and D's probabilities and the losses appear here.")
     st.markdown("**From noise to digits**: the same fixed z's (so any change is G learning, not new noise)")

@@ -121,6 +121,8 @@ class CGANTrainer:
         self._perm = torch.empty(0, dtype=torch.long)
         self._cursor = 0
         self._recent_rate = 0.0
+        self._step_seconds = 0.0  # EWMA of one step's wall time: run_within starts a step only if it fits
+        self._carry = 0.0  # run_within: a share too short for one step (or an overshoot) moves to the next call
         self._take_snapshot()
 
     @property
@@ -251,6 +253,31 @@ class CGANTrainer:
             if time.perf_counter() - started >= budget_seconds:
                 break
         wall = time.perf_counter() - started
+        if done and wall > 0:
+            rate = done / wall
+            self._recent_rate = rate if self._recent_rate == 0 else 0.8 * self._recent_rate + 0.2 * rate
+        return done
+
+    def run_within(self, budget_seconds: float, max_steps: int = 10_000) -> int:
+        """Train for at most about `budget_seconds`: the live page's share of the server's training budget.
+        A step starts only when the time left covers the predicted step time, so a tick ends within its
+        share (run_for overshoots by up to a step). What is left over, or overshot, is carried to the next
+        call within ± one step, so over many calls the training time is the sum of the shares, even for
+        shares shorter than a step."""
+        budget = max(0.0, float(budget_seconds)) + self._carry
+        started = time.perf_counter()
+        done = 0
+        while done < max_steps and self.status == "ok":
+            before = time.perf_counter()
+            if budget - (before - started) < self._step_seconds:
+                break
+            if not self.step(1):
+                break
+            took = time.perf_counter() - before
+            self._step_seconds = took if self._step_seconds == 0 else 0.8 * self._step_seconds + 0.2 * took
+            done += 1
+        wall = time.perf_counter() - started
+        self._carry = min(max(budget - wall, -self._step_seconds), self._step_seconds)
         if done and wall > 0:
             rate = done / wall
             self._recent_rate = rate if self._recent_rate == 0 else 0.8 * self._recent_rate + 0.2 * rate
