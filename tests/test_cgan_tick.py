@@ -69,6 +69,16 @@ def test_an_overrun_is_repaid_by_the_next_tick(clocked):
     assert clock.now == pytest.approx(5.0, abs=0.1)
 
 
+def test_one_very_slow_step_does_not_stall_a_session_with_a_small_share(clocked):
+    trainer, clock = clocked
+    trainer.run_within(0.03)  # learns 0.03 s per step
+    clock.durations = [2.0] + [0.03] * 1000  # the next step is stalled for 2 s (a burst of page reruns)
+    clock.calls = 0
+    trainer.run_within(0.03)
+    steps = [trainer.run_within(0.01) for _ in range(30)]
+    assert sum(steps) >= 8  # ~10 at 0.01 s per tick; an estimate of ~0.4 s would give none for 40 ticks
+
+
 def test_a_diverged_run_trains_nothing(trainer):
     status = trainer.status
     trainer.status = "diverged"
