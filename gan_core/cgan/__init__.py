@@ -9,6 +9,7 @@
     memorisation.py  nearest training digit of a generated one, and the real-to-real distance for scale
     checkpoint.py  safetensors + JSON save / validated load
     explorer.py    fast rendering for the sliders: latent influence, ten-class grid, interpolation, 56-px snapshots
+    latent.py      the explorer's state: a loaded model's slider order and range, the buttons' seeded z's
     figures.py     Vega-Lite specs for the page
     cli.py         cgan-train, cgan-sample, cgan-eval, cgan-judge
 """

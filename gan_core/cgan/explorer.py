@@ -46,6 +46,12 @@ def png_bytes(image: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+def grid_image(grid: np.ndarray, scale: int = 2) -> np.ndarray:
+    """A sample grid (R, C, 28, 28) in [0, 1] as one uint8 mosaic, each digit upscaled `scale` times."""
+    rows, cols = grid.shape[:2]
+    return upscale(tile(to_uint8(np.asarray(grid).reshape(rows * cols, SIDE, SIDE)), rows, cols), scale)
+
+
 SNAPSHOT_DIGIT_PX = 56  # "from noise to digits" on a projector: at least 56 screen pixels per digit
 
 
