@@ -11,6 +11,7 @@ from collections import deque
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from gan_core.games.analysis import analyse, regulariser_sweep, spectral_radius_curve, xy_closed_form_modulus
@@ -32,6 +33,8 @@ from ui import lifecycle, notes
 TAB_KEY = "xy_tab"
 TABS = ("xy game", "Dirac-GAN")
 ANIMATION_TICKS = 150  # Step moves 1/150 of the run; Play plays a whole run in PlayClock's 12 s
+SADDLE_FRAMES = 30  # while playing, the 3-D view moves 30 times a run (2.5/s): a rerun of an unchanged
+# chart is then identical, which the browser's message cache turns into a reference instead of ~40 KiB
 TEXT = notes.sections("xy_game")
 DEFAULTS = {
     "xy": GameConfig(game="xy", methods=("simultaneous", "alternating", "extragradient", "optimistic"),
@@ -108,6 +111,28 @@ class Animation:
         return self.steps < self.total
 
 
+class _Prebuilt(go.Figure):
+    """A figure gan_core already built as a plain dict. st.plotly_chart runs a dict through plotly's schema
+    check on every call (19 ms of a 45 ms animation frame, py-spy); a Figure's to_dict() it trusts."""
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def _saddle(anim: Animation, k: int, playing: bool) -> go.Figure:
+    stride = max(1, math.ceil(anim.total / SADDLE_FRAMES))
+    shown = k if not playing or k >= anim.total else k - k % stride
+    cached = anim.__dict__.get("_saddle")
+    if cached is None or cached[0] != shown:
+        fig = saddle_figure(anim.bundle["tables"], shown, anim.config.make_game().value, ("x", "y"))
+        cached = anim.__dict__["_saddle"] = (shown, _Prebuilt(fig))
+    return cached[1]
+
+
 def _labels(game: str) -> tuple[str, str]:
     return ("θ (generator output)", "ψ (discriminator slope)") if game == "dirac" else ("x (minimises x·y)", "y (maximises x·y)")
 
@@ -158,13 +183,14 @@ def draw(anim: Animation) -> None:
     with left:
         eq = "equilibrium (θ=0, ψ=0)" if prefix == "dirac" else "Nash equilibrium (0, 0)"
         spec = plane_spec(tables, anim.bundle["arrows"], k, config.start, labels,
-                          show_future=st.session_state.get(f"{prefix}_future", True), equilibrium_label=eq)
+                          show_future=st.session_state.get(f"{prefix}_future", True), equilibrium_label=eq,
+                          as_arrow=True)
         st.vega_lite_chart(spec, width="content", key=f"{prefix}_plane", on_select=lifecycle.callback(prefix, "Moving the start", lambda: _pick_start(prefix)),
                            selection_mode="pick")
         st.caption("Grey arrows: where gradient play pushes (−F), darker = faster. Click the plane to start there.")
         st.checkbox("Show each path's future faintly", value=True, key=f"{prefix}_future")
     with right:
-        st.vega_lite_chart(distance_spec(tables, k), width="stretch", key=f"{prefix}_distance")
+        st.vega_lite_chart(distance_spec(tables, k, as_arrow=True), width="stretch", key=f"{prefix}_distance")
         heads = tables.heads_at(k)
         x, y = labels[0][0], labels[1][0]
         st.dataframe(heads[["method", "x", "y", "distance", "status"]].rename(columns={"x": x, "y": y}),
@@ -173,8 +199,7 @@ def draw(anim: Animation) -> None:
         st.caption("Straight falling line on the log scale = steady convergence at a fixed rate per step; "
                    "flat = cycling; rising = spiralling out.")
     if prefix == "xy" and st.session_state.get("xy_saddle_on", True):
-        game = config.make_game()
-        st.plotly_chart(saddle_figure(tables, k, game.value, ("x", "y")), key="xy_saddle",
+        st.plotly_chart(_saddle(anim, k, playing), key="xy_saddle",
                         config={"displaylogo": False}, width="stretch")
         st.caption(TEXT["saddle"])
 
@@ -195,6 +220,7 @@ def _lesson(game: str) -> lifecycle.Lesson:
         context=lambda: {"game": game}, apply_at_once=True,
         hidden=lambda name, wanted: _hidden(game, name, wanted),
         custom_widgets={"start": start_widget}, columns=5, start_label="Play", step_label="Step",
+        nominal_train_seconds=0.0,  # an animation trains nothing: the shared budget plans drawing only
         settings_note="Changes redraw at once.",
     )
 
