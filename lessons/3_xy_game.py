@@ -191,10 +191,8 @@ def draw(anim: Animation) -> None:
         st.checkbox("Show each path's future faintly", value=True, key=f"{prefix}_future")
     with right:
         st.vega_lite_chart(distance_spec(tables, k, as_arrow=True), width="stretch", key=f"{prefix}_distance")
-        heads = tables.heads_at(k)
         x, y = labels[0][0], labels[1][0]
-        st.dataframe(heads[["method", "x", "y", "distance", "status"]].rename(columns={"x": x, "y": y}),
-                     hide_index=True, width="stretch",
+        st.dataframe(tables.heads_table(k, x, y), hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("distance", x, y)})
         st.caption("Straight falling line on the log scale = steady convergence at a fixed rate per step; "
                    "flat = cycling; rising = spiralling out.")
