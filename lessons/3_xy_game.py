@@ -11,12 +11,14 @@ from collections import deque
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from gan_core.games.analysis import analyse, regulariser_sweep, spectral_radius_curve, xy_closed_form_modulus
 from gan_core.games.animation import PlayClock
 from gan_core.games.config import DEFAULT_START, ETA_MAX, PAGE_MAX_STEPS, GameConfig
 from gan_core.games.figures import (
+    FIELD_SIZE,
     TrajectoryTables,
     arrow_grid,
     distance_spec,
@@ -27,11 +29,15 @@ from gan_core.games.figures import (
     view_extent,
 )
 from gan_core.games.rules import METHOD_LABELS, simulate
-from ui import lifecycle, notes
+from ui import lifecycle, notes, presenter
 
 TAB_KEY = "xy_tab"
 TABS = ("xy game", "Dirac-GAN")
 ANIMATION_TICKS = 150  # Step moves 1/150 of the run; Play plays a whole run in PlayClock's 12 s
+SADDLE_FRAMES = 30  # while playing, the 3-D view moves 30 times a run (2.5/s): a rerun of an unchanged
+# chart is then identical, which the browser's message cache turns into a reference instead of ~40 KiB
+PRESENT_FIELD_SIZE = 410  # presenter mode: the plane (zoomed 1.25 by ui/presenter.py) and its legend
+# fit above the fold at 1920×1080 once the slider sits beside it, and fill the column with the legend
 TEXT = notes.sections("xy_game")
 DEFAULTS = {
     "xy": GameConfig(game="xy", methods=("simultaneous", "alternating", "extragradient", "optimistic"),
@@ -108,6 +114,28 @@ class Animation:
         return self.steps < self.total
 
 
+class _Prebuilt(go.Figure):
+    """A figure gan_core already built as a plain dict. st.plotly_chart runs a dict through plotly's schema
+    check on every call (19 ms of a 45 ms animation frame, py-spy); a Figure's to_dict() it trusts."""
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def _saddle(anim: Animation, k: int, playing: bool) -> go.Figure:
+    stride = max(1, math.ceil(anim.total / SADDLE_FRAMES))
+    shown = k if not playing or k >= anim.total else k - k % stride
+    cached = anim.__dict__.get("_saddle")
+    if cached is None or cached[0] != shown:
+        fig = saddle_figure(anim.bundle["tables"], shown, anim.config.make_game().value, ("x", "y"))
+        cached = anim.__dict__["_saddle"] = (shown, _Prebuilt(fig))
+    return cached[1]
+
+
 def _labels(game: str) -> tuple[str, str]:
     return ("θ (generator output)", "ψ (discriminator slope)") if game == "dirac" else ("x (minimises x·y)", "y (maximises x·y)")
 
@@ -148,33 +176,42 @@ def draw(anim: Animation) -> None:
     labels = _labels(prefix)
     st.session_state[f"{prefix}_at_step"] = anim.steps  # the slider shows the animation's step, always
     st.session_state.setdefault(f"{prefix}_drawn_steps", deque(maxlen=12)).append(anim.steps)
-    st.slider("Step", 0, anim.total, key=f"{prefix}_at_step", on_change=lifecycle.callback(prefix, "Scrubbing", _on_scrub), args=(prefix,),
-              help="Drag to scrub through the run; Play animates it.")
     k = anim.steps
     playing = lifecycle.run_of(prefix).running
-    with st.container(key=f"{prefix}_step_indicator"):
-        st.markdown(f"**Step {k:,} of {anim.total:,}**" + (" · playing" if playing else ""))
+    present = presenter.is_on()
+
+    def step_controls() -> None:
+        st.slider("Step", 0, anim.total, key=f"{prefix}_at_step", on_change=lifecycle.callback(prefix, "Scrubbing", _on_scrub),
+                  args=(prefix,), help="Drag to scrub through the run; Play animates it.")
+        with st.container(key=f"{prefix}_step_indicator"):
+            st.markdown(f"**Step {k:,} of {anim.total:,}**" + (" · playing" if playing else ""))
+
+    if not present:  # on a projector the slider sits beside the plane, which then fits above the fold
+        step_controls()
     left, right = st.columns([1.05, 1])
     with left:
         eq = "equilibrium (θ=0, ψ=0)" if prefix == "dirac" else "Nash equilibrium (0, 0)"
         spec = plane_spec(tables, anim.bundle["arrows"], k, config.start, labels,
-                          show_future=st.session_state.get(f"{prefix}_future", True), equilibrium_label=eq)
+                          show_future=st.session_state.get(f"{prefix}_future", True), equilibrium_label=eq,
+                          size=PRESENT_FIELD_SIZE if present else FIELD_SIZE, legend="right" if present else "bottom",
+                          as_arrow=True)
+        if present:  # the plot itself square and PRESENT_FIELD_SIZE wide; axes and legend around it
+            spec["autosize"] = {"type": "pad", "contains": "padding"}
         st.vega_lite_chart(spec, width="content", key=f"{prefix}_plane", on_select=lifecycle.callback(prefix, "Moving the start", lambda: _pick_start(prefix)),
                            selection_mode="pick")
         st.caption("Grey arrows: where gradient play pushes (−F), darker = faster. Click the plane to start there.")
         st.checkbox("Show each path's future faintly", value=True, key=f"{prefix}_future")
     with right:
-        st.vega_lite_chart(distance_spec(tables, k), width="stretch", key=f"{prefix}_distance")
-        heads = tables.heads_at(k)
+        if present:
+            step_controls()
+        st.vega_lite_chart(distance_spec(tables, k, as_arrow=True), width="stretch", key=f"{prefix}_distance")
         x, y = labels[0][0], labels[1][0]
-        st.dataframe(heads[["method", "x", "y", "distance", "status"]].rename(columns={"x": x, "y": y}),
-                     hide_index=True, width="stretch",
+        st.dataframe(tables.heads_table(k, x, y), hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("distance", x, y)})
         st.caption("Straight falling line on the log scale = steady convergence at a fixed rate per step; "
                    "flat = cycling; rising = spiralling out.")
     if prefix == "xy" and st.session_state.get("xy_saddle_on", True):
-        game = config.make_game()
-        st.plotly_chart(saddle_figure(tables, k, game.value, ("x", "y")), key="xy_saddle",
+        st.plotly_chart(_saddle(anim, k, playing), key="xy_saddle",
                         config={"displaylogo": False}, width="stretch")
         st.caption(TEXT["saddle"])
 
@@ -195,6 +232,7 @@ def _lesson(game: str) -> lifecycle.Lesson:
         context=lambda: {"game": game}, apply_at_once=True,
         hidden=lambda name, wanted: _hidden(game, name, wanted),
         custom_widgets={"start": start_widget}, columns=5, start_label="Play", step_label="Step",
+        nominal_train_seconds=0.0,  # an animation trains nothing: the shared budget plans drawing only
         settings_note="Changes redraw at once.",
     )
 
@@ -248,6 +286,13 @@ def render_dirac_summary(prefix: str) -> None:
 
 
 
+def render_xy_extras() -> None:
+    with st.expander("The update rules in one line each", expanded=False):
+        st.markdown(TEXT["rules"])
+    st.toggle("3-D view of the saddle V(x, y) = x·y", value=True, key="xy_saddle_on",
+              help="The value surface with every path drawn on it; drag to turn it, scroll to zoom.")
+
+
 # ---------- page ----------
 st.title("The xy game: why GAN training circles")
 st.markdown(TEXT["intro"])
@@ -258,14 +303,13 @@ for tab, game in ((tab_xy, "xy"), (tab_dirac, "dirac")):
     if tab.open is False or (game == "dirac" and not tab.open):
         continue  # only the open tab runs (its fragment ticks)
     with tab:
-        if game == "xy":
-            with st.expander("The update rules in one line each", expanded=False):
-                st.markdown(TEXT["rules"])
-            st.toggle("3-D view of the saddle V(x, y) = x·y", value=True, key="xy_saddle_on",
-                      help="The value surface with every path drawn on it; drag to turn it, scroll to zoom.")
-        else:
+        if game == "dirac":
             st.markdown(TEXT["dirac"])
+        elif not presenter.is_on():  # on a projector the plane comes first: these two go below it
+            render_xy_extras()
         run = lifecycle.render(LESSONS[game])
+        if game == "xy" and presenter.is_on():
+            render_xy_extras()
         if run.trainer is not None:
             render_eigen_section(game, game, run.config, run.trainer.bundle)
         if game == "dirac":

@@ -126,3 +126,52 @@ def test_saddle_figure_is_a_valid_rotatable_plotly_figure_with_paths_on_the_surf
     assert fig["layout"]["uirevision"]  # the viewer's rotation survives redraws
     alt = lines["alternating"]
     assert alt["x"][-1] == pytest.approx(tables.heads["alternating"][400][0], abs=1e-4)  # ends at the current step
+
+
+def _decode(data: bytes):
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(data).read_all().to_pandas()
+
+
+def test_arrow_datasets_carry_the_same_data_and_the_static_ones_are_built_once():
+    """What a playing page sends (as_arrow) is what the plain spec holds: same rows, paths within 1/10 px."""
+    from gan_core.games.figures import FIELD_SIZE, PATH_QUANT
+
+    game, tables, arrows = build(eta=1.9, steps=2000)  # a diverging run too
+    plain = plane_spec(tables, arrows, 700, (2, 2), game.axis_labels)
+    fast = plane_spec(tables, arrows, 700, (2, 2), game.axis_labels, as_arrow=True)
+    assert without_data(plain) == without_data(fast)
+    for name in ("cursor", "marks", "heads", "exits", "arrows"):
+        a, b = plain["datasets"][name], _decode(fast["datasets"][name])
+        assert list(a.columns) == list(b.columns), name
+        np.testing.assert_allclose(a.select_dtypes("number").to_numpy(float), b.select_dtypes("number").to_numpy(float),
+                                   rtol=1e-6, err_msg=name)
+    paths = _decode(fast["datasets"]["paths"])
+    unq = tables.clamp / PATH_QUANT
+    drawn = paths[["qx", "qy"]].to_numpy(float) * unq
+    px_per_unit = FIELD_SIZE / (2 * tables.extent)
+    assert np.max(np.abs(drawn - tables.paths[["x", "y"]].to_numpy(float))) * px_per_unit < 0.1
+    # the spec turns the levels back into x, y before drawing
+    assert any(t.get("calculate") == f"datum.qx * {unq!r}" for layer in fast["layer"] for t in layer.get("transform", []))
+    # fixed for the setting: the very same bytes at every step
+    later = plane_spec(tables, arrows, 900, (2, 2), game.axis_labels, as_arrow=True)
+    for name in ("paths", "arrows", "marks"):
+        assert later["datasets"][name] is fast["datasets"][name]
+    assert distance_spec(tables, 5, as_arrow=True)["datasets"]["distances"] is distance_spec(tables, 9, as_arrow=True)["datasets"]["distances"]
+    # the heads the table shows are the heads the plane draws
+    table = tables.heads_table(700).to_pandas()
+    np.testing.assert_allclose(table[["x", "y"]].to_numpy(float), plain["datasets"]["heads"][["x", "y"]].to_numpy(float))
+
+
+def test_saddle_paths_are_decimated_the_same_way_at_every_step():
+    from gan_core.games.figures import MAX_SADDLE_POINTS, saddle_figure
+
+    game, tables, _ = build(steps=3000)
+    early, late = (saddle_figure(tables, k, game.value) for k in (1200, 3000))
+    for a, b in zip(early["data"], late["data"]):
+        if a.get("mode") == "lines":
+            assert len(b["x"]) <= MAX_SADDLE_POINTS + 8  # + edge crossings and gaps
+            # the early path is a prefix of the late one (points do not shimmer while playing)
+            n = len(a["x"]) - 1  # its last point is the head at step 1200
+            assert a["x"][:n - 2] == b["x"][:n - 2]

@@ -4,6 +4,11 @@ Data that changes per redraw (the visible part of each trajectory, the current s
 named datasets; everything expensive (trajectories, the arrow grid, long-form tables) is computed once
 per setting in `TrajectoryTables` and only sliced per redraw, so a slider move costs a mask and a few
 small DataFrames.
+
+While an animation plays every frame re-sends each chart whole (Streamlit has no partial update), so the
+per-frame cost is kept low: the static datasets are serialised to Arrow once per setting (`as_arrow=True`;
+Streamlit passes bytes through), the plane's paths travel as int16 (7 bytes a point instead of 13), the
+distance lines are decimated to what a ~450 px chart shows, and the 3-D saddle is a cached plain dict.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from gan_core.games.analysis import LocalAnalysis
 from gan_core.games.fields import Game
@@ -32,9 +38,10 @@ METHOD_COLORS = {
     "consensus": "#9467bd",
 }
 DISTANCE_FLOOR = 1e-8  # log-scale plots draw anything closer to the equilibrium at this height
-MAX_LINE_POINTS = 600  # per method on the distance chart; more is invisible at this size
+MAX_LINE_POINTS = 300  # per method on the distance chart (~450 px wide): more is invisible at this size
 MAX_PATH_POINTS = 1000  # per method on the plane (enough for 16 smooth turns of a 1,000-step orbit)
 FIELD_SIZE = 470  # the plane is drawn square so arrow heads point the right way
+PATH_QUANT = 32767  # the plane's paths as int16: ±clamp in 65,535 levels (0.002 units on a ±3 square)
 
 
 def view_extent(start: Sequence[float]) -> float:
@@ -56,6 +63,17 @@ def _color(methods: Sequence[str], legend: str | None = "bottom") -> dict:
             "labelFontSize": 12, "symbolOpacity": 1, "symbolType": "circle", "title": None,
         },
     }
+
+
+def arrow_ipc(frame: "pd.DataFrame | pa.Table") -> bytes:
+    """A table as Arrow IPC stream bytes, as Streamlit would serialise it (it ships bytes as they are):
+    once per setting for the static datasets; the small per-frame ones are built as Arrow directly, which
+    skips pandas' conversion (~0.4 ms a dataset, eight of them a frame)."""
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame)
+    sink = pa.BufferOutputStream()
+    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def _decimate_index(n: int, max_points: int) -> np.ndarray:
@@ -143,7 +161,7 @@ class TrajectoryTables:
             didx = _decimate_index(last + 1, MAX_LINE_POINTS)
             dist_parts.append(pd.DataFrame({
                 "method": METHOD_LABELS[m],
-                "step": didx.astype(np.int32),
+                "step": didx.astype(np.int16 if steps <= 32767 else np.int32),
                 "distance": np.maximum(dist[didx], DISTANCE_FLOOR).astype(np.float32),
             }))
         paths = pd.concat(path_parts, ignore_index=True) if path_parts else pd.DataFrame({"method": [], "step": [], "x": [], "y": []})
@@ -151,6 +169,31 @@ class TrajectoryTables:
         paths["method"] = pd.Categorical(paths["method"], categories=labels)
         distances["method"] = pd.Categorical(distances["method"], categories=labels)
         return cls(methods, steps, extent, paths, heads, diverged, distances)
+
+    @property
+    def clamp(self) -> float:
+        return 20.0 * self.extent
+
+    def drawing_paths(self) -> pd.DataFrame:
+        """`paths` for the plane: x, y as int16 levels of ±clamp (`qx`, `qy`; the spec scales them back),
+        step as int16; cached. Half the bytes of float32, far below a pixel."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if "drawing_paths" not in cache:
+            q = PATH_QUANT / self.clamp
+            cache["drawing_paths"] = pd.DataFrame({
+                "method": self.paths["method"],
+                "step": self.paths["step"].astype(np.int16 if self.steps <= 32767 else np.int32),
+                "qx": np.round(self.paths["x"].to_numpy(dtype=float) * q).clip(-PATH_QUANT, PATH_QUANT).astype(np.int16),
+                "qy": np.round(self.paths["y"].to_numpy(dtype=float) * q).clip(-PATH_QUANT, PATH_QUANT).astype(np.int16),
+            })
+        return cache["drawing_paths"]
+
+    def arrow_once(self, name: str, frame: pd.DataFrame) -> bytes:
+        """Arrow bytes of a dataset that is fixed for this setting (paths, distances, the arrow grid)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if ("arrow", name) not in cache:
+            cache[("arrow", name)] = arrow_ipc(frame)
+        return cache[("arrow", name)]
 
     def path_arrays(self, method: str) -> tuple[np.ndarray, np.ndarray]:
         """One method's drawn path as (steps, (n, 2) float64 points), sorted by step; cached per method."""
@@ -165,20 +208,55 @@ class TrajectoryTables:
         return self.paths[self.paths["step"].to_numpy() <= step]
 
     def heads_at(self, step: int) -> pd.DataFrame:
+        """The current point of each method (the plane, the distance chart and the table all draw it)."""
         step = int(np.clip(step, 0, self.steps))
+        cache = self.__dict__.setdefault("_heads", {})
+        if step not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[step] = self._heads_at(step)
+        return cache[step].copy()
+
+    def heads_arrow(self, step: int) -> bytes:
+        """`heads_at` as Arrow bytes, without pandas (drawn twice a frame)."""
+        return _rows_arrow(self._head_rows(int(np.clip(step, 0, self.steps))), HEAD_COLUMNS)
+
+    def heads_table(self, step: int, x_name: str = "x", y_name: str = "y") -> pa.Table:
+        """The page's table of current points (method, x, y, distance, status) as Arrow, without pandas."""
+        rows = self._head_rows(int(np.clip(step, 0, self.steps)))
+        return pa.table({"method": [r[0] for r in rows], x_name: [r[2] for r in rows], y_name: [r[3] for r in rows],
+                         "distance": [r[4] for r in rows], "status": [r[6] for r in rows]})
+
+    def _heads_at(self, step: int) -> pd.DataFrame:
+        return pd.DataFrame(self._head_rows(step), columns=HEAD_COLUMNS)
+
+    def _head_rows(self, step: int) -> list[tuple]:
         rows = []
         for m in self.methods:
             x, y, d = self.heads[m][step]
             div = self.diverged_at[m]
             status = f"diverged at step {div}" if div is not None and step >= div else ""
-            rows.append((METHOD_LABELS[m], step, x, y, d, max(d, DISTANCE_FLOOR), status))
-        return pd.DataFrame(rows, columns=["method", "step", "x", "y", "distance", "distance_drawn", "status"])
+            rows.append((METHOD_LABELS[m], step, float(x), float(y), float(d), float(max(d, DISTANCE_FLOOR)), status))
+        return rows
 
 
+HEAD_COLUMNS = ["method", "step", "x", "y", "distance", "distance_drawn", "status"]
 EXIT_COLUMNS = ["method", "x", "y", "angle", "label", "label_x", "label_y"]
 
 
 def exits_at(tables: "TrajectoryTables", step: int) -> pd.DataFrame:
+    frame = pd.DataFrame(_exit_rows(tables, step), columns=EXIT_COLUMNS)
+    frame["method"] = pd.Categorical(frame["method"], categories=[METHOD_LABELS[m] for m in tables.methods])
+    return frame
+
+
+def _rows_arrow(rows: list[tuple], columns: Sequence[str]) -> bytes:
+    return arrow_ipc(pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)}) if rows else
+                     pa.table({c: pa.array([], pa.string() if c in ("method", "label", "status") else pa.float64())
+                               for c in columns}))
+
+
+def _exit_rows(tables: "TrajectoryTables", step: int) -> list[tuple]:
     """For each path whose current point lies outside the drawn square: where it left, as a marker on the
     square's edge in the direction of the point (radial projection), an outward angle (degrees clockwise
     from "up", as Vega rotates) and a label saying how far off it is."""
@@ -198,12 +276,12 @@ def exits_at(tables: "TrajectoryTables", step: int) -> pd.DataFrame:
         lx, ly = ex - np.sign(ex) * 0.04 * e, ey - (np.sign(ey) or 1.0) * 0.12 * e
         rows.append((METHOD_LABELS[m], float(ex), float(ey), angle, f"{METHOD_LABELS[m]} off the plot: {where}",
                      float(lx), float(ly)))
-    frame = pd.DataFrame(rows, columns=EXIT_COLUMNS)
-    frame["method"] = pd.Categorical(frame["method"], categories=[METHOD_LABELS[m] for m in tables.methods])
-    return frame
+    return rows
 
 
-def _cursor(step: int) -> pd.DataFrame:
+def _cursor(step: int, as_arrow: bool = False) -> "pd.DataFrame | bytes":
+    if as_arrow:
+        return arrow_ipc(pa.table({"one": [1], "now": [int(step)]}))
     return pd.DataFrame({"one": [1], "now": [int(step)]})
 
 
@@ -216,17 +294,23 @@ def plane_spec(
     *,
     show_future: bool = True,
     equilibrium_label: str = "Nash equilibrium (0, 0)",
+    size: int = FIELD_SIZE,
+    legend: str = "bottom",
+    as_arrow: bool = False,
 ) -> dict:
-    """The plane: flow arrows, each method's path up to `step`, its current point, start and equilibrium."""
+    """The plane: flow arrows, each method's path up to `step`, its current point, start and equilibrium.
+    `as_arrow`: the static datasets as cached Arrow bytes (for a page that redraws it every frame)."""
     e = tables.extent
     scale = {"domain": [-e, e], "nice": False, "zero": False}
     x_enc = {"field": "x", "type": "quantitative", "scale": scale, "title": axis_labels[0]}
     y_enc = {"field": "y", "type": "quantitative", "scale": scale, "title": axis_labels[1]}
-    color = _color(tables.methods)
+    color = _color(tables.methods, legend=legend)
     # optimistic and extragradient paths nearly coincide on xy: a dash keeps both visible
     dash = {"field": "method", "type": "nominal", "legend": None,
             "scale": {"domain": color["scale"]["domain"], "range": [METHOD_DASHES[m] for m in tables.methods]}}
     click = click_layer(e)
+    unq = tables.clamp / PATH_QUANT
+    dequantise = [{"calculate": f"datum.qx * {unq!r}", "as": "x"}, {"calculate": f"datum.qy * {unq!r}", "as": "y"}]
     # faster flow = darker arrow (opacity, so the colour channel stays free for the methods)
     top_speed = float(arrows["speed"].max()) if len(arrows) else 1.0
     speed_opacity = {"field": "speed", "type": "quantitative", "scale": {"domain": [0, top_speed or 1.0], "range": [0.25, 0.85]}, "legend": None}
@@ -256,6 +340,7 @@ def plane_spec(
     if show_future:
         layers.append({
             "data": {"name": "paths"},
+            "transform": dequantise,
             "mark": {"type": "line", "clip": True, "strokeWidth": 1, "opacity": 0.15},
             "encoding": {"x": x_enc, "y": y_enc, "order": {"field": "step", "type": "quantitative"}, "color": color, "detail": {"field": "method"}},
         })
@@ -266,6 +351,7 @@ def plane_spec(
                 {"calculate": "1", "as": "one"},
                 {"lookup": "one", "from": {"data": {"name": "cursor"}, "key": "one", "fields": ["now"]}},
                 {"filter": "datum.step <= datum.now"},
+                *dequantise,
             ],
             "mark": {"type": "line", "clip": True, "strokeWidth": 2.2, "opacity": 0.9},
             "encoding": {"x": x_enc, "y": y_enc, "order": {"field": "step", "type": "quantitative"}, "color": color, "strokeDash": dash},
@@ -326,28 +412,30 @@ def plane_spec(
         "label": [f"start ({float(start[0]):g}, {float(start[1]):g})", equilibrium_label],
     })
     datasets = {
-        "arrows": arrows,
-        "paths": tables.paths,
-        "cursor": _cursor(step),
-        "marks": marks,
-        "heads": tables.heads_at(step),
-        "exits": exits_at(tables, step),
+        "arrows": tables.arrow_once("arrows", arrows) if as_arrow else arrows,
+        "paths": tables.arrow_once("paths", tables.drawing_paths()) if as_arrow else tables.drawing_paths(),
+        "cursor": _cursor(step, as_arrow),
+        "marks": tables.arrow_once(f"marks {marks.to_dict()}", marks) if as_arrow else marks,
+        "heads": tables.heads_arrow(step) if as_arrow else tables.heads_at(step),
+        "exits": _rows_arrow(_exit_rows(tables, step), EXIT_COLUMNS) if as_arrow else exits_at(tables, step),
     }
     return {
-        "width": FIELD_SIZE,
-        "height": FIELD_SIZE,
+        "width": int(size),
+        "height": int(size),
         "datasets": datasets,
         "layer": layers,
         "config": {"axis": {"grid": False, "titleFontSize": 14, "labelFontSize": 11}, "view": {"stroke": "#ccc"}},
     }
 
 
-def distance_spec(tables: TrajectoryTables, step: int, height: int = 240) -> dict:
+def distance_spec(tables: TrajectoryTables, step: int, height: int = 240, as_arrow: bool = False) -> dict:
     """Distance to the equilibrium against step, log scale, with the current step marked."""
     color = _color(tables.methods, legend=None)  # the plane beside it carries the legend
     return {
         "height": height,
-        "datasets": {"distances": tables.distances, "now_points": tables.heads_at(step), "now_step": _cursor(step)},
+        "datasets": {"distances": tables.arrow_once("distances", tables.distances) if as_arrow else tables.distances,
+                     "now_points": tables.heads_arrow(step) if as_arrow else tables.heads_at(step),
+                     "now_step": _cursor(step, as_arrow)},
         "layer": [
             {
                 "data": {"name": "distances"},
@@ -467,7 +555,9 @@ def radius_curve_spec(curves: pd.DataFrame, methods: Sequence[str], eta: float, 
 # ---------------------------------------------------------------------------------------------
 # The value surface in 3-D (Plotly): V(x, y) = x·y is a saddle, and each path is drawn on it.
 
-SURFACE_GRID = 41  # per side: smooth enough for a bilinear surface, ~1,700 numbers per redraw
+SURFACE_GRID = 25  # per side: V = x·y is bilinear, so the surface is exact on any grid; this keeps the
+# contour lines smooth at ~600 numbers per redraw (41 per side sent 1,700 every animation frame)
+MAX_SADDLE_POINTS = 400  # per method on the 3-D view (a ~500 px view; 25 points a turn of a 16-turn orbit)
 SURFACE_LIFT = 0.02  # paths float this share of the z-range above the surface so it never hides them
 
 
@@ -516,7 +606,7 @@ def _exit_fraction(a: np.ndarray, b: np.ndarray, extent: float) -> float:
 
 def _none_gaps(values: np.ndarray) -> list:
     """JSON-ready list: NaN (a gap in the line) becomes None."""
-    values = np.round(np.asarray(values, dtype=float), 5)
+    values = np.round(np.asarray(values, dtype=float), 4)
     return np.where(np.isfinite(values), values, None).tolist()
 
 
@@ -544,6 +634,8 @@ def saddle_figure(tables: TrajectoryTables, step: int, value=None, axis_labels: 
     for m in tables.methods:
         label = METHOD_LABELS[m]
         steps_m, xy_m = tables.path_arrays(m)
+        keep = _decimate_index(len(steps_m), MAX_SADDLE_POINTS)  # the same points at every step: no shimmer
+        steps_m, xy_m = steps_m[keep], xy_m[keep]
         pts = xy_m[: int(np.searchsorted(steps_m, step, side="right"))]
         head = tables.heads[m][step, :2]
         if len(pts) and not np.array_equal(pts[-1], head):

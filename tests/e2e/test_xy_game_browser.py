@@ -1,8 +1,11 @@
-"""The xy-game page in Chromium: Play animates (the step indicator advances), Pause stops, no exception."""
+"""The xy-game page in Chromium: Play animates (the step indicator advances), Pause stops, no exception;
+presenter mode at 1920×1080 shows the plane and its legend above the fold, filling its column."""
 import re
 import time
 
 import pytest
+
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_no_exception, open_lesson, wait_idle
 
@@ -29,7 +32,9 @@ def test_play_animates_the_trajectories_and_pause_stops_them(page, app_url):
     time.sleep(1.0)
     assert _step_shown(page) > first, "the animation stopped advancing"
 
-    page.locator(".st-key-xy_pause button").click()
+    pause = page.locator(".st-key-xy_pause button")
+    expect(pause).to_be_enabled(timeout=30_000)  # the run that drew Play's result enables it
+    pause.click()
     wait_idle(page)
     time.sleep(0.5)
     paused_at = _step_shown(page)
@@ -45,3 +50,22 @@ def test_dirac_gan_tab_renders_its_field_and_regulariser_table(page, app_url):
     wait_idle(page)
     assert page.get_by_text("Which regularisers converge?").count() == 1
     assert_no_exception(page)
+
+
+def _plane_ready(page) -> None:
+    page.locator(".st-key-xy_plane canvas, .st-key-xy_plane svg.marks").first.wait_for()
+    wait_idle(page)
+
+
+def test_presenter_mode_at_1920x1080_shows_the_plane_and_its_legend_above_the_fold(page, app_url):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_lesson(page, app_url, "xy-game?present=1")
+    _plane_ready(page)
+    chart = page.locator(".st-key-xy_plane svg.marks, .st-key-xy_plane canvas").first
+    box = chart.bounding_box()  # the legend is drawn inside the chart, right of the plot
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 1080, box
+    column = page.locator("[data-testid='stColumn']:has(.st-key-xy_plane)").last.bounding_box()
+    assert box["width"] >= 0.8 * column["width"], (box, column)  # no empty gap beside the plane
+    assert box["height"] >= 500, box  # still a projector-sized plane
+    assert_no_exception(page)
+
