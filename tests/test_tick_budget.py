@@ -242,3 +242,30 @@ def test_module_level_contract():
     tb.tick_done("contract-test")
     tb.session_stopped("contract-test")
     tb.session_stopped("never-seen")  # harmless
+
+
+def test_a_cost_just_above_a_rung_stays_on_it_instead_of_a_whole_rung_slower():
+    """8 sessions needing 0.43 s at the CPU target stay at 0.4 s (about 0.8 cores), not 0.6 s (0.55)."""
+    clocks = Clocks()
+    budget = clocks.budget()
+    _, _, cpu, plans = simulate(budget, clocks, [f"s{i}" for i in range(8)], 0.028, 60.0, record_from=40)
+    total = budget._training_budget(tb.NOMINAL_INTERVAL, tb.NOMINAL_TRAIN_SECONDS)
+    assert 0.4 < budget._needed(8, tb.NOMINAL_TRAIN_SECONDS, total) < 0.4 * tb.UP_MARGIN
+    assert {p.interval for p in plans} == {0.4}
+    assert cpu / 20 < tb.CPU_TARGET * tb.UP_MARGIN
+
+
+def test_the_page_reruns_after_an_interval_change_are_not_billed_as_tick_cost():
+    """Right after a change every session reruns its page (here: 0.3 s of CPU each); counting that as the
+    cost of ticks would step the interval up again and again."""
+    clocks = Clocks()
+    budget = clocks.budget()
+    sessions = [f"s{i}" for i in range(8)]
+    simulate(budget, clocks, sessions, 0.01, 30.0)
+    steady = budget.interval_now()
+    budget._rung = min(budget._rung + 1, len(tb.INTERVAL_LADDER) - 1)  # a change just happened ...
+    budget._last_change = clocks.wall
+    clocks.cpu += 0.3 * len(sessions)  # ... and every session reran its page
+    _, _, _, plans = simulate(budget, clocks, sessions, 0.01, 3.0)
+    assert budget._overhead < 0.02
+    assert max(p.interval for p in plans) <= tb.INTERVAL_LADDER[tb.INTERVAL_LADDER.index(steady) + 1]

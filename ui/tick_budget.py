@@ -45,6 +45,9 @@ TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is f
 INTERVAL_LADDER = (0.1, 0.15, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)  # few rungs: each change costs a page rerun
 RUN_MARGIN = 0.6  # a tick's wall time may use at most 60 % of the interval
 DOWN_MARGIN = 0.85  # step down only to a rung that leaves 15 % headroom over the need
+UP_MARGIN = 1.15  # the CPU estimate must exceed a rung by 15 % before it steps up (CPU_TARGET already leaves
+# headroom; measured: without it cost noise flapped a class of 12 between 0.6 s and 1.0 s, each flap a full
+# page rerun of every session and 15 s at the slower rung). Runs that do not finish step up at once.
 SETTLE = 2.0  # s (+ 2 intervals) after a change: wall times are not measured (every session reruns its page)
 DOWN_HOLD = 15.0  # s after any change before a rung down (a student who pauses must not make the class flap)
 COST_WINDOW = 1.0  # s of wall time per cost measurement
@@ -148,6 +151,11 @@ class TickBudget:
         if idle > COST_STALE:
             self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, cpu, 0, 0.0
             return
+        if now - self._last_change < SETTLE + 2 * INTERVAL_LADDER[self._rung]:
+            # every running session reruns its whole page after a change: that burst is not a tick's cost
+            # (measured: counting it raised the estimate, which stepped the interval up again — a feedback)
+            self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, cpu, 0, 0.0
+            return
         if now - self._win_wall < COST_WINDOW or self._win_ticks < COST_MIN_TICKS:
             return
         per_tick = (cpu - self._win_cpu) / self._win_ticks
@@ -182,9 +190,11 @@ class TickBudget:
 
     def _interval(self, now: float, n: int, nominal_train: float, budget: float) -> float:
         need = self._needed(n, nominal_train, budget)
+        up = need / UP_MARGIN
         if self._wall is not None:
             need = max(need, self._wall / RUN_MARGIN)
-        want = next((i for i, v in enumerate(INTERVAL_LADDER) if v >= need), len(INTERVAL_LADDER) - 1)
+            up = max(up, self._wall / RUN_MARGIN)
+        want = next((i for i, v in enumerate(INTERVAL_LADDER) if v >= up), len(INTERVAL_LADDER) - 1)
         if want > self._rung:
             self._rung = want
             self._last_change = now
