@@ -167,6 +167,14 @@ def render(
         _restore(prefix, spec, values.get(spec.name, spec.default), force=spec.name not in before)
 
     def draw(group: list[FieldSpec]) -> None:
+        # A multi-choice setting with several options gets a row of its own: its chips need the width
+        # (in one of five columns at 1400 px the xy game's fourth update rule was hidden).
+        wide = [s for s in group if s.kind == "strs" and len(s.setting.choices or ()) > 3 and s.name not in custom]
+        for spec in wide:
+            draw_widget(prefix, spec, disabled)
+            if spec.name in errors:
+                st.error(errors[spec.name], icon=":material/error:")
+        group = [s for s in group if s not in wide]
         if not group:
             return
         cols = st.columns(min(columns, len(group)), gap="medium")

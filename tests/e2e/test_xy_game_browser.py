@@ -69,3 +69,18 @@ def test_presenter_mode_at_1920x1080_shows_the_plane_and_its_legend_above_the_fo
     assert box["height"] >= 500, box  # still a projector-sized plane
     assert_no_exception(page)
 
+
+
+def test_all_four_update_rules_are_visible_in_their_box_at_1400_px(page, app_url):
+    """The methods multiselect has a row of its own: every chip lies inside the widget (viewport 1400 px)."""
+    open_lesson(page, app_url, "xy-game")
+    box = page.locator(".st-key-xy_methods [data-testid='stMultiSelectTagsContainer']").first
+    box.wait_for()
+    outer = box.bounding_box()
+    chips = page.locator(".st-key-xy_methods [data-testid='stMultiSelectTagsContainer'] [data-tag]")
+    assert chips.count() == 4
+    for i in range(4):
+        chip = chips.nth(i).bounding_box()
+        assert chip is not None and chip["width"] > 20
+        assert outer["x"] <= chip["x"] and chip["x"] + chip["width"] <= outer["x"] + outer["width"] + 1, (chip, outer)
+        assert outer["y"] <= chip["y"] and chip["y"] + chip["height"] <= outer["y"] + outer["height"] + 1, (chip, outer)
