@@ -39,7 +39,7 @@ def student(browser, warmed_app):
 
 
 def run_summary(page) -> str:
-    return page.locator("[data-testid='stMarkdownContainer']", has_text="This run:").last.inner_text()
+    return page.locator("[data-testid='stMarkdown']", has_text="This run:").last.inner_text()  # a caption or markdown
 
 
 def set_target_mean(page, value: float) -> None:
