@@ -1,6 +1,7 @@
 """1920×1080 screenshots of every lesson in presenter mode (?present=1), for docs/presenter_*.png.
 
     python scripts/presenter_screenshots.py http://127.0.0.1:8600 docs/
+    python scripts/presenter_screenshots.py http://127.0.0.1:8600 docs/ 3_xy_game   # only these lessons
 
 Against a running `streamlit run app.py`; drives Debian's chromium through Playwright. Each live lesson is
 trained a little first (Step, or Start then Pause), so the pictures show a run, not an empty page.
@@ -28,7 +29,7 @@ def idle(page) -> None:
                            "[data-testid='stStatusWidgetRunningIcon']\")", timeout=120_000)
 
 
-def main(base: str, out: Path) -> None:
+def main(base: str, out: Path, only: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium",
@@ -37,6 +38,8 @@ def main(base: str, out: Path) -> None:
         warm.goto(base)
         warm.wait_for_selector("h1", timeout=120_000)
         for name, path, prefix, press, seconds in LESSONS:
+            if only and name not in only:
+                continue
             context = browser.new_context(viewport={"width": 1920, "height": 1080})
             page = context.new_page()
             page.goto(f"{base}/{path}?present=1")
@@ -62,4 +65,4 @@ def main(base: str, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1].rstrip("/"), Path(sys.argv[2] if len(sys.argv) > 2 else "docs"))
+    main(sys.argv[1].rstrip("/"), Path(sys.argv[2] if len(sys.argv) > 2 else "docs"), sys.argv[3:])
