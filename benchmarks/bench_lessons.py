@@ -27,10 +27,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from bench_classroom import wait_healthy  # this folder: the script's own (python benchmarks/bench_lessons.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -156,18 +157,11 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen:
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            break
-        time.sleep(0.3)
-    proc.kill()
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", 90, proc)
+        return proc
+    except RuntimeError:
+        proc.kill()
     raise SystemExit(f"streamlit did not start; log:\n{log_path.read_text()[-3000:]}")
 
 

@@ -10,10 +10,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from benchmarks.bench_classroom import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
@@ -62,18 +63,11 @@ def start_server(log_path: Path):
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit server did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.3)
+    try:
+        wait_healthy(url, 60, proc)
+    except RuntimeError:
+        proc.kill()
+        pytest.fail(f"streamlit server did not start:\n{log_path.read_text()[-3000:]}")
     return proc, url, log
 
 
