@@ -62,9 +62,11 @@ def load_gan_modules(engine: Any, tensors: dict[str, np.ndarray]) -> None:
 
 def checked_blocks(blocks: Any, shapes: Sequence[tuple], what: str) -> Any:
     """A stream's drawn blocks (real, noise, mixing weights), None before the first draw; shapes checked."""
-    if blocks is None or all(b is None for b in blocks):
-        return None if blocks is None else blocks
+    if blocks is None:
+        return None
     rs.need(isinstance(blocks, tuple) and len(blocks) == len(shapes), what)
+    if all(b is None for b in blocks):  # the 1-D stream keeps its three blocks apart: none drawn yet
+        return None  # (then the position must say "draw first", checked by the callers)
     for i, (block, shape) in enumerate(zip(blocks, shapes)):
         rs.check_array(block, shape, "f", f"{what} block {i}")
     return blocks

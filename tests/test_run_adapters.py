@@ -273,3 +273,17 @@ def test_an_export_without_a_training_state_still_imports_its_weights():
     assert np.array_equal(adapter.export_tensors(restored)["G"], adapter.export_tensors(trainer)["G"])
     restored.step(10)
     assert restored.status == "ok"
+
+
+def test_a_stream_position_inside_blocks_that_were_never_drawn_is_refused():
+    """No blocks in the state but a position inside them: the next batch would read nothing."""
+    from gan_core import resume_state as rs
+    from gan_core.mapping_1d.config import Mapping1DConfig
+    from gan_core.mapping_1d.trainer import Mapping1DTrainer
+
+    trainer = Mapping1DTrainer(Mapping1DConfig(seed=1))
+    state = ADAPTERS["m1d"].resume_state(trainer)
+    rng_state = state["stream"][0]
+    state["stream"] = (rng_state, 0, None, None, None)
+    with pytest.raises(rs.StateError, match="position"):
+        ADAPTERS["m1d"].load_resume_state(trainer, state)
