@@ -487,7 +487,8 @@ def _tick(lesson: Lesson, run: Run) -> None:
         run.lock.release()
     if run.running and not run.error:
         tick_budget.tick_done(session_key(lesson.prefix))
-        if tick_budget.interval_now(lesson.nominal_interval) != st.session_state.get(f"{lesson.prefix}_run_every"):
+        wanted = tick_budget.run_every(session_key(lesson.prefix), lesson.nominal_interval)
+        if wanted != st.session_state.get(f"{lesson.prefix}_run_every"):
             st.rerun(scope="app")  # the browser learns a new run_every only from a run that defines the fragment
     if run.error:
         st.error(run.error, icon=":material/report:")
@@ -571,7 +572,7 @@ def _frame(lesson: Lesson, run: Run, settings_container: Any) -> None:
         return
     interval = None
     if run.running:
-        interval = tick_budget.interval_now(lesson.nominal_interval)
+        interval = tick_budget.run_every(session_key(lesson.prefix), lesson.nominal_interval)
     st.session_state[f"{p}_run_every"] = interval
 
     @st.fragment(run_every=interval)

@@ -25,6 +25,14 @@ cut short and nobody sees anything (measured: 4 sessions of the 1-D page, 0 upda
 - a tick that arrives late never trains more than planned (that fed the overload); one that arrives early
   (two requests close together) trains less, in proportion to the time since its previous tick.
 
+Each session's own timer (`TickPlan.run_every`, what the browser gets) is the interval shortened by a fixed
+per-session fraction of up to PHASE_SPREAD: after an interval change every running session reruns its page
+at once and their browser timers restart together, so with one shared value all ticks then arrive at the
+same moment forever — each waits for all the others (a tick's wall time becomes N × its CPU time) and the
+wall-time rule steps the interval up for nothing (measured: N = 32, 20 % of runs dropped). Slightly different
+periods drift the phases apart within a few seconds; nobody ticks slower than the interval, and the planner
+counts the mean faster pace in its CPU estimate.
+
 The interval moves on a short ladder of values (up at once; down, with a margin, only DOWN_HOLD seconds
 after the last change), so it changes rarely: a new `run_every` costs a full page rerun of
 every running session (measured: an oscillating interval made every session rerun its page about once a
@@ -34,6 +42,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,7 +51,10 @@ NOMINAL_TRAIN_SECONDS = 0.015  # s of training per tick for one user alone
 
 CPU_TARGET = 0.75  # cores of process CPU that all ticks together may use: headroom for page loads, clicks
 TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is full
-INTERVAL_LADDER = (0.1, 0.15, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)  # few rungs: each change costs a page rerun
+# Few rungs (each change costs a page rerun): 10, 6.7, 5.6, 4, 2.5, … updates/s; with the phase spread below a
+# session at 0.18 s still gets ≥ 5.5/s.
+INTERVAL_LADDER = (0.1, 0.15, 0.18, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)
+PHASE_SPREAD = 0.1  # a session's timer is the interval × (1 − up to this), fixed per session: phases drift apart
 RUN_MARGIN = 0.6  # a tick's wall time may use at most 60 % of the interval
 DOWN_MARGIN = 0.85  # step down only to a rung that leaves 15 % headroom over the need
 UP_MARGIN = 1.15  # the CPU estimate must exceed a rung by 15 % before it steps up (CPU_TARGET already leaves
@@ -60,8 +72,18 @@ SESSION_TIMEOUT = 2.0  # s: a session silent for max(this, 4 intervals) has left
 
 @dataclass(frozen=True)
 class TickPlan:
-    interval: float
+    interval: float  # the shared rung
     train_seconds: float
+    run_every: float = 0.0  # this session's own timer: the interval less its fixed phase spread
+
+
+def session_pace(session_id: str) -> float:
+    """This session's fixed timer factor in (1 − PHASE_SPREAD, 1]: deterministic per id, spread evenly."""
+    u = zlib.crc32(session_id.encode("utf-8")) / 2**32
+    return 1.0 - PHASE_SPREAD * u
+
+
+MEAN_PACE = 1.0 - PHASE_SPREAD / 2  # sessions tick 1 / MEAN_PACE times as often as the interval says
 
 
 @dataclass
@@ -116,7 +138,7 @@ class TickBudget:
                 train = min(train, budget * max(gap, 0.0))  # late: never more; early: less
             self._win_ticks += 1
             self._win_train += train
-            return TickPlan(interval, train)
+            return TickPlan(interval, train, interval * session_pace(session_id))
 
     def stopped(self, session_id: str) -> None:
         with self._lock:
@@ -135,6 +157,9 @@ class TickBudget:
     def interval_now(self, nominal_interval: float = NOMINAL_INTERVAL) -> float:
         with self._lock:
             return max(float(nominal_interval), INTERVAL_LADDER[self._rung])
+
+    def run_every(self, session_id: str, nominal_interval: float = NOMINAL_INTERVAL) -> float:
+        return self.interval_now(nominal_interval) * session_pace(session_id)
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -182,6 +207,7 @@ class TickBudget:
     def _needed(self, n: int, nominal_train: float, budget: float) -> float:
         """The interval at which n sessions' ticks use cpu_target cores: n·(overhead + train)/interval."""
         o = self._overhead if self._overhead is not None else PRIOR_OVERHEAD
+        n = n / MEAN_PACE  # the phase spread: sessions tick a little more often than the interval
         full = n * (o + nominal_train) / self.cpu_target
         if budget * full / n >= nominal_train:
             return full  # the training budget is not the limit: every tick trains the nominal time
@@ -226,5 +252,10 @@ def tick_done(session_id: str) -> None:
 
 
 def interval_now(nominal_interval: float = NOMINAL_INTERVAL) -> float:
-    """The `run_every` a run that starts now should get (does not count as a tick)."""
+    """The shared interval a run that starts now would get (does not count as a tick)."""
     return _BUDGET.interval_now(nominal_interval)
+
+
+def run_every(session_id: str, nominal_interval: float = NOMINAL_INTERVAL) -> float:
+    """The `run_every` this session's fragment should have now: the interval less its phase spread."""
+    return _BUDGET.run_every(session_id, nominal_interval)
