@@ -38,7 +38,7 @@ import streamlit as st
 
 from gan_core.settings_spec import specs
 from ui import settings as sidebar
-from ui import presenter, share, tick_budget, widgets
+from ui import fragment_timer, presenter, share, tick_budget, widgets
 
 LOG = logging.getLogger(__name__)
 LOCK_WAIT_S = 30.0  # a frame waits this long for another thread's action on the same trainer
@@ -489,7 +489,10 @@ def _tick(lesson: Lesson, run: Run) -> None:
         tick_budget.tick_done(session_key(lesson.prefix))
         wanted = tick_budget.run_every(session_key(lesson.prefix), lesson.nominal_interval)
         if wanted != st.session_state.get(f"{lesson.prefix}_run_every"):
-            st.rerun(scope="app")  # the browser learns a new run_every only from a run that defines the fragment
+            if fragment_timer.retime(wanted):  # this session's timer only, no page rerun (ui/fragment_timer.py)
+                st.session_state[f"{lesson.prefix}_run_every"] = wanted
+            else:
+                st.rerun(scope="app")  # the page's definition of the fragment sends the new run_every
     if run.error:
         st.error(run.error, icon=":material/report:")
         if run.running:

@@ -44,13 +44,14 @@ def _chromium_path() -> str | None:
     return None
 
 
-def start_server(log_path: Path):
-    """`streamlit run app.py` on a free loopback port; returns (process, url, log file) once it is healthy."""
+def start_server(log_path: Path, script: Path = ROOT / "app.py"):
+    """`streamlit run app.py` (or another page script of this repo) on a free loopback port; returns
+    (process, url, log file) once it is healthy."""
     port = _free_port()
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            sys.executable, "-m", "streamlit", "run", str(script),
             "--server.headless", "true",
             "--server.port", str(port),
             "--server.address", "127.0.0.1",
@@ -60,7 +61,7 @@ def start_server(log_path: Path):
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
     )
     url = f"http://127.0.0.1:{port}"
     try:
