@@ -34,9 +34,10 @@ periods drift the phases apart within a few seconds; nobody ticks slower than th
 counts the mean faster pace in its CPU estimate.
 
 The interval moves on a short ladder of values (up at once; down, with a margin, only DOWN_HOLD seconds
-after the last change), so it changes rarely: a new `run_every` costs a full page rerun of
-every running session (measured: an oscillating interval made every session rerun its page about once a
-second, which by itself overloaded the server).
+after the last change), so it changes rarely. The lifecycle sends a new `run_every` from each session's
+own tick (ui/fragment_timer.py); where it cannot, a change costs a full page rerun of every running
+session (measured: an oscillating interval then made every session rerun its page about once a second,
+which by itself overloaded the server).
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ NOMINAL_TRAIN_SECONDS = 0.015  # s of training per tick for one user alone
 
 CPU_TARGET = 0.75  # cores of process CPU that all ticks together may use: headroom for page loads, clicks
 TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is full
-# Few rungs (each change costs a page rerun): 10, 6.7, 5.6, 4, 2.5, … updates/s; with the phase spread below a
+# Few rungs (a change may cost a page rerun): 10, 6.7, 5.6, 4, 2.5, … updates/s; with the phase spread below a
 # session at 0.18 s still gets ≥ 5.5/s.
 INTERVAL_LADDER = (0.1, 0.15, 0.18, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)
 PHASE_SPREAD = 0.1  # a session's timer is the interval × (1 − up to this), fixed per session: phases drift apart
