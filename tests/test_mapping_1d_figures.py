@@ -211,3 +211,22 @@ def test_live_numbers_show_w1_at_step_zero_before_any_is_recorded():
     t = trainer(Config())
     numbers = F.live_numbers(t)
     assert numbers["step"] == 0 and numbers["w1"] == t.w1() and numbers["w1_over_sigma"] >= 1.0
+
+
+@pytest.mark.parametrize("noise", ["uniform", "normal"])
+def test_the_per_run_numbers_are_the_ideal_maps_and_cannot_be_changed_by_a_reader(noise):
+    """static_columns is computed once per target and noise and shared by every session: it must hold the
+    trainer's ideal map F⁻¹(noise CDF(z)) (clipped at the ends) and be read-only."""
+    from gan_core.mapping_1d.targets import noise_cdf, noise_quantile
+
+    trainer = make_trainer(target="exp:1.5", noise=noise)
+    fixed = figures.static_columns(trainer.target, noise)
+    z = fixed["z_grid"]
+    u = np.clip(noise_cdf(z, noise), 1e-4, 1 - 1e-4)
+    assert np.allclose(fixed["ideal"], trainer.ideal_map(noise_quantile(u, noise)))
+    assert np.allclose(fixed["pdf"], trainer.target.pdf(fixed["x"]))
+    data = figures.live_columns(trainer)
+    assert np.allclose(data["m1d_map"]["ideal"], fixed["ideal"])
+    with pytest.raises(ValueError):
+        fixed["ideal"][0] = 0.0
+    assert figures.static_columns(trainer.target, noise) is fixed  # once per run, not per tick
