@@ -139,6 +139,19 @@ def test_the_live_page_gets_arrow_bytes_that_hold_the_same_numbers(trained):
                 np.testing.assert_allclose(sent, expected[col].to_numpy(), rtol=1e-6, atol=1e-30)
 
 
+def test_arrow_bytes_are_exactly_what_pyarrows_stream_writer_makes(trained):
+    """The page's Arrow bytes are put together from a cached schema message: they must be the writer's."""
+    import pyarrow as pa
+
+    for _ in range(2):  # the second time from the cached schemas
+        for name, columns in figures.live_columns(trained).items():
+            batch = pa.record_batch([pa.array(figures._float32(v)) for v in columns.values()], names=list(columns))
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, batch.schema) as writer:
+                writer.write_batch(batch)
+            assert figures.arrow_bytes(columns) == sink.getvalue().to_pybytes(), name
+
+
 def test_a_vanished_gradient_is_drawn_on_the_floor_of_the_log_axis():
     trainer = Mapping1DTrainer(Mapping1DConfig(), log_every=1)
     trainer.step(3)
