@@ -19,6 +19,7 @@ from gan_core.mapping_1d.diagnostics import HALF_TOLERANCE, RECENT_ROWS, d_half_
 from gan_core.mapping_1d.scenarios import SCENARIOS, scenario_for
 from gan_core.mapping_1d.targets import TARGET_KINDS, TARGET_PARAMS, parse_target, target_params, target_spec
 from gan_core.mapping_1d.trainer import Mapping1DTrainer
+from gan_core.step_reading import StepReading
 from gan_core.texts import evaluation_note, lessons_index
 from ui import lifecycle, notes, presenter, settings
 
@@ -27,6 +28,7 @@ STEP_CHUNK = 50  # generator steps per press of "Step"
 SCENARIO_PICK = "m1d_scenario"
 SCENARIO_PARAM = "scenario"  # ?scenario=<key> opens the page with that scenario loaded (the lessons index links)
 RATE_MARKS = "m1d_rate_marks"  # (time, step) of recent ticks
+READINGS = "m1d_readings"  # StepReading per name: measurements reused while the step is the same
 TEXT = notes.sections("mapping_1d_captions")
 PRESENT_HEIGHT = 300  # histogram and map charts on a projector (which zooms every chart 1.25×): above the fold
 
@@ -143,32 +145,43 @@ def live_rate(trainer: Mapping1DTrainer) -> float:
     return (s1 - s0) / (t1 - t0) if t1 - t0 > 0.3 else float("nan")
 
 
-def d_half_diagnosis(trainer: Mapping1DTrainer):
+def d_half_diagnosis(trainer: Mapping1DTrainer, *, running: bool = False):
     """`d_half_but_apart`, which measures W1 and D(x) afresh, only when D's recent means read ½ — its own
-    first test, done here on the history alone: most ticks then cost nothing extra."""
+    first test, done here on the history alone: most ticks then cost nothing extra. While training runs
+    the measurement itself is taken at most every 0.5 s (gan_core/step_reading.py)."""
     hist = trainer.history
     if trainer.steps == 0 or len(hist) == 0:
         return None
     means = [float(np.mean(hist.column(name)[-RECENT_ROWS:])) for name in ("d_real", "d_fake")]
     if not all(abs(m - 0.5) <= HALF_TOLERANCE for m in means):  # NaN fails too, as in d_half_but_apart
         return None
-    return d_half_but_apart(trainer)
+    return reading("diagnosis", d_half_but_apart).get(trainer, running=running)[1]
 
 
-def beside_numbers(gradients: dict[str, float] | None) -> None:
-    """The vanishing-gradient evidence (the lecture's comparison on the very same D), and why W1."""
-    if gradients is not None:
-        st.caption(f"**Against D right now:** saturating minimax **{_fmt(gradients['minimax'], '.2g')}** · "
-                   f"non-saturating **{_fmt(gradients['nonsaturating'], '.2g')}** — the mean push "
-                   "|∂L_G/∂x| each loss would give G's samples (chart: *Gradient reaching G*)")
-    with st.expander("Why W1, and not the losses? A GAN gives no likelihood", icon=":material/rule:"):
-        st.markdown(evaluation_note("mapping_1d"))
+def against_d_now(trainer: Mapping1DTrainer) -> dict[str, float]:
+    """Two tiny passes through D, for the caption "Against D right now" (the lecture's comparison)."""
+    return {name: trainer.generator_gradient(name, n=256) for name in ("minimax", "nonsaturating")}
+
+
+def reading(name: str, compute) -> StepReading:
+    """This session's cached reading `name` (measured again when the trainer moves on)."""
+    readings = st.session_state.setdefault(READINGS, {})
+    if name not in readings:
+        readings[name] = StepReading(compute)
+    return readings[name]
+
+
+def gradient_caption(step: int, gradients: dict[str, float]) -> str:
+    return (f"**Against D right now** (step {step:,}): saturating minimax **{_fmt(gradients['minimax'], '.2g')}** · "
+            f"non-saturating **{_fmt(gradients['nonsaturating'], '.2g')}** — the mean push "
+            "|∂L_G/∂x| each loss would give G's samples (chart: *Gradient reaching G*)")
 
 
 def draw(trainer: Mapping1DTrainer) -> None:
     # Compute everything first, then emit the elements in one burst: elements not yet redrawn while the
     # server is still busy would be shown faded ("stale") for a moment on every tick. Every element costs
-    # server time on each tick (docs/classroom.md), so static texts share one element where they can.
+    # server time on each tick (docs/classroom.md): texts that change only with the settings are drawn
+    # once, under the live panel (reading_guide), and rows are horizontal containers, not columns.
     numbers = figures.live_numbers(trainer)
     rate = live_rate(trainer)
     running = lifecycle.run_of("m1d").running
@@ -180,29 +193,26 @@ def draw(trainer: Mapping1DTrainer) -> None:
         figs, drawing_error = None, f"Could not draw the charts this time ({type(exc).__name__}: {exc})."
     probability = bool(getattr(trainer, "discriminator_is_probability", True))
     d_name = "D" if probability else "critic"
-    loss, cfg = trainer.config.loss, trainer.config
-    gradients = None
-    if loss in ("minimax", "nonsaturating"):
-        # Two tiny passes through D, for the caption "Against D right now".
-        gradients = {name: trainer.generator_gradient(name, n=256) for name in ("minimax", "nonsaturating")}
-    diagnosis = d_half_diagnosis(trainer) if figs is not None else None
-    m = st.columns(6)  # (a horizontal container saves 6 elements but sizes cells by content: they jitter)
-    m[0].metric("Generator step", f"{numbers['step']:,}", help="Each G step follows `D steps per G step` D steps.")
-    m[1].metric("Steps / second", _fmt(rate, ",.0f") if running else "paused",
-                help="Generator steps per second of wall-clock time, as you see them. While a tick computes, "
-                     f"training runs at about {numbers['steps_per_second']:,.0f} steps/s; the rest of each tick "
-                     "goes to drawing, so many sessions can share one machine.")
-    m[2].metric("W1 to target", _fmt(numbers["w1"], ".3f"),
-                help="Exact 1-D Wasserstein distance between G's output and the target, in x units.")
-    m[3].metric("W1 / σ", _fmt(numbers["w1_over_sigma"], ".2f"),
-                help="W1 in units of the target's standard deviation; below 0.1 the two are hard to tell apart by eye.")
-    m[4].metric(f"mean {d_name}(real)", _fmt(numbers["d_real"], ".3f"))
-    m[5].metric(f"mean {d_name}(G(z))", _fmt(numbers["d_fake"], ".3f"))
-    if not present:
-        beside_numbers(gradients)
+    evidence = None
+    if trainer.config.loss in ("minimax", "nonsaturating"):
+        evidence = gradient_caption(*reading("gradients", against_d_now).get(trainer, running=running))
+    diagnosis = d_half_diagnosis(trainer, running=running) if figs is not None else None
+    # One row of six equal cells (ROWS_CSS makes them equal: widths by content would jitter).
+    m = st.container(horizontal=True, gap="small", key="m1d_numbers")
+    m.metric("Generator step", f"{numbers['step']:,}", help="Each G step follows `D steps per G step` D steps.")
+    m.metric("Steps / second", _fmt(rate, ",.0f") if running else "paused",
+             help="Generator steps per second of wall-clock time, as you see them. While a tick computes, "
+                  f"training runs at about {numbers['steps_per_second']:,.0f} steps/s; the rest of each tick "
+                  "goes to drawing, so many sessions can share one machine.")
+    m.metric("W1 to target", _fmt(numbers["w1"], ".3f"),
+             help="Exact 1-D Wasserstein distance between G's output and the target, in x units.")
+    m.metric("W1 / σ", _fmt(numbers["w1_over_sigma"], ".2f"),
+             help="W1 in units of the target's standard deviation; below 0.1 the two are hard to tell apart by eye.")
+    m.metric(f"mean {d_name}(real)", _fmt(numbers["d_real"], ".3f"))
+    m.metric(f"mean {d_name}(G(z))", _fmt(numbers["d_fake"], ".3f"))
+    if evidence is not None and (not present or figs is None):
+        st.caption(evidence)
     if figs is None:
-        if present:
-            beside_numbers(gradients)
         st.warning(drawing_error)
         return
     left, right = st.columns([3, 2], gap="medium")
@@ -211,30 +221,39 @@ def draw(trainer: Mapping1DTrainer) -> None:
         # classic picture): lines from z below to x = G(z) above, histograms of those x on top.
         st.vega_lite_chart(figs["density"], width="stretch")
         st.vega_lite_chart(figs["transport"], width="stretch")
-        density = "probability" if probability else loss
+        density = "probability" if probability else trainer.config.loss
         st.caption(f"{TEXT[f'density_{density}']}\n\n{TEXT['transport']}")
     with right:
-        if present:  # on a projector: beside the histogram, so that both are on the first screen
-            beside_numbers(gradients)
+        if present and evidence is not None:  # on a projector: beside the histogram, so both are on the first screen
+            st.caption(evidence)
         st.vega_lite_chart(figs["map"], width="stretch")
-        st.caption(TEXT["map"])
-        with st.container(border=True):
-            st.caption(run_summary(trainer))
-    c1, c2, c3, c4 = st.columns(4, gap="small")
-    with c1:
-        st.vega_lite_chart(figs["losses"], width="stretch")
-        st.caption(TEXT[f"loss_{loss}"])
-    with c2:
-        st.vega_lite_chart(figs["verdict"], width="stretch")
-        st.caption(TEXT["verdict_probability" if probability else "verdict_critic"])
-        if diagnosis is not None:  # D reads ½ although the histograms still differ: say why
-            st.info(diagnosis.text, icon=":material/help:")
-    with c3:
-        st.vega_lite_chart(figs["w1"], width="stretch")
-        st.caption(TEXT["w1"])
-    with c4:
-        st.vega_lite_chart(figs["g_grad"], width="stretch")
-        st.caption(TEXT["g_grad"])
+        st.caption(f"{TEXT['map']}\n\n---\n\n{run_summary(trainer)}")
+    # The four curves side by side; their captions are drawn once, right under this row (reading_guide).
+    row = st.container(horizontal=True, gap="small", key="m1d_curves")
+    for name in ("losses", "verdict", "w1", "g_grad"):
+        row.vega_lite_chart(figs[name], width="stretch")
+    if diagnosis is not None:  # D reads ½ although the histograms still differ: say why
+        st.info(diagnosis.text, icon=":material/help:")
+
+
+# Equal cells in the live panel's two horizontal rows (a horizontal container sizes cells by their content,
+# so the metrics would shift as their values change).
+ROWS_CSS = """<style>.st-key-m1d_numbers > *, .st-key-m1d_curves > * { flex: 1 1 0 !important; min-width: 0 !important; }
+</style>"""
+
+
+def reading_guide() -> None:
+    """What each curve in the live panel's last row shows, aligned under it, and why W1: texts that change
+    only with the run's settings (a change of settings redraws the whole page), so drawn once, not per tick."""
+    trainer = lifecycle.trainer("m1d")
+    if trainer is None:
+        return
+    probability = bool(getattr(trainer, "discriminator_is_probability", True))
+    texts = (f"loss_{trainer.config.loss}", "verdict_probability" if probability else "verdict_critic", "w1", "g_grad")
+    for col, key in zip(st.columns(4, gap="small"), texts):
+        col.caption(TEXT[key])
+    with st.expander("Why W1, and not the losses? A GAN gives no likelihood", icon=":material/rule:"):
+        st.markdown(evaluation_note("mapping_1d"))
 
 
 def run_summary(trainer: Mapping1DTrainer) -> str:
@@ -285,7 +304,9 @@ if not presenter.is_on():
     render_lessons_index()
 scenario_from_link()
 render_scenarios()
+st.html(ROWS_CSS)
 lifecycle.render(LESSON)
+reading_guide()
 if presenter.is_on():
     render_lessons_index()
 notes.expander("Ideas to try in class", "mapping_1d_ideas", icon=":material/lightbulb:")

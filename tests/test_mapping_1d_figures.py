@@ -139,6 +139,19 @@ def test_the_live_page_gets_arrow_bytes_that_hold_the_same_numbers(trained):
                 np.testing.assert_allclose(sent, expected[col].to_numpy(), rtol=1e-6, atol=1e-30)
 
 
+def test_arrow_bytes_are_exactly_what_pyarrows_stream_writer_makes(trained):
+    """The page's Arrow bytes are put together from a cached schema message: they must be the writer's."""
+    import pyarrow as pa
+
+    for _ in range(2):  # the second time from the cached schemas
+        for name, columns in figures.live_columns(trained).items():
+            batch = pa.record_batch([pa.array(figures._float32(v)) for v in columns.values()], names=list(columns))
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, batch.schema) as writer:
+                writer.write_batch(batch)
+            assert figures.arrow_bytes(columns) == sink.getvalue().to_pybytes(), name
+
+
 def test_a_vanished_gradient_is_drawn_on_the_floor_of_the_log_axis():
     trainer = Mapping1DTrainer(Mapping1DConfig(), log_every=1)
     trainer.step(3)
@@ -211,3 +224,22 @@ def test_live_numbers_show_w1_at_step_zero_before_any_is_recorded():
     t = trainer(Config())
     numbers = F.live_numbers(t)
     assert numbers["step"] == 0 and numbers["w1"] == t.w1() and numbers["w1_over_sigma"] >= 1.0
+
+
+@pytest.mark.parametrize("noise", ["uniform", "normal"])
+def test_the_per_run_numbers_are_the_ideal_maps_and_cannot_be_changed_by_a_reader(noise):
+    """static_columns is computed once per target and noise and shared by every session: it must hold the
+    trainer's ideal map F⁻¹(noise CDF(z)) (clipped at the ends) and be read-only."""
+    from gan_core.mapping_1d.targets import noise_cdf, noise_quantile
+
+    trainer = make_trainer(target="exp:1.5", noise=noise)
+    fixed = figures.static_columns(trainer.target, noise)
+    z = fixed["z_grid"]
+    u = np.clip(noise_cdf(z, noise), 1e-4, 1 - 1e-4)
+    assert np.allclose(fixed["ideal"], trainer.ideal_map(noise_quantile(u, noise)))
+    assert np.allclose(fixed["pdf"], trainer.target.pdf(fixed["x"]))
+    data = figures.live_columns(trainer)
+    assert np.allclose(data["m1d_map"]["ideal"], fixed["ideal"])
+    with pytest.raises(ValueError):
+        fixed["ideal"][0] = 0.0
+    assert figures.static_columns(trainer.target, noise) is fixed  # once per run, not per tick

@@ -269,7 +269,35 @@ def test_presenter_mode_puts_the_gradient_evidence_beside_a_lower_histogram():
     assert not at.exception
     density = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert density["height"] == 300 and "Real vs generated" in density["title"]["text"]
-    assert any(c.value.startswith("**Against D right now:**") for c in at.caption)
+    assert any(c.value.startswith("**Against D right now** (step 0):") for c in at.caption)
     at.session_state["presenter_mode"] = False
     at.run()
     assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["height"] == 360
+
+
+def test_the_gradient_evidence_is_measured_at_the_step_it_names(at):
+    """The caption is cached per step (gan_core/step_reading.py): after a Step it names the new step and
+    shows what D gives G's samples at that step, not the cached step-0 numbers."""
+    _load(at, "vanishing")
+    evidence = [c.value for c in at.caption if c.value.startswith("**Against D right now**")]
+    assert len(evidence) == 1 and "(step 0)" in evidence[0]
+    at.button(key="m1d_step").click().run()
+    evidence = next(c.value for c in at.caption if c.value.startswith("**Against D right now**"))
+    run = trainer(at)
+    assert f"(step {run.steps:,})" in evidence and run.steps == STEP_CHUNK
+    assert f"**{run.generator_gradient('minimax', n=256):.2g}**" in evidence
+
+
+def test_the_curves_captions_are_drawn_once_under_the_live_panel(at):
+    """Texts that change only with the settings are outside the fragment (not re-sent every tick), but still
+    on the page and following the run's loss."""
+    from ui import notes
+
+    text = notes.sections("mapping_1d_captions")
+    captions = [c.value for c in at.caption]
+    for key in ("loss_nonsaturating", "verdict_probability", "w1", "g_grad"):
+        assert captions.count(text[key]) == 1, key
+    _load(at, "diverge")  # WGAN-GP: a critic
+    captions = [c.value for c in at.caption]
+    assert text["loss_wgan_gp"] in captions and text["verdict_critic"] in captions
+    assert text["loss_nonsaturating"] not in captions

@@ -127,17 +127,12 @@ def live_data(trainer, *, n_drawn: int = N_DRAWN, bins: int = N_BINS, max_points
 def live_columns(trainer, *, n_drawn: int = N_DRAWN, bins: int = N_BINS, max_points: int = MAX_POINTS) -> dict:
     """The data of one tick as {dataset name: {column: NumPy array}} (bounded sizes, no pandas)."""
     target, noise = trainer.target, trainer.config.noise
-    lo, hi = (float(v) for v in target.plot_range())
-    edges = np.linspace(lo, hi, bins + 1)
-    width = (hi - lo) / bins
-
-    zlo, zhi = noise_range(noise)
-    z_grid = np.linspace(zlo, zhi, N_GRID)
-    z_links = noise_quantiles(noise, N_LINKS)
+    fixed = static_columns(target, noise, n_drawn, bins)  # what depends on the settings only: once per run
+    lo, hi, edges, width = fixed["lo"], fixed["hi"], fixed["edges"], fixed["width"]
+    z_grid, z_links = fixed["z_grid"], fixed["z_links"]
     # One forward pass of G for everything drawn: evenly spread z quantiles (a smooth, flicker-free
     # histogram of G's output), the z grid of the map chart, and the z of the transport lines.
-    z_all = np.concatenate([noise_quantiles(noise, n_drawn), z_grid, z_links])
-    g_all = np.asarray(trainer.generator_map(z_all), dtype=np.float64)
+    g_all = np.asarray(trainer.generator_map(fixed["z_all"]), dtype=np.float64)
     drawn, learned, gx = g_all[:n_drawn], g_all[n_drawn:n_drawn + N_GRID], g_all[n_drawn + N_GRID:]
 
     finite = drawn[np.isfinite(drawn)]
@@ -145,25 +140,19 @@ def live_columns(trainer, *, n_drawn: int = N_DRAWN, bins: int = N_BINS, max_poi
     fake_density = counts / (max(len(drawn), 1) * width)
     below = float(np.mean(finite < lo)) if finite.size else 0.0
     above = float(np.mean(finite > hi)) if finite.size else 0.0
-    hist = _columns(
-        lo=edges[:-1],
-        hi=edges[1:],
-        real=_real_histogram(target.spec, lo, hi, bins, 4000),
-        fake=fake_density,
-    )
+    hist = _columns(lo=edges[:-1], hi=edges[1:], real=fixed["real"], fake=fake_density)
 
-    x = np.linspace(lo, hi, N_GRID)
-    curves = _columns(x=x, pdf=target.pdf(x), d=np.asarray(trainer.discriminator_curve(x), dtype=np.float64).ravel())
+    x = fixed["x"]
+    curves = _columns(x=x, pdf=fixed["pdf"], d=np.asarray(trainer.discriminator_curve(x), dtype=np.float64).ravel())
 
     # Mass of G(z) beyond the chart's edges, written at the edge (the text is made in Vega: OFFCHART_LABEL).
     offchart = _columns(x=np.array([lo, hi]), share=np.array([below, above]), side=np.array([0.0, 1.0]))
 
-    ideal_all = _ideal(trainer, np.concatenate([z_grid, (zlo + zhi) - z_grid, z_links]), noise)
     map_df = _columns(
         z=z_grid,
         learned=learned,
-        ideal=ideal_all[:N_GRID],
-        mirror=ideal_all[N_GRID:2 * N_GRID],  # F⁻¹ of the mirrored noise: the decreasing perfect map
+        ideal=fixed["ideal"],
+        mirror=fixed["mirror"],  # F⁻¹ of the mirrored noise: the decreasing perfect map
     )
     push = generator_push(trainer, gx)
     # Arrow length grows with the order of magnitude of the push (in units of 1/σ): 1e-3 → none, 1 → full.
@@ -175,9 +164,9 @@ def live_columns(trainer, *, n_drawn: int = N_DRAWN, bins: int = N_BINS, max_poi
     arrow[1::2] = np.nan  # every other sample: neighbouring arrows would overlap
     links = _columns(
         z=z_links,
-        zpos=lo + (z_links - zlo) / (zhi - zlo) * (hi - lo),
+        zpos=fixed["zpos"],
         gx=gx,
-        ideal=ideal_all[2 * N_GRID:],
+        ideal=fixed["ideal_links"],
         rank=np.arange(N_LINKS, dtype=np.float64),
         push=push,
         tip=gx + arrow,
@@ -235,22 +224,57 @@ def _float32(values: np.ndarray) -> np.ndarray:
     return out
 
 
+_IPC_EOS = b"\xff\xff\xff\xff\x00\x00\x00\x00"  # the Arrow IPC stream's end-of-stream marker
+_SCHEMA_BYTES: dict[tuple, bytes] = {}  # a dataset's schema message, serialised once (a handful per process)
+
+
 def arrow_bytes(columns: dict[str, np.ndarray]) -> bytes:
     """One dataset as Arrow IPC stream bytes, as Streamlit makes them from a table (it ships bytes as they
-    are), straight from the NumPy columns (floats as float32): no DataFrame on the way."""
+    are), straight from the NumPy columns (floats as float32): no DataFrame on the way. The same bytes as
+    pyarrow's stream writer, assembled from the cached schema message and the batch's message (a third
+    less time: the writer's set-up was most of the cost of these small tables)."""
     import pyarrow as pa  # a Streamlit dependency; only the live page asks for bytes
 
     batch = pa.record_batch([pa.array(_float32(v)) for v in columns.values()], names=list(columns))
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, batch.schema) as writer:
-        writer.write_batch(batch)
-    return sink.getvalue().to_pybytes()
+    key = tuple((field.name, str(field.type)) for field in batch.schema)
+    schema = _SCHEMA_BYTES.get(key)
+    if schema is None:
+        schema = _SCHEMA_BYTES[key] = batch.schema.serialize().to_pybytes()
+    return schema + batch.serialize().to_pybytes() + _IPC_EOS
 
 
-def _ideal(trainer, z: np.ndarray, noise: str) -> np.ndarray:
-    # The trainer's ideal map is F⁻¹(noise CDF(z)); keep it finite at the ends of an unbounded target.
+@lru_cache(maxsize=32)
+def static_columns(target, noise: str, n_drawn: int = N_DRAWN, bins: int = N_BINS) -> dict:
+    """Every drawn number that depends on the settings only (target, noise, sizes), not on the training:
+    grids, the real histogram, the target pdf, the ideal maps. Computed once per run, read-only."""
+    lo, hi = (float(v) for v in target.plot_range())
+    zlo, zhi = noise_range(noise)
+    z_grid = np.linspace(zlo, zhi, N_GRID)
+    z_links = noise_quantiles(noise, N_LINKS)
+    x = np.linspace(lo, hi, N_GRID)
+    ideal_all = _ideal(target, np.concatenate([z_grid, (zlo + zhi) - z_grid, z_links]), noise)
+    out = {
+        "edges": np.linspace(lo, hi, bins + 1),
+        "z_grid": z_grid,
+        "z_links": z_links,
+        "z_all": np.concatenate([noise_quantiles(noise, n_drawn), z_grid, z_links]),
+        "real": _real_histogram(target.spec, lo, hi, bins, 4000),
+        "x": x,
+        "pdf": np.asarray(target.pdf(x), dtype=np.float64),
+        "ideal": ideal_all[:N_GRID],
+        "mirror": ideal_all[N_GRID:2 * N_GRID],
+        "ideal_links": ideal_all[2 * N_GRID:],
+        "zpos": lo + (z_links - zlo) / (zhi - zlo) * (hi - lo),
+    }
+    for arr in out.values():
+        arr.setflags(write=False)  # shared by every session drawing this target
+    return {**out, "lo": lo, "hi": hi, "width": (hi - lo) / bins}
+
+
+def _ideal(target, z: np.ndarray, noise: str) -> np.ndarray:
+    # The ideal map F⁻¹(noise CDF(z)) (the trainer's ideal_map), kept finite at the ends of an unbounded target.
     u = np.clip(noise_cdf(z, noise), 1e-4, 1 - 1e-4)
-    return np.asarray(trainer.ideal_map(noise_quantile(u, noise)), dtype=np.float64).ravel()
+    return np.asarray(target.inverse_cdf(noise_cdf(noise_quantile(u, noise), noise)), dtype=np.float64).ravel()
 
 
 # ---------------------------------------------------------------- specs (depend on settings only)
