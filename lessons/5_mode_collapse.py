@@ -46,6 +46,21 @@ def remedy_widget(spec, key, value) -> None:
     st.caption(REMEDY_NOTES.get(st.session_state.get(key), ""))
 
 
+def _scatter_caption(remedy: str, pack: int) -> str:
+    """What the scatter shows, as one caption (paragraphs): it changes with the settings only."""
+    parts = ["Blue: real data. Orange: G's samples. Rings: the mode centres (red = missed). Green shading: where D "
+             "believes data is real. G's loss pushes its samples uphill on that surface, towards D's current "
+             "favourite spot — often a single mode."]
+    if remedy == "pack":
+        parts.append(f"With packing, D judges {pack} points at once; the shading shows its score for a pack of "
+                     f"{pack} copies of the same point.")
+    elif remedy == "mbstd":
+        parts.append("With the minibatch-std feature, the shading shows D's score for x inside a batch of real data.")
+    parts.append("Orange is drawn from a running average of G's weights over the last ~20 steps (EMA), which "
+                 "removes G's step-to-step jitter; training uses G's own weights.")
+    return "\n\n".join(parts)
+
+
 def draw(t: ModeCollapseTrainer) -> None:
     r = t.report
     k = t.target.k
@@ -61,16 +76,7 @@ def draw(t: ModeCollapseTrainer) -> None:
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
         st.vega_lite_chart(figs["scatter"], width="stretch", key="mc_scatter")
-        st.caption("Blue: real data. Orange: G's samples. Rings: the mode centres (red = missed). Green shading: "
-                   "where D believes data is real. G's loss pushes its samples uphill on that surface, towards "
-                   "D's current favourite spot — often a single mode.")
-        if t.config.remedy == "pack":
-            st.caption(f"With packing, D judges {t.config.pack} points at once; the shading shows its score for a "
-                       f"pack of {t.config.pack} copies of the same point.")
-        elif t.config.remedy == "mbstd":
-            st.caption("With the minibatch-std feature, the shading shows D's score for x inside a batch of real data.")
-        st.caption("Orange is drawn from a running average of G's weights over the last ~20 steps (EMA), which "
-                   "removes G's step-to-step jitter; training uses G's own weights.")
+        st.caption(_scatter_caption(t.config.remedy, t.config.pack))  # one element: every element costs a tick
     with right:
         st.vega_lite_chart(figs["per_mode"], width="stretch", key="mc_per_mode")
         st.caption(f"Blue line: what each mode would hold if G covered all {k} evenly. Dashed: the capture "
