@@ -104,13 +104,13 @@ def draw(game: SpamGame) -> None:
     view = board_view(game, game.config.threshold, human, game.config.blocked_words)
     t = view.threshold if view is not None else game.config.threshold
     cm = None if view is None else view.confusion
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Round", game.round)
-    m2.metric("Filter accuracy", "—" if cm is None else f"{cm.accuracy:.0%}",
-              help="Right verdicts on this round's fresh test batch. 50% = a coin toss.")
-    m3.metric("Spam getting through", "—" if cm is None else f"{cm.spam_through:.0%}",
-              help="FN / (TP + FN): the spammer's pass rate.")
-    m4.metric("Good mail flagged", "—" if cm is None else f"{cm.ham_flagged:.0%}", help="FP / (FP + TN).")
+    with st.container(horizontal=True):  # one row block, not a column block per metric: fewer elements a round
+        st.metric("Round", game.round)
+        st.metric("Filter accuracy", "—" if cm is None else f"{cm.accuracy:.0%}",
+                  help="Right verdicts on this round's fresh test batch. 50% = a coin toss.")
+        st.metric("Spam getting through", "—" if cm is None else f"{cm.spam_through:.0%}",
+                  help="FN / (TP + FN): the spammer's pass rate.")
+        st.metric("Good mail flagged", "—" if cm is None else f"{cm.ham_flagged:.0%}", help="FP / (FP + TN).")
 
     spam_list = {w for w, m in zip(game.corpus.words, game.corpus.spam_mask) if m}
     favourites = ", ".join(f"**{w}**" if w in spam_list else w for w, _ in game.spammer_top_words(10))

@@ -64,14 +64,14 @@ def _scatter_caption(remedy: str, pack: int) -> str:
 def draw(t: ModeCollapseTrainer) -> None:
     r = t.report
     k = t.target.k
-    m1, m2, m3, m4, m5 = st.columns(5)
-    m1.metric("Step", f"{t.steps:,}")
-    m2.metric("Near top-2 modes", f"{100 * r.top2_share:.0f} %",
-              help=f"Share of all samples whose nearest mode is one of the two most popular ones. "
-                   f"Even coverage: {200 / k:.0f} %; a collapsed G: close to 100 %.")
-    m3.metric("Modes captured", f"{r.modes_captured} / {k}")
-    m4.metric("High quality", f"{100 * r.high_quality:.0f} %")
-    m5.metric("Reverse KL", "—" if math.isnan(r.reverse_kl) else f"{r.reverse_kl:.2f}")
+    with st.container(horizontal=True):  # one row block, not a column block per metric: fewer elements a tick
+        st.metric("Step", f"{t.steps:,}")
+        st.metric("Near top-2 modes", f"{100 * r.top2_share:.0f} %",
+                  help=f"Share of all samples whose nearest mode is one of the two most popular ones. "
+                       f"Even coverage: {200 / k:.0f} %; a collapsed G: close to 100 %.")
+        st.metric("Modes captured", f"{r.modes_captured} / {k}")
+        st.metric("High quality", f"{100 * r.high_quality:.0f} %")
+        st.metric("Reverse KL", "—" if math.isnan(r.reverse_kl) else f"{r.reverse_kl:.2f}")
     figs = figures.build_live_figures(t)
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
