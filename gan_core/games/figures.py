@@ -260,10 +260,17 @@ def exits_at(tables: "TrajectoryTables", step: int) -> pd.DataFrame:
     return frame
 
 
+_EMPTY: dict[tuple[str, ...], bytes] = {}
+
+
 def _rows_arrow(rows: list[tuple], columns: Sequence[str]) -> bytes:
-    return arrow_ipc(pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)}) if rows else
-                     pa.table({c: pa.array([], pa.string() if c in ("method", "label", "status") else pa.float64())
-                               for c in columns}))
+    if rows:
+        return arrow_ipc(pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)}))
+    key = tuple(columns)
+    if key not in _EMPTY:  # no path off the plot is the usual frame: the same bytes every time
+        _EMPTY[key] = arrow_ipc(pa.table({c: pa.array([], pa.string() if c in ("method", "label", "status")
+                                                      else pa.float64()) for c in columns}))
+    return _EMPTY[key]
 
 
 def _exit_rows(tables: "TrajectoryTables", step: int) -> list[tuple]:
