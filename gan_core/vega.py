@@ -53,6 +53,15 @@ def arrow_bytes(**columns: Sequence | np.ndarray) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def frame_bytes(frame: pd.DataFrame) -> bytes:
+    """A DataFrame as Arrow IPC stream bytes (no index), to build once and ship on many ticks or charts."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
 def read_arrow(data: "bytes | pd.DataFrame") -> pd.DataFrame:
     """A dataset of a figure back as a DataFrame (for tests and the CLI): Arrow bytes decoded, frames as they are."""
     if isinstance(data, (bytes, bytearray)):
