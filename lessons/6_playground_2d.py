@@ -275,7 +275,7 @@ def draw(t) -> None:
         select = st.segmented_control("Select in the noise", ["point", "region"], key="pgx_zmode", default="point")
         nspec = F.noise_spec(cfg.noise_dim, cfg.noise, select="interval" if select == "region" else "point")
         z = _selected_z(cfg)
-        st.vega_lite_chart(F.with_datasets(nspec, F.noise_datasets(cfg.noise_dim, cfg.noise, z)), key="pgx_noise",
+        st.vega_lite_chart(F.with_datasets(nspec, F.noise_datasets_arrow(cfg.noise_dim, cfg.noise, z)), key="pgx_noise",
                            on_select="rerun", width="content",
                            selection_mode=["noise_box"] if select == "region" else ["noise_click"])
         st.caption(notes.sections("playground_2d").get("noise", ""))
