@@ -58,6 +58,7 @@ PAGES = {
     "xy": LivePage("xy-game", ("xy_start",), ("Play",)),
     "spam": LivePage("spam-filter", ("spam_start",), ("Run",)),
     "mc": LivePage("mode-collapse", ("mc_start",)),
+    "pg": LivePage("playground-2d", ("pg_start",)),
 }
 COUNTER_TEXT = re.compile(r"(step|round|epoch)\s*[\d,]+", re.I)
 
@@ -500,7 +501,8 @@ def row(r: Result) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", nargs="+", default=list(PAGES), choices=list(PAGES))
+    ap.add_argument("--pages", nargs="+", default=[p for p in PAGES if p != "pg"], choices=list(PAGES),
+                    help="default: every live page of issue 13 (pg, the 2-D playground, on request)")
     ap.add_argument("--n", nargs="+", type=int, default=[1, 4, 8, 12, 16, 24, 32])
     ap.add_argument("--seconds", type=float, default=20.0, help="measuring window per (page, N)")
     ap.add_argument("--warmup", type=float, default=8.0, help="seconds after the last student joined")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 PALETTE = {
     "real": "#1f77b4",
@@ -30,6 +31,42 @@ def frame(**columns: Sequence[float] | np.ndarray) -> pd.DataFrame:
             arr = np.where(np.isfinite(arr), arr, np.nan)
         out[name] = arr
     return pd.DataFrame(out)
+
+
+def arrow_bytes(**columns: Sequence | np.ndarray) -> bytes:
+    """Equal-length columns as Arrow IPC stream bytes, for a figure redrawn every tick: st.vega_lite_chart
+    ships bytes as they are, while a DataFrame goes through pandas' Arrow conversion first (~0.5-1 ms a
+    dataset, py-spy under a class's load). Non-finite floats become nulls, as `frame` makes them."""
+    arrays = {}
+    for name, values in columns.items():
+        arr = np.asarray(values)
+        if arr.dtype.kind == "f":
+            arrays[name] = pa.array(np.where(np.isfinite(arr), arr, np.nan), from_pandas=True)
+        elif arr.dtype.kind in "UO":
+            arrays[name] = pa.array(arr.tolist(), pa.string())
+        else:
+            arrays[name] = pa.array(arr)
+    sink = pa.BufferOutputStream()
+    table = pa.table(arrays)
+    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def frame_bytes(frame: pd.DataFrame) -> bytes:
+    """A DataFrame as Arrow IPC stream bytes (no index), to build once and ship on many ticks or charts."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def read_arrow(data: "bytes | pd.DataFrame") -> pd.DataFrame:
+    """A dataset of a figure back as a DataFrame (for tests and the CLI): Arrow bytes decoded, frames as they are."""
+    if isinstance(data, (bytes, bytearray)):
+        return pa.ipc.open_stream(data).read_all().to_pandas()
+    return data
 
 
 def curves_spec(

@@ -21,6 +21,7 @@ from gan_core.games.figures import (
     FIELD_SIZE,
     TrajectoryTables,
     arrow_grid,
+    arrow_ipc,
     distance_spec,
     eigen_spec,
     plane_spec,
@@ -212,8 +213,7 @@ def draw(anim: Animation) -> None:
                    "flat = cycling; rising = spiralling out.")
     if prefix == "xy" and st.session_state.get("xy_saddle_on", True):
         st.plotly_chart(_saddle(anim, k, playing), key="xy_saddle",
-                        config={"displaylogo": False}, width="stretch")
-        st.caption(TEXT["saddle"])
+                        config={"displaylogo": False}, width="stretch")  # its caption is below the live panel
 
 
 def _hidden(game: str, name: str, wanted: GameConfig) -> bool:
@@ -240,6 +240,20 @@ def _lesson(game: str) -> lifecycle.Lesson:
 LESSONS = {game: _lesson(game) for game in DEFAULTS}
 
 
+def _eigen_specs(bundle: dict, eta: float) -> tuple[dict, dict, dict]:
+    """The three eigenvalue charts with their datasets as Arrow bytes, built once per run: every Play that
+    reaches the end reruns the page (a 721-point circle and 120-point curves each time, ~1 ms apiece)."""
+    cached = bundle.get("_eigen_specs")
+    if cached is None or cached[0] != eta:
+        analyses = bundle["analyses"]
+        specs = (eigen_spec(analyses, size=230), eigen_spec(analyses, size=230, zoom=True),
+                 radius_curve_spec(bundle["curves"], tuple(analyses), eta, height=230))
+        for spec in specs:
+            spec["datasets"] = {name: arrow_ipc(frame) for name, frame in spec["datasets"].items()}
+        cached = bundle["_eigen_specs"] = (eta, specs)
+    return cached[1]
+
+
 def render_eigen_section(prefix: str, game: str, settings: GameConfig, bundle: dict) -> None:
     st.subheader("Why: the eigenvalues of one update step")
     analyses = bundle["analyses"]
@@ -247,13 +261,13 @@ def render_eigen_section(prefix: str, game: str, settings: GameConfig, bundle: d
         st.info(TEXT["wgan_kink"])
         return
     full, zoom, right = st.columns([1, 1, 1.7])
+    specs = _eigen_specs(bundle, settings.eta)
     with full:
-        st.vega_lite_chart(eigen_spec(analyses, size=230), width="content")
+        st.vega_lite_chart(dict(specs[0]), width="content")
     with zoom:
-        st.vega_lite_chart(eigen_spec(analyses, size=230, zoom=True), width="content")
+        st.vega_lite_chart(dict(specs[1]), width="content")
     with right:
-        st.vega_lite_chart(radius_curve_spec(bundle["curves"], tuple(analyses), settings.eta, height=230),
-                           width="stretch")
+        st.vega_lite_chart(dict(specs[2]), width="stretch")
     rows = []
     for m, a in analyses.items():
         if a is None:
@@ -308,6 +322,8 @@ for tab, game in ((tab_xy, "xy"), (tab_dirac, "dirac")):
         elif not presenter.is_on():  # on a projector the plane comes first: these two go below it
             render_xy_extras()
         run = lifecycle.render(LESSONS[game])
+        if game == "xy" and run.trainer is not None and st.session_state.get("xy_saddle_on", True):
+            st.caption(TEXT["saddle"])  # static: outside the live panel, right under the saddle that ends it
         if game == "xy" and presenter.is_on():
             render_xy_extras()
         if run.trainer is not None:

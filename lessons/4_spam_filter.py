@@ -104,13 +104,13 @@ def draw(game: SpamGame) -> None:
     view = board_view(game, game.config.threshold, human, game.config.blocked_words)
     t = view.threshold if view is not None else game.config.threshold
     cm = None if view is None else view.confusion
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Round", game.round)
-    m2.metric("Filter accuracy", "—" if cm is None else f"{cm.accuracy:.0%}",
-              help="Right verdicts on this round's fresh test batch. 50% = a coin toss.")
-    m3.metric("Spam getting through", "—" if cm is None else f"{cm.spam_through:.0%}",
-              help="FN / (TP + FN): the spammer's pass rate.")
-    m4.metric("Good mail flagged", "—" if cm is None else f"{cm.ham_flagged:.0%}", help="FP / (FP + TN).")
+    with st.container(horizontal=True):  # one row block, not a column block per metric: fewer elements a round
+        st.metric("Round", game.round)
+        st.metric("Filter accuracy", "—" if cm is None else f"{cm.accuracy:.0%}",
+                  help="Right verdicts on this round's fresh test batch. 50% = a coin toss.")
+        st.metric("Spam getting through", "—" if cm is None else f"{cm.spam_through:.0%}",
+                  help="FN / (TP + FN): the spammer's pass rate.")
+        st.metric("Good mail flagged", "—" if cm is None else f"{cm.ham_flagged:.0%}", help="FP / (FP + TN).")
 
     spam_list = {w for w, m in zip(game.corpus.words, game.corpus.spam_mask) if m}
     favourites = ", ".join(f"**{w}**" if w in spam_list else w for w, _ in game.spammer_top_words(10))
@@ -129,37 +129,36 @@ def draw(game: SpamGame) -> None:
             st.markdown(BRIDGE)
         return
 
+    # Each element costs the server time every round: text that sits together is one element.
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader(f"Round {game.round}: the confusion matrix")
         if view.notice and view.blocked:  # the empty-blocklist note is next to the blocklist already
             st.info(view.notice, icon=":material/info:")
-        st.vega_lite_chart(figures.board_spec(view), width="content")
+        st.vega_lite_chart(figures.board_spec(view, arrow=True), width="content")
         st.session_state["spam_last_confusion"] = cm.to_dict()  # read by the page tests
     with right:
-        st.subheader("Who learns from what")
-        st.markdown(view.explanation)
+        st.markdown("### Who learns from what\n\n" + view.explanation)
         with st.container(border=True):
             st.markdown(BRIDGE)
 
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader("Emails the spammer wrote this round")
         weights = {} if human else dict(zip(game.corpus.words, game.word_weights()))
         blocked = set(game.config.blocked_words) if human else set()
-        for i in range(min(SAMPLE_EMAILS, len(view.spam_p))):
-            words = game.email_text(game.last.spam_words[i])
-            st.markdown(figures.email_html(words, weights, view.spam_p[i], t, blocked), unsafe_allow_html=True)
+        emails = [figures.email_html(game.email_text(game.last.spam_words[i]), weights, view.spam_p[i], t, blocked)
+                  for i in range(min(SAMPLE_EMAILS, len(view.spam_p)))]
+        st.markdown("\n\n".join(["### Emails the spammer wrote this round", *emails]), unsafe_allow_html=True)
         st.caption("Red: the filter's most suspicious words in each email" + (" (struck: your blocked words)."
                    if human else "."))
-        st.markdown(f"The spammer's favourite words now (obvious spam words in bold): {favourites}")
+        below = [f"The spammer's favourite words now (obvious spam words in bold): {favourites}"]
         flagged_real = [j for j, p in enumerate(view.ham_p) if p >= t]
         if flagged_real:
             j = flagged_real[0]
             text = game.corpus.ham_texts[game.last.ham_rows[j]]
-            st.markdown(f"**Good mail wrongly flagged (FP) this round: {len(flagged_real)}.** For example:")
-            st.markdown(figures.real_email_html(text, set(game.corpus.words), weights, view.ham_p[j], t, blocked),
-                        unsafe_allow_html=True)
+            below += [f"**Good mail wrongly flagged (FP) this round: {len(flagged_real)}.** For example:",
+                      figures.real_email_html(text, set(game.corpus.words), weights, view.ham_p[j], t, blocked)]
+        st.markdown("\n\n".join(below), unsafe_allow_html=True)
         with st.container(border=True):
             st.markdown("**How the spammer learns (REINFORCE).** " + METHOD)
     with right:
@@ -167,13 +166,13 @@ def draw(game: SpamGame) -> None:
             st.subheader("Your blocklist")
             st.markdown(", ".join(f"~~{w}~~" for w in game.config.blocked_words) or "*(empty)*")
             st.caption("The learned filter rests while you filter; its weights below are from before you took over.")
-        st.vega_lite_chart(figures.filter_words_spec(game), width="stretch")
+        st.vega_lite_chart(figures.filter_words_spec(game, arrow=True), width="stretch")
         st.caption("A word's weight adds to an email's suspicion in proportion to how often the email uses it; "
                    "watch the spam words fade as the spammer drops them and everyday words take their place.")
 
     left, right = st.columns(2, gap="large")
-    left.vega_lite_chart(figures.rates_spec(game), width="stretch")
-    right.vega_lite_chart(figures.losses_spec(game), width="stretch")
+    left.vega_lite_chart(figures.rates_spec(game, arrow=True), width="stretch")
+    right.vega_lite_chart(figures.losses_spec(game, arrow=True), width="stretch")
     if not human:
         st.caption(
             "Within about a hundred rounds accuracy settles near 50% and both losses near ln 2: the spammer uses "

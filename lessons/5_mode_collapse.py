@@ -46,31 +46,37 @@ def remedy_widget(spec, key, value) -> None:
     st.caption(REMEDY_NOTES.get(st.session_state.get(key), ""))
 
 
+def _scatter_caption(remedy: str, pack: int) -> str:
+    """What the scatter shows, as one caption (paragraphs): it changes with the settings only."""
+    parts = ["Blue: real data. Orange: G's samples. Rings: the mode centres (red = missed). Green shading: where D "
+             "believes data is real. G's loss pushes its samples uphill on that surface, towards D's current "
+             "favourite spot — often a single mode."]
+    if remedy == "pack":
+        parts.append(f"With packing, D judges {pack} points at once; the shading shows its score for a pack of "
+                     f"{pack} copies of the same point.")
+    elif remedy == "mbstd":
+        parts.append("With the minibatch-std feature, the shading shows D's score for x inside a batch of real data.")
+    parts.append("Orange is drawn from a running average of G's weights over the last ~20 steps (EMA), which "
+                 "removes G's step-to-step jitter; training uses G's own weights.")
+    return "\n\n".join(parts)
+
+
 def draw(t: ModeCollapseTrainer) -> None:
     r = t.report
     k = t.target.k
-    m1, m2, m3, m4, m5 = st.columns(5)
-    m1.metric("Step", f"{t.steps:,}")
-    m2.metric("Near top-2 modes", f"{100 * r.top2_share:.0f} %",
-              help=f"Share of all samples whose nearest mode is one of the two most popular ones. "
-                   f"Even coverage: {200 / k:.0f} %; a collapsed G: close to 100 %.")
-    m3.metric("Modes captured", f"{r.modes_captured} / {k}")
-    m4.metric("High quality", f"{100 * r.high_quality:.0f} %")
-    m5.metric("Reverse KL", "—" if math.isnan(r.reverse_kl) else f"{r.reverse_kl:.2f}")
+    with st.container(horizontal=True):  # one row block, not a column block per metric: fewer elements a tick
+        st.metric("Step", f"{t.steps:,}")
+        st.metric("Near top-2 modes", f"{100 * r.top2_share:.0f} %",
+                  help=f"Share of all samples whose nearest mode is one of the two most popular ones. "
+                       f"Even coverage: {200 / k:.0f} %; a collapsed G: close to 100 %.")
+        st.metric("Modes captured", f"{r.modes_captured} / {k}")
+        st.metric("High quality", f"{100 * r.high_quality:.0f} %")
+        st.metric("Reverse KL", "—" if math.isnan(r.reverse_kl) else f"{r.reverse_kl:.2f}")
     figs = figures.build_live_figures(t)
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
         st.vega_lite_chart(figs["scatter"], width="stretch", key="mc_scatter")
-        st.caption("Blue: real data. Orange: G's samples. Rings: the mode centres (red = missed). Green shading: "
-                   "where D believes data is real. G's loss pushes its samples uphill on that surface, towards "
-                   "D's current favourite spot — often a single mode.")
-        if t.config.remedy == "pack":
-            st.caption(f"With packing, D judges {t.config.pack} points at once; the shading shows its score for a "
-                       f"pack of {t.config.pack} copies of the same point.")
-        elif t.config.remedy == "mbstd":
-            st.caption("With the minibatch-std feature, the shading shows D's score for x inside a batch of real data.")
-        st.caption("Orange is drawn from a running average of G's weights over the last ~20 steps (EMA), which "
-                   "removes G's step-to-step jitter; training uses G's own weights.")
+        st.caption(_scatter_caption(t.config.remedy, t.config.pack))  # one element: every element costs a tick
     with right:
         st.vega_lite_chart(figs["per_mode"], width="stretch", key="mc_per_mode")
         st.caption(f"Blue line: what each mode would hold if G covered all {k} evenly. Dashed: the capture "

@@ -20,6 +20,7 @@ from gan_core.playground.data import (
 )
 from gan_core.playground.pair import RunPair, build_run
 from gan_core.playground.slowmo import STAGE_TEXT, SlowMotion, batch_spec, graph_datasets, graph_spec
+from gan_core.vega import frame_bytes
 from ui import lifecycle, notes
 
 P = "pg"
@@ -228,8 +229,9 @@ def _metrics(run) -> None:
              ("Sliced W", f"{s.sliced_w:.3f}")]
     if run.data.is_mixture:
         cells.append(("Modes", f"{int(s.modes_captured)} / {int(s.modes)}"))
-    for col, (label, value) in zip(st.columns(len(cells)), cells):
-        col.metric(label, value)
+    with st.container(horizontal=True):  # one row block, not a column block per metric: fewer elements a tick
+        for label, value in cells:
+            st.metric(label, value)
 
 
 def _plane(run, views: F.Views, z, key: str, height: int = 440) -> None:
@@ -244,6 +246,16 @@ def _slow_panel(run) -> None:
     g, b = st.columns([1.3, 1])
     g.vega_lite_chart(F.with_datasets(graph_spec(), graph_datasets(walk.stage)), key="pgx_graph", width="content")
     b.vega_lite_chart(F.with_datasets(batch_spec(260), {"batch": run.slowmo.points()}), key="pgx_batch", width="content")
+
+
+def _curve_data(run) -> dict[str, bytes]:
+    """The curves' datasets as Arrow bytes, built once per recorded row (not once per chart and tick: up to
+    seven charts read the same table, and the history only grows every few steps)."""
+    key = (run.history.total_recorded, run.trainer.history.total_recorded, run.steps)
+    cached = run.__dict__.get("_curve_data")
+    if cached is None or cached[0] != key:
+        cached = run.__dict__["_curve_data"] = (key, {k: frame_bytes(v) for k, v in F.curve_datasets(run).items()})
+    return cached[1]
 
 
 def draw(t) -> None:
@@ -263,7 +275,7 @@ def draw(t) -> None:
         select = st.segmented_control("Select in the noise", ["point", "region"], key="pgx_zmode", default="point")
         nspec = F.noise_spec(cfg.noise_dim, cfg.noise, select="interval" if select == "region" else "point")
         z = _selected_z(cfg)
-        st.vega_lite_chart(F.with_datasets(nspec, F.noise_datasets(cfg.noise_dim, cfg.noise, z)), key="pgx_noise",
+        st.vega_lite_chart(F.with_datasets(nspec, F.noise_datasets_arrow(cfg.noise_dim, cfg.noise, z)), key="pgx_noise",
                            on_select="rerun", width="content",
                            selection_mode=["noise_box"] if select == "region" else ["noise_click"])
         st.caption(notes.sections("playground_2d").get("noise", ""))
@@ -271,7 +283,7 @@ def draw(t) -> None:
         _plane(run, views, z, key="pgx_plane")
     if getattr(run, "slowmo", None) is not None and run.slowmo.stage != "idle":
         _slow_panel(run)
-    ds = F.curve_datasets(run)
+    ds = _curve_data(run)
     specs = F.curve_specs(run.data.is_mixture, len(run.data.centres) if run.data.is_mixture else 0)
     for col, (name, spec) in zip(st.columns(3) * 3, specs.items()):
         col.vega_lite_chart(F.with_datasets(spec, ds), key=f"pgx_curve_{name}", width="stretch")

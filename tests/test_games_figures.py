@@ -175,3 +175,39 @@ def test_saddle_paths_are_decimated_the_same_way_at_every_step():
             # the early path is a prefix of the late one (points do not shimmer while playing)
             n = len(a["x"]) - 1  # its last point is the head at step 1200
             assert a["x"][:n - 2] == b["x"][:n - 2]
+
+
+def _arrow(data: bytes):
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(data).read_all().to_pandas()
+
+
+def test_a_frames_small_datasets_are_built_once_per_step_and_follow_the_step():
+    game, tables, arrows = build()
+    start, labels = (2, 2), game.axis_labels
+    plane = plane_spec(tables, arrows, 40, start, labels, as_arrow=True)["datasets"]
+    again = plane_spec(tables, arrows, 40, start, labels, as_arrow=True)["datasets"]
+    distance = distance_spec(tables, 40, as_arrow=True)["datasets"]
+    assert all(again[k] is plane[k] for k in plane)  # a paused animation's redraw rebuilds nothing
+    assert distance["now_points"] is plane["heads"] and distance["now_step"] is plane["cursor"]
+    moved = plane_spec(tables, arrows, 41, start, labels, as_arrow=True)["datasets"]
+    assert moved["heads"] != plane["heads"] and moved["arrows"] is plane["arrows"]
+    assert _arrow(moved["cursor"])["now"].tolist() == [41]
+    heads = _arrow(moved["heads"]).set_index("method")
+    expected = tables.heads_at(41).set_index("method")
+    assert np.allclose(heads[["x", "y", "distance"]].to_numpy(), expected[["x", "y", "distance"]].to_numpy())
+    assert (heads["step"] == 41).all()
+    other_start = plane_spec(tables, arrows, 41, (1, -1), labels, as_arrow=True)["datasets"]
+    assert _arrow(other_start["marks"])["label"][0] == "start (1, -1)"  # the marks follow the start
+
+
+def test_the_saddles_surface_is_built_once_and_its_paths_follow_the_step():
+    from gan_core.games.figures import saddle_figure
+
+    game, tables, _ = build()
+    early, late = saddle_figure(tables, 100, game.value), saddle_figure(tables, 900, game.value)
+    assert early["data"][0] is late["data"][0] and early["data"][0]["type"] == "surface"
+    assert early["layout"]["scene"]["zaxis"]["range"] == late["layout"]["scene"]["zaxis"]["range"]
+    path = lambda fig: [t for t in fig["data"] if t["name"] == "extragradient"][0]  # noqa: E731
+    assert len(path(late)["x"]) > len(path(early)["x"])

@@ -8,6 +8,7 @@ import pytest
 from gan_core.mode_collapse.config import REMEDIES, ModeCollapseConfig
 from gan_core.mode_collapse.figures import build_live_figures
 from gan_core.mode_collapse.trainer import ModeCollapseTrainer
+from gan_core.vega import read_arrow
 
 SMALL = dict(batch_size=32, width=32)
 
@@ -36,7 +37,7 @@ def test_drawing_does_not_change_the_run():
     figs = build_live_figures(a)
     a.final_samples(100)
     assert {"scatter", "per_mode", "modes", "quality", "rkl", "losses"} <= set(figs)
-    assert len(figs["scatter"]["datasets"]["surface"]) <= 40 * 40
+    assert len(read_arrow(figs["scatter"]["datasets"]["surface"])) <= 40 * 40
     a.step(20)
     b.step(20)
     assert np.array_equal(a.samples, b.samples)
@@ -48,6 +49,29 @@ def test_spec_is_identical_between_ticks_only_datasets_change():
     t.step(20)
     second = {k: {kk: vv for kk, vv in v.items() if kk != "datasets"} for k, v in build_live_figures(t).items()}
     assert first == second
+
+
+def test_live_figures_are_cached_per_measurement_and_refreshed_when_the_run_moves():
+    t = ModeCollapseTrainer(ModeCollapseConfig(seed=5, **SMALL), eval_every=10)
+    first = build_live_figures(t)
+    again = build_live_figures(t)  # nothing trained: every dataset is the very same object
+    assert all(again[k]["datasets"][d] is first[k]["datasets"][d] for k in first for d in first[k]["datasets"])
+    t.step(3)  # D moved, no measurement yet: a new surface, the same points and curves
+    mid = build_live_figures(t)
+    assert mid["scatter"]["datasets"]["surface"] != first["scatter"]["datasets"]["surface"]
+    assert mid["scatter"]["datasets"]["points"] is first["scatter"]["datasets"]["points"]
+    t.step(7)  # a measurement: new samples, counts and curves, and they are the trainer's
+    after = build_live_figures(t)
+    points = read_arrow(after["scatter"]["datasets"]["points"])
+    fake = points[points["kind"] == "generated G(z)"][["x", "y"]].to_numpy()
+    assert np.allclose(fake, t.samples[: len(fake)])
+    assert read_arrow(after["per_mode"]["datasets"]["per_mode"])["count"].tolist() == list(t.report.counts)
+    modes = read_arrow(after["modes"]["datasets"]["history"])
+    assert modes["step"].tolist() == t.history.column("step").tolist() == [0, 10]
+    assert modes["modes_captured"].tolist() == t.history.column("modes_captured").tolist()
+    assert list(read_arrow(after["losses"]["datasets"]["history"]).columns) == ["step", "d_loss", "g_loss"]
+    t.reset()  # a new run: the drawing follows it back to step 0
+    assert read_arrow(build_live_figures(t)["modes"]["datasets"]["history"])["step"].tolist() == [0]
 
 
 def test_history_is_capped_and_records_every_eval():

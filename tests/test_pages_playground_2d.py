@@ -108,3 +108,26 @@ def test_a_bad_setting_shows_its_message(at):
     at.number_input(key="pg_lr_g").set_value(0.5).run()
     assert any("G learning rate" in e.value for e in at.error)
     assert at.button(key="pg_step").disabled and not at.exception
+
+
+def _curve_steps(at) -> list[float]:
+    """The steps in the "scores" dataset the curve charts were sent (decoded from the Arrow bytes)."""
+    import pyarrow as pa
+
+    found = []
+    for chart in at.get("vega_lite_chart"):
+        for ds in chart.proto.datasets:
+            if ds.name == "scores":
+                found.append(pa.ipc.open_stream(ds.data.data).read_all().column("step").to_pylist())
+    assert found and all(f == found[0] for f in found)  # every curve chart reads the same table
+    return found[0]
+
+
+def test_the_curves_follow_the_run_after_each_step(at):
+    before = _curve_steps(at)
+    at.button(key="pg_step").click().run()
+    after = _curve_steps(at)
+    assert max(after) == trainer(at).steps == STEP_SIZE and len(after) > len(before)
+    assert _curve_steps(at.run()) == after  # a redraw with nothing trained ships the same rows
+    at.button(key="pg_step").click().run()
+    assert max(_curve_steps(at)) == trainer(at).steps == 2 * STEP_SIZE

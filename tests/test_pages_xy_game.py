@@ -146,3 +146,22 @@ def test_the_saddle_is_drawn_in_3d_with_the_paths_up_to_the_shown_step(at):
     at.toggle(key="xy_saddle_on").set_value(False).run()
     assert len(at.get("plotly_chart")) == 0
 
+
+
+def _radius_curve(at):
+    """The spectral-radius chart's data as sent (Arrow bytes): its curves and the η marked on it."""
+    import pyarrow as pa
+
+    for chart in at.get("vega_lite_chart"):
+        data = {ds.name: pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for ds in chart.proto.datasets}
+        if "curves" in data:
+            return data
+    raise AssertionError("no spectral-radius chart")
+
+
+def test_the_eigen_charts_built_once_per_run_follow_a_changed_step_size(at):
+    first = _radius_curve(at)
+    assert first["now"]["eta"].tolist() == [pytest.approx(at.session_state["xy_run"].config.eta)]
+    assert _radius_curve(at.run())["curves"].equals(first["curves"])  # a rerun ships the same data
+    at.number_input(key="xy_eta").set_value(0.5).run()
+    assert _radius_curve(at)["now"]["eta"].tolist() == [pytest.approx(0.5)]

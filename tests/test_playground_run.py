@@ -258,3 +258,19 @@ def test_with_datasets_ships_only_what_the_spec_reads():
     assert set(out["datasets"]) == {"scores"} and "datasets" not in spec
     plane = F.plane_spec(F.Views(gradients=True))
     assert F.dataset_names(plane) == {"surface", "manifold", "points", "arrows", "landing"}
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_the_live_noise_datasets_are_the_noise_datasets_with_the_static_ones_cached(dim):
+    from gan_core.vega import read_arrow
+
+    z = np.full((1, dim), 0.25)
+    plain, live = F.noise_datasets(dim, "gaussian", z), F.noise_datasets_arrow(dim, "gaussian", z)
+    assert set(live) == set(plain)
+    for name in ("noise_grid", "noise_canvas"):
+        assert np.allclose(read_arrow(live[name]).to_numpy(float), plain[name].to_numpy(float))
+        assert F.noise_datasets_arrow(dim, "gaussian")[name] is live[name]  # built once
+    assert read_arrow(live["noise_selected"])["z1"].tolist() == [0.25]  # the selection is fresh
+    assert len(F.noise_datasets_arrow(dim, "gaussian")["noise_selected"]) == 0
+    assert not np.allclose(read_arrow(F.noise_datasets_arrow(dim, "uniform")["noise_canvas"]).to_numpy(float),
+                           read_arrow(live["noise_canvas"]).to_numpy(float))  # another noise, another grid

@@ -316,6 +316,28 @@ def test_charts_keep_the_same_spec_between_rounds():
     assert len(figures.rates_spec(game)["datasets"]["rounds"]) == 2
 
 
+def test_the_live_pages_arrow_datasets_carry_the_same_data_as_the_frames():
+    from gan_core.spam.board import board_view
+    from gan_core.vega import read_arrow
+
+    game = SpamGame(SpamConfig(), seed=0)
+    game.step(3)
+    view = board_view(game, 0.4, human=False)
+    pairs = [(figures.board_spec(view), figures.board_spec(view, arrow=True)),
+             (figures.filter_words_spec(game), figures.filter_words_spec(game, arrow=True)),
+             (figures.rates_spec(game), figures.rates_spec(game, arrow=True)),
+             (figures.losses_spec(game), figures.losses_spec(game, arrow=True))]
+    for frames, shipped in pairs:
+        assert {k: v for k, v in frames.items() if k != "datasets"} == {k: v for k, v in shipped.items() if k != "datasets"}
+        for name, frame in frames["datasets"].items():
+            got = read_arrow(shipped["datasets"][name])
+            assert isinstance(shipped["datasets"][name], bytes) and len(got) == len(frame)
+            for column in got.columns:  # a chart ships the columns it draws, with the frame's values
+                assert got[column].tolist() == pytest.approx(frame[column].tolist(), nan_ok=True) \
+                    if got[column].dtype.kind == "f" else got[column].tolist() == frame[column].tolist()
+    assert read_arrow(pairs[2][1]["datasets"]["rounds"])["round"].tolist() == [1, 2, 3]
+
+
 def test_email_html_escapes_text_and_marks_the_verdict():
     html = figures.email_html(["<b>", "cash", "dinner"], {"cash": 1.0, "dinner": -1.0, "<b>": 0.0}, 0.8, 0.5)
     assert "&lt;b&gt;" in html and "<b>" not in html

@@ -218,8 +218,18 @@ class TrajectoryTables:
         return cache[step].copy()
 
     def heads_arrow(self, step: int) -> bytes:
-        """`heads_at` as Arrow bytes, without pandas (drawn twice a frame)."""
-        return _rows_arrow(self._head_rows(int(np.clip(step, 0, self.steps))), HEAD_COLUMNS)
+        """`heads_at` as Arrow bytes, without pandas (drawn twice a frame: built once per step)."""
+        return self.per_step("heads", step, lambda k: _rows_arrow(self._head_rows(k), HEAD_COLUMNS))
+
+    def per_step(self, name: str, step: int, build) -> bytes:
+        """`build(step)` for the shown step, cached until the step changes: the plane and the distance chart
+        share the frame's small datasets, and a paused animation's redraws rebuild nothing."""
+        step = int(np.clip(step, 0, self.steps))
+        cache = self.__dict__.setdefault("_per_step", {})
+        hit = cache.get(name)
+        if hit is None or hit[0] != step:
+            hit = cache[name] = (step, build(step))
+        return hit[1]
 
     def heads_table(self, step: int, x_name: str = "x", y_name: str = "y") -> pa.Table:
         """The page's table of current points (method, x, y, distance, status) as Arrow, without pandas."""
@@ -250,10 +260,17 @@ def exits_at(tables: "TrajectoryTables", step: int) -> pd.DataFrame:
     return frame
 
 
+_EMPTY: dict[tuple[str, ...], bytes] = {}
+
+
 def _rows_arrow(rows: list[tuple], columns: Sequence[str]) -> bytes:
-    return arrow_ipc(pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)}) if rows else
-                     pa.table({c: pa.array([], pa.string() if c in ("method", "label", "status") else pa.float64())
-                               for c in columns}))
+    if rows:
+        return arrow_ipc(pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)}))
+    key = tuple(columns)
+    if key not in _EMPTY:  # no path off the plot is the usual frame: the same bytes every time
+        _EMPTY[key] = arrow_ipc(pa.table({c: pa.array([], pa.string() if c in ("method", "label", "status")
+                                                      else pa.float64()) for c in columns}))
+    return _EMPTY[key]
 
 
 def _exit_rows(tables: "TrajectoryTables", step: int) -> list[tuple]:
@@ -283,6 +300,15 @@ def _cursor(step: int, as_arrow: bool = False) -> "pd.DataFrame | bytes":
     if as_arrow:
         return arrow_ipc(pa.table({"one": [1], "now": [int(step)]}))
     return pd.DataFrame({"one": [1], "now": [int(step)]})
+
+
+def _cursor_arrow(tables: "TrajectoryTables", step: int) -> bytes:
+    """The cursor of the step as given (not clipped: a step past the end shows the whole path), per step."""
+    cache = tables.__dict__.setdefault("_per_step", {})
+    hit = cache.get("cursor")
+    if hit is None or hit[0] != int(step):
+        hit = cache["cursor"] = (int(step), _cursor(step, True))
+    return hit[1]
 
 
 def plane_spec(
@@ -406,7 +432,9 @@ def plane_spec(
         }
         for op, align in ((">", "right"), ("<=", "left"))
     ]
-    marks = pd.DataFrame({
+    marks_key = ("marks", float(start[0]), float(start[1]), equilibrium_label)
+    cached_marks = tables.__dict__.setdefault("_cache", {}).get(("arrow", marks_key))
+    marks = None if as_arrow and cached_marks is not None else pd.DataFrame({
         "x": [float(start[0]), 0.0], "y": [float(start[1]), 0.0],
         "shape": ["start", "equilibrium"],
         "label": [f"start ({float(start[0]):g}, {float(start[1]):g})", equilibrium_label],
@@ -414,10 +442,11 @@ def plane_spec(
     datasets = {
         "arrows": tables.arrow_once("arrows", arrows) if as_arrow else arrows,
         "paths": tables.arrow_once("paths", tables.drawing_paths()) if as_arrow else tables.drawing_paths(),
-        "cursor": _cursor(step, as_arrow),
-        "marks": tables.arrow_once(f"marks {marks.to_dict()}", marks) if as_arrow else marks,
+        "cursor": _cursor_arrow(tables, step) if as_arrow else _cursor(step),
+        "marks": tables.arrow_once(marks_key, marks) if as_arrow else marks,
         "heads": tables.heads_arrow(step) if as_arrow else tables.heads_at(step),
-        "exits": _rows_arrow(_exit_rows(tables, step), EXIT_COLUMNS) if as_arrow else exits_at(tables, step),
+        "exits": (tables.per_step("exits", step, lambda k: _rows_arrow(_exit_rows(tables, k), EXIT_COLUMNS))
+                  if as_arrow else exits_at(tables, step)),
     }
     return {
         "width": int(size),
@@ -435,7 +464,7 @@ def distance_spec(tables: TrajectoryTables, step: int, height: int = 240, as_arr
         "height": height,
         "datasets": {"distances": tables.arrow_once("distances", tables.distances) if as_arrow else tables.distances,
                      "now_points": tables.heads_arrow(step) if as_arrow else tables.heads_at(step),
-                     "now_step": _cursor(step, as_arrow)},
+                     "now_step": _cursor_arrow(tables, step) if as_arrow else _cursor(step)},
         "layer": [
             {
                 "data": {"name": "distances"},
@@ -615,27 +644,35 @@ def saddle_figure(tables: TrajectoryTables, step: int, value=None, axis_labels: 
     """A Plotly figure (plain dict, for st.plotly_chart) of the value surface V over the drawn square, with
     each method's path up to `step` drawn on it, its current point, and the saddle point at the origin.
     Rotatable; `uirevision` keeps the camera where the viewer turned it while the animation plays.
-    `value` maps (..., 2) points to V; default x·y (the xy game)."""
+    `value` maps (..., 2) points to V; default x·y (the xy game). It is the game of `tables`, so the surface
+    is cached on them (built on the first frame, shared by the following ones)."""
     value = value or (lambda z: z[..., 0] * z[..., 1])
     e = tables.extent
-    axis = np.linspace(-e, e, SURFACE_GRID)
-    gx, gy = np.meshgrid(axis, axis)
-    gz = value(np.stack([gx, gy], axis=-1))
-    z_span = float(np.nanmax(gz) - np.nanmin(gz)) or 1.0
-    lift = SURFACE_LIFT * z_span
+    # The surface is the game's, so it is built once per tables (one game's runs) and label, not per frame.
+    cache = tables.__dict__.setdefault("_saddle_cache", {})
+    key = (value_label, tuple(axis_labels))
+    if key not in cache:
+        axis = np.linspace(-e, e, SURFACE_GRID)
+        gx, gy = np.meshgrid(axis, axis)
+        gz = value(np.stack([gx, gy], axis=-1))
+        z_span = float(np.nanmax(gz) - np.nanmin(gz)) or 1.0
+        cache[key] = ({
+            "type": "surface", "x": axis.round(4).tolist(), "y": axis.round(4).tolist(), "z": gz.round(4).tolist(),
+            "colorscale": "RdBu", "reversescale": True, "opacity": 0.8, "showscale": False, "name": value_label,
+            "hovertemplate": f"{axis_labels[0]} %{{x:.2f}}<br>{axis_labels[1]} %{{y:.2f}}<br>V %{{z:.2f}}<extra></extra>",
+            "contours": {"z": {"show": True, "usecolormap": True, "width": 1, "start": -e * e, "end": e * e,
+                               "size": max(e * e / 6, 1e-6)}},
+        }, SURFACE_LIFT * z_span, float(np.nanmin(gz)), float(np.nanmax(gz)))
+    surface, lift, z_min, z_max = cache[key]
     step = int(np.clip(step, 0, tables.steps))
-    data: list[dict] = [{
-        "type": "surface", "x": axis.round(4).tolist(), "y": axis.round(4).tolist(), "z": gz.round(4).tolist(),
-        "colorscale": "RdBu", "reversescale": True, "opacity": 0.8, "showscale": False, "name": value_label,
-        "hovertemplate": f"{axis_labels[0]} %{{x:.2f}}<br>{axis_labels[1]} %{{y:.2f}}<br>V %{{z:.2f}}<extra></extra>",
-        "contours": {"z": {"show": True, "usecolormap": True, "width": 1, "start": -e * e, "end": e * e,
-                           "size": max(e * e / 6, 1e-6)}},
-    }]
+    data: list[dict] = [surface]
     for m in tables.methods:
         label = METHOD_LABELS[m]
-        steps_m, xy_m = tables.path_arrays(m)
-        keep = _decimate_index(len(steps_m), MAX_SADDLE_POINTS)  # the same points at every step: no shimmer
-        steps_m, xy_m = steps_m[keep], xy_m[keep]
+        if ("path", m) not in cache:
+            steps_m, xy_m = tables.path_arrays(m)
+            keep = _decimate_index(len(steps_m), MAX_SADDLE_POINTS)  # the same points at every step: no shimmer
+            cache[("path", m)] = (steps_m[keep], xy_m[keep])
+        steps_m, xy_m = cache[("path", m)]
         pts = xy_m[: int(np.searchsorted(steps_m, step, side="right"))]
         head = tables.heads[m][step, :2]
         if len(pts) and not np.array_equal(pts[-1], head):
@@ -667,7 +704,7 @@ def saddle_figure(tables: TrajectoryTables, step: int, value=None, axis_labels: 
             "scene": {
                 "xaxis": {**axis_style, "title": {"text": axis_labels[0]}},
                 "yaxis": {**axis_style, "title": {"text": axis_labels[1]}},
-                "zaxis": {"title": {"text": value_label}, "range": [float(np.nanmin(gz)) - lift, float(np.nanmax(gz)) + 2 * lift],
+                "zaxis": {"title": {"text": value_label}, "range": [z_min - lift, z_max + 2 * lift],
                           "autorange": False},
                 "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.7},
                 "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.1}},

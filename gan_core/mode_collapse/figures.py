@@ -3,14 +3,17 @@
 Specs depend only on the target (domain, number of modes), never on the training state, so between
 ticks only the datasets change and the browser redraws in place (see gan_core/vega.py).
 Drawing never touches the trainer's random streams (fixed eval noise, fixed real sample).
+
+A tick redraws every chart, so the datasets are Arrow bytes built from NumPy (no pandas), and what changes
+only with a measurement (the samples, the mode counts, the curves: every `eval_every` steps) is built once
+per measurement and reused by the ticks in between; only D's surface is new every step.
 """
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from gan_core.mode_collapse.metrics import capture_threshold
-from gan_core.vega import PALETTE, curves_spec, frame
+from gan_core.vega import PALETTE, arrow_bytes, curves_spec
 
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 N_SURFACE = 24  # D's decision surface: a coarse grid (measured: lighter figures, more ticks per second)
@@ -104,35 +107,19 @@ def per_mode_spec(k: int, n: int) -> dict:
     }
 
 
-def build_live_figures(trainer) -> dict[str, dict]:
-    """Every chart of one tick: name -> (spec, datasets) merged into a spec with `datasets`."""
-    t = trainer.target
-    k = t.k
-    report = trainer.report
-    fake = trainer.samples[:N_FAKE_DRAWN]
-    real = trainer.real_samples(N_REAL_DRAWN)
-    points = pd.concat([
-        frame(x=real[:, 0], y=real[:, 1]).assign(kind=REAL),
-        frame(x=fake[:, 0], y=fake[:, 1]).assign(kind=FAKE),
-    ], ignore_index=True)
-    xs, ys, d = trainer.decision_surface(N_SURFACE)
-    status = np.where(report.captured, "captured", "missed")
-    modes = frame(x=t.centres[:, 0], y=t.centres[:, 1], mode=np.arange(1, k + 1), count=report.counts).assign(status=status)
-    scatter = scatter_spec(t.extent)
-    scatter["datasets"] = {"surface": frame(x=xs, y=ys, D=d), "points": points, "modes": modes}
+CURVES = (  # name, series, title, y title
+    ("modes", ("modes_captured",), "Modes captured (of {k})", "modes"),
+    ("quality", ("high_quality",), "% high quality (≤ 3σ from a mode)", "%"),
+    ("rkl", ("reverse_kl",), "Reverse KL over modes", "nats"),
+    ("losses", ("d_loss", "g_loss"), "Losses", "loss"),
+)
 
-    bars = per_mode_spec(k, report.n)
-    bars["datasets"] = {"per_mode": frame(mode=np.arange(1, k + 1), count=report.counts).assign(status=status)}
 
-    hist = pd.DataFrame(trainer.history.view(MAX_POINTS))
-    out = {"scatter": scatter, "per_mode": bars}
-    for name, series, title, y_title in (
-        ("modes", ["modes_captured"], f"Modes captured (of {k})", "modes"),
-        ("quality", ["high_quality"], "% high quality (≤ 3σ from a mode)", "%"),
-        ("rkl", ["reverse_kl"], "Reverse KL over modes", "nats"),
-        ("losses", ["d_loss", "g_loss"], "Losses", "loss"),
-    ):
-        spec = curves_spec("history", "step", series, title=title, y_title=y_title, height=170)
+def _specs(k: int, n: int, extent: float) -> dict[str, dict]:
+    """The charts without their data: a function of the target alone."""
+    out = {"scatter": scatter_spec(extent), "per_mode": per_mode_spec(k, n)}
+    for name, series, title, y_title in CURVES:
+        spec = curves_spec("history", "step", list(series), title=title.format(k=k), y_title=y_title, height=170)
         if len(series) == 1:
             spec["encoding"]["color"]["legend"] = None
         if name == "modes":
@@ -141,6 +128,52 @@ def build_live_figures(trainer) -> dict[str, dict]:
             spec["encoding"]["y"]["scale"] = {"domain": [0, 100]}
         elif name == "rkl":
             spec["encoding"]["y"]["scale"] = {"domain": [0, float(np.log(k))], "clamp": True}
-        spec["datasets"] = {"history": hist}
         out[name] = spec
     return out
+
+
+def _measured(trainer) -> dict[str, bytes]:
+    """The datasets that change only with a measurement: the points, the mode rings and bars, the curves."""
+    t, report = trainer.target, trainer.report
+    k = t.k
+    fake = trainer.samples[:N_FAKE_DRAWN]
+    real = trainer.real_samples(N_REAL_DRAWN)
+    status = np.where(report.captured, "captured", "missed")
+    kind = np.array([REAL] * len(real) + [FAKE] * len(fake), dtype=object)
+    hist = trainer.history.view(MAX_POINTS)
+    data = {
+        "points": arrow_bytes(x=np.concatenate([real[:, 0], fake[:, 0]]), y=np.concatenate([real[:, 1], fake[:, 1]]),
+                              kind=kind),
+        "modes": arrow_bytes(x=t.centres[:, 0], y=t.centres[:, 1], mode=np.arange(1, k + 1), count=report.counts,
+                             status=status),
+        "per_mode": arrow_bytes(mode=np.arange(1, k + 1), count=report.counts, status=status),
+    }
+    for name, series, _, _ in CURVES:  # each chart ships the columns it draws, not the whole history
+        data[name] = arrow_bytes(step=hist["step"], **{c: hist[c] for c in series})
+    return data
+
+
+def build_live_figures(trainer) -> dict[str, dict]:
+    """Every chart of one tick: name -> a spec with its `datasets` (Arrow bytes). The specs are built once
+    per target, the measured datasets once per measurement, D's surface once per step (cached on the
+    trainer: a paused run's redraws, and the ticks between two measurements, reuse them)."""
+    t = trainer.target
+    cache = trainer.__dict__.setdefault("_figure_cache", {})
+    if cache.get("specs_for") is not t:
+        cache.clear()
+        cache["specs_for"], cache["specs"] = t, _specs(t.k, trainer.report.n, t.extent)
+    measured = (getattr(trainer, "evaluations", 0), trainer.history.total_recorded)
+    if cache.get("measured_at") != measured:
+        cache["measured_at"], cache["measured"] = measured, _measured(trainer)
+    surface_at = (trainer.steps, measured)
+    if cache.get("surface_at") != surface_at:
+        xs, ys, d = trainer.decision_surface(N_SURFACE)
+        cache["surface_at"], cache["surface"] = surface_at, arrow_bytes(x=xs, y=ys, D=d)
+    data = cache["measured"]
+    datasets = {
+        "scatter": {"surface": cache["surface"], "points": data["points"], "modes": data["modes"]},
+        "per_mode": {"per_mode": data["per_mode"]},
+        **{name: {"history": data[name]} for name, *_ in CURVES},
+    }
+    # a fresh top-level dict per chart: Streamlit pops `datasets` off the spec it is given
+    return {name: {**spec, "datasets": datasets[name]} for name, spec in cache["specs"].items()}

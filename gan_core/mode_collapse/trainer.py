@@ -110,6 +110,7 @@ class ModeCollapseTrainer:
     # ------------------------------------------------------------------ looking at the run
 
     def evaluate(self) -> ModeReport:
+        self.evaluations = getattr(self, "evaluations", 0) + 1  # what a drawing cached per measurement keys on
         self._eval_samples = self.core.generate(self.eval_z)
         return mode_report(self._eval_samples, self.target.centres, self.target.sigma)
 

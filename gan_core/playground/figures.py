@@ -6,6 +6,7 @@ redraws in place. Each view is one layer and can be switched off (`Views`).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ from gan_core.playground.data import VIEW
 from gan_core.playground.manifold import (
     Manifold, curve_rows, land, noise_grid_rows, noise_ticks, quad_rows, region_noise, warp,
 )
-from gan_core.vega import PALETTE, curves_spec
+from gan_core.vega import PALETTE, curves_spec, frame_bytes
 from gan_core.vega import frame as _frame
 
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -269,6 +270,21 @@ def noise_datasets(noise_dim: int, noise_kind: str, selected_z: np.ndarray | Non
     if drawable:
         out["noise_canvas"] = noise_canvas(noise_dim, noise_kind)
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _noise_static_arrow(noise_dim: int, noise_kind: str) -> dict[str, bytes]:
+    """The noise chart's grid and click canvas, a function of the noise settings alone: Arrow bytes built
+    once per server (immutable, so every session shares them)."""
+    full = noise_datasets(noise_dim, noise_kind)
+    return {k: frame_bytes(v) for k, v in full.items() if k != "noise_selected"}
+
+
+def noise_datasets_arrow(noise_dim: int, noise_kind: str, selected_z: np.ndarray | None = None) -> dict:
+    """`noise_datasets` for the live page: the static grid and canvas cached as bytes, the selection fresh."""
+    sel = np.zeros((0, noise_dim)) if selected_z is None else np.atleast_2d(selected_z)
+    return {**_noise_static_arrow(int(noise_dim), str(noise_kind)),
+            "noise_selected": frame(z1=sel[:, 0], z2=sel[:, 1] if noise_dim == 2 else np.zeros(len(sel)))}
 
 
 def selection_noise(point: tuple[float, ...] | None = None, region: tuple[np.ndarray, np.ndarray] | None = None,

@@ -1,5 +1,8 @@
 """Figure builders for the spam page: plain Vega-Lite dicts with data in named `datasets`
-(see gan_core/vega.py), plus the HTML of an email with its suspicious words highlighted."""
+(see gan_core/vega.py), plus the HTML of an email with its suspicious words highlighted.
+
+`arrow=True` (the live page, redrawn every round): the datasets as Arrow bytes built without pandas,
+which Streamlit ships as they are; the default DataFrames are for tests and the CLI."""
 from __future__ import annotations
 
 import html
@@ -9,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gan_core.spam.game import ConfusionMatrix, SpamGame, filter_lesson_shares
+from gan_core.vega import arrow_bytes
 
 ACTUAL = ["Spam (the spammer wrote it)", "Real mail"]
 VERDICT = ["Flagged as spam", "Passed"]
@@ -84,10 +88,20 @@ def confusion_spec(cm: ConfusionMatrix, shares: dict[str, float] | None = None, 
     }
 
 
-def board_spec(view) -> dict:
+def board_spec(view, arrow: bool = False) -> dict:
     """The confusion matrix of a `board.BoardView`: counts, and who learns with the shares, all from the view."""
     spec = confusion_spec(view.confusion, view.filter_shares, view.human, max_count=view.max_count)
     frame = spec["datasets"]["confusion"]
+    if arrow:
+        counts = view.confusion.to_dict()
+        cells = list(CELLS)
+        spec["datasets"]["confusion"] = arrow_bytes(
+            actual=np.array([CELLS[c][0] for c in cells], dtype=object),
+            verdict=np.array([CELLS[c][1] for c in cells], dtype=object),
+            label=np.array([CELLS[c][2] for c in cells], dtype=object), count=np.array([counts[c] for c in cells]),
+            learner=np.array([view.cells[c].learner for c in cells], dtype=object),
+            share=np.array([view.cells[c].share for c in cells], dtype=object), cell=np.array(cells, dtype=object))
+        return spec
     frame["learner"] = [view.cells[c].learner for c in frame["cell"]]
     frame["share"] = [view.cells[c].share for c in frame["cell"]]
     return spec
@@ -100,14 +114,21 @@ def filter_words_frame(game: SpamGame, k: int = 8) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["word", "weight", "side"])
 
 
-def filter_words_spec(game: SpamGame, k: int = 8) -> dict:
+def filter_words_spec(game: SpamGame, k: int = 8, arrow: bool = False) -> dict:
     """The filter's most telling words as bars: weight > 0 pushes towards 'spam', < 0 towards 'real mail'."""
+    if arrow:
+        top = game.filter_top_words(k)
+        rows = [(w, v, side) for side, key in (("spam evidence", "spam"), ("real-mail evidence", "ham")) for w, v in top[key]]
+        data = arrow_bytes(word=np.array([r[0] for r in rows], dtype=object), weight=np.array([r[1] for r in rows], float),
+                           side=np.array([r[2] for r in rows], dtype=object))
+    else:
+        data = filter_words_frame(game, k)
     return {
         "height": 300,
         "autosize": AUTOSIZE,
         "title": "Words the filter relies on (its weights)",
         "data": {"name": "filter_words"},
-        "datasets": {"filter_words": filter_words_frame(game, k)},
+        "datasets": {"filter_words": data},
         "mark": {"type": "bar"},
         "encoding": {
             "y": {"field": "word", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelFontSize": 13}},
@@ -126,7 +147,14 @@ def rounds_frame(game: SpamGame, max_points: int = 400) -> pd.DataFrame:
         "round", "accuracy", "spam_through", "ham_flagged", "filter_loss", "spammer_loss", "spam_word_share")})
 
 
-def _lines_with_rule(rounds: pd.DataFrame, title: str, series: dict[str, str], colors: list[str], rule: float, rule_label: str,
+def _rounds(game: SpamGame, columns: tuple[str, ...], arrow: bool) -> "pd.DataFrame | bytes":
+    if not arrow:
+        return rounds_frame(game)
+    cols = game.history.view(400)
+    return arrow_bytes(**{c: cols[c] for c in ("round", *columns)})  # the columns this chart draws
+
+
+def _lines_with_rule(rounds: "pd.DataFrame | bytes", title: str, series: dict[str, str], colors: list[str], rule: float, rule_label: str,
                      y_title: str, y_domain: list[float] | None) -> dict:
     y = {"field": "value", "type": "quantitative", "title": y_title}
     if y_domain is not None:
@@ -157,22 +185,26 @@ def _lines_with_rule(rounds: pd.DataFrame, title: str, series: dict[str, str], c
     }
 
 
-def rates_spec(game: SpamGame) -> dict:
+RATES = {"accuracy": "filter accuracy", "spam_through": "spam getting through",
+         "ham_flagged": "good mail flagged", "spam_word_share": "spam-list words it uses"}
+LOSSES = {"filter_loss": "filter (BCE)", "spammer_loss": "spammer (−log P(pass))"}
+
+
+def rates_spec(game: SpamGame, arrow: bool = False) -> dict:
     return _lines_with_rule(
-        rounds_frame(game),
+        _rounds(game, tuple(RATES), arrow),
         "Who is winning",
-        {"accuracy": "filter accuracy", "spam_through": "spam getting through",
-         "ham_flagged": "good mail flagged", "spam_word_share": "spam-list words it uses"},
+        RATES,
         ["#2ca02c", "#ff7f0e", "#1f77b4", "#d62728"],
         COIN_TOSS, "coin toss (50%)", "share", [0, 1],
     )
 
 
-def losses_spec(game: SpamGame) -> dict:
+def losses_spec(game: SpamGame, arrow: bool = False) -> dict:
     return _lines_with_rule(
-        rounds_frame(game),
+        _rounds(game, tuple(LOSSES), arrow),
         "Losses",
-        {"filter_loss": "filter (BCE)", "spammer_loss": "spammer (−log P(pass))"},
+        LOSSES,
         ["#2ca02c", "#ff7f0e"],
         LN2, "ln 2: neither side can do better", "loss", None,
     )
