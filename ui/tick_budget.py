@@ -41,23 +41,27 @@ which by itself overloaded the server).
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+LOG = logging.getLogger(__name__)
 NOMINAL_INTERVAL = 0.1  # s between ticks for one user alone
 NOMINAL_TRAIN_SECONDS = 0.015  # s of training per tick for one user alone
 
-CPU_TARGET = 0.75  # cores of process CPU that all ticks together may use: headroom for page loads, clicks
+CPU_TARGET = 0.85  # cores of process CPU that all ticks together may use: headroom for page loads, clicks
+# (0.75 until a change of interval stopped costing page reruns: then the rest was needed for those bursts)
 TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is full
 # Few rungs (a change may cost a page rerun): 10, 6.7, 5.6, 4, 2.5, … updates/s; with the phase spread below a
 # session at 0.18 s still gets ≥ 5.5/s.
 INTERVAL_LADDER = (0.1, 0.15, 0.18, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)
 PHASE_SPREAD = 0.1  # a session's timer is the interval × (1 − up to this), fixed per session: phases drift apart
-RUN_MARGIN = 0.6  # a tick's wall time may use at most 60 % of the interval
-DOWN_MARGIN = 0.85  # step down only to a rung that leaves 15 % headroom over the need
+RUN_MARGIN = 0.8  # a tick's wall time may use at most 80 % of the interval
+DOWN_MARGIN = 0.95  # step down only to a rung that leaves 5 % headroom over the need (a change is one message
+# per session now, ui/fragment_timer.py; with a page rerun per session it had to be 15 %)
 UP_MARGIN = 1.15  # the CPU estimate must exceed a rung by 15 % before it steps up (CPU_TARGET already leaves
 # headroom; measured: without it cost noise flapped a class of 12 between 0.6 s and 1.0 s, each flap a full
 # page rerun of every session and 15 s at the slower rung). Runs that do not finish step up at once.
@@ -222,6 +226,7 @@ class TickBudget:
             need = max(need, self._wall / RUN_MARGIN)
             up = max(up, self._wall / RUN_MARGIN)
         want = next((i for i, v in enumerate(INTERVAL_LADDER) if v >= up), len(INTERVAL_LADDER) - 1)
+        old = self._rung
         if want > self._rung:
             self._rung = want
             self._last_change = now
@@ -230,6 +235,11 @@ class TickBudget:
             if down < self._rung:
                 self._rung = down
                 self._last_change = now
+        if self._rung != old:  # rare; says why, for whoever runs the class server
+            LOG.info("tick interval %.2f s -> %.2f s: %d running, %.1f ms CPU per tick besides training, "
+                     "tick wall %s", INTERVAL_LADDER[old], INTERVAL_LADDER[self._rung], n,
+                     1000 * (self._overhead or PRIOR_OVERHEAD),
+                     "unmeasured" if self._wall is None else f"{1000 * self._wall:.0f} ms")
         return INTERVAL_LADDER[self._rung]
 
 
