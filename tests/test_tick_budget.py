@@ -308,3 +308,18 @@ def test_timers_restarted_together_drift_apart_so_ticks_stop_queueing(n):
     own = _mean_wait_on_one_core([interval * tb.session_pace(f"s{i}") for i in range(n)], cost, 30, 10)
     assert shared > 0.4 * n * cost
     assert own < 3 * cost and own < 0.4 * shared  # (measured in this model: 1.6 and 2.1 costs)
+
+
+def test_a_rung_whose_ticks_ran_too_long_is_not_retried_at_once():
+    """One core's GIL full: below 0.25 s every tick waits behind the others (0.2 s on the clock), at 0.25 s
+    it does not — although the CPU estimate says 0.1 s would do. The interval settles at 0.25 s instead of
+    stepping down every DOWN_HOLD and back up (each time the class sees its rate halve, then recover)."""
+    clocks = Clocks()
+    budget = clocks.budget()
+    sessions = [f"s{i}" for i in range(6)]
+    _, _, _, plans = simulate(budget, clocks, sessions, 0.004, seconds=150, record_from=30,
+                              wall=lambda: 0.2 if budget.interval_now() < 0.25 else 0.05)
+    at_rung = sum(p.interval == 0.25 for p in plans) / len(plans)
+    changes = sum(a.interval != b.interval for a, b in zip(plans, plans[1:]))
+    assert at_rung >= 0.8, at_rung
+    assert changes <= 2 * (120 // tb.WALL_MEMORY + 1), changes

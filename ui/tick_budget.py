@@ -72,6 +72,10 @@ COST_MIN_TICKS = 4
 COST_STALE = 5.0  # s without any tick: the window spans idle time (page loads, nobody running): restart it
 PRIOR_OVERHEAD = 0.02  # s of CPU per tick besides training, until measured
 MIN_OVERHEAD = 0.001
+WALL_MIN_SAMPLES = 4  # ticks measured at a rung before their wall time may move it
+WALL_MEMORY = 60.0  # s: a rung whose ticks ran too long on the clock is not tried again with as many running
+# (measured: 12 sessions at 0.18 s ran ticks of 160–200 ms, one core's GIL full; without this memory the
+# interval went 0.18 → 0.25 → 0.4 → 0.18 every DOWN_HOLD)
 SESSION_TIMEOUT = 2.0  # s: a session silent for max(this, 4 intervals) has left (closed tab)
 
 
@@ -116,6 +120,8 @@ class TickBudget:
         self._win_train = 0.0
         self._last_any = float("-inf")
         self._wall: float | None = None  # EWMA of a tick's wall time (only once tick_done is used)
+        self._wall_samples = 0  # since the last change: the wall time is measured afresh at each rung
+        self._wall_failed: tuple[int, int, float] | None = None  # (rung, running, when) ticks ran too long at
         self._done_seen = False
 
     # --- the contract --------------------------------------------------------------------
@@ -196,7 +202,9 @@ class TickBudget:
     def _observe_wall(self, now: float, seconds: float) -> None:
         if now - self._last_change < SETTLE + 2 * INTERVAL_LADDER[self._rung]:
             return  # the burst of page reruns after a change is not the steady cost
-        self._wall = seconds if self._wall is None else 0.9 * self._wall + 0.1 * seconds
+        self._wall_samples += 1  # a mean of the first samples at this rung, then an EWMA
+        weight = max(1.0 / self._wall_samples, 0.1)
+        self._wall = seconds if self._wall is None else (1 - weight) * self._wall + weight * seconds
 
     def _expire(self, now: float) -> None:
         timeout = max(SESSION_TIMEOUT, 4 * INTERVAL_LADDER[self._rung])
@@ -219,22 +227,32 @@ class TickBudget:
         # train = budget·I/n, so n·(o + budget·I/n)/I = target  →  I = n·o/(target − budget)
         return n * o / max(self.cpu_target - budget, 1e-9)
 
+    @staticmethod
+    def _rung_for(interval: float) -> int:
+        return next((i for i, v in enumerate(INTERVAL_LADDER) if v >= interval), len(INTERVAL_LADDER) - 1)
+
     def _interval(self, now: float, n: int, nominal_train: float, budget: float) -> float:
         need = self._needed(n, nominal_train, budget)
         up = need / UP_MARGIN
-        if self._wall is not None:
+        cpu_want = self._rung_for(up)
+        if self._wall is not None and self._wall_samples >= WALL_MIN_SAMPLES:
             need = max(need, self._wall / RUN_MARGIN)
             up = max(up, self._wall / RUN_MARGIN)
-        want = next((i for i, v in enumerate(INTERVAL_LADDER) if v >= up), len(INTERVAL_LADDER) - 1)
+        want = self._rung_for(up)
         old = self._rung
         if want > self._rung:
+            if cpu_want <= self._rung:  # the CPU would fit: the ticks took too long on the clock here
+                self._wall_failed = (self._rung, n, now)
             self._rung = want
-            self._last_change = now
         elif want < self._rung and now - self._last_change >= DOWN_HOLD:
             down = next(i for i, v in enumerate(INTERVAL_LADDER) if v >= need / DOWN_MARGIN or i == self._rung)
-            if down < self._rung:
-                self._rung = down
-                self._last_change = now
+            failed = self._wall_failed
+            if failed is not None and n >= failed[1] and now - failed[2] < WALL_MEMORY:
+                down = max(down, failed[0] + 1)  # not back to where ticks ran too long, with as many running
+            self._rung = min(down, self._rung)
+        if self._rung != old:
+            self._last_change = now
+            self._wall_samples = 0
         if self._rung != old:  # rare; says why, for whoever runs the class server
             LOG.info("tick interval %.2f s -> %.2f s: %d running, %.1f ms CPU per tick besides training, "
                      "tick wall %s", INTERVAL_LADDER[old], INTERVAL_LADDER[self._rung], n,
