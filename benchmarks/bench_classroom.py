@@ -411,6 +411,12 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
     done = sum(s.stats.completed for s in students)
     updates = sum(s.stats.counter_changes for s in students)
     errors = sorted({e for s in students for e in s.stats.errors})
+    for i, s in enumerate(students):
+        if s.stats.counter_changes == 0 and not s.stats.errors:  # say what a starved session was doing
+            got = s.stats
+            errors.append(f"session {i}: no update (requests {got.requests}, completed {got.completed}, "
+                          f"interrupted {got.interrupted}, full runs {got.full_runs}, restarts {got.restarts}, "
+                          f"buttons seen {len(s.buttons)}, in a full run {s.in_full_run})")
     if any(s.exceptions for s in students):
         errors.append(f"{sum(s.exceptions for s in students)} exception element(s) shown")
     return Result(page_name, n, rates, completed, 1 - done / requests if requests else float("nan"),
