@@ -26,12 +26,12 @@ cut short and nobody sees anything (measured: 4 sessions of the 1-D page, 0 upda
   (two requests close together) trains less, in proportion to the time since its previous tick.
 
 Each session's own timer (`TickPlan.run_every`, what the browser gets) is the interval shortened by a fixed
-per-session fraction of up to PHASE_SPREAD: after an interval change every running session reruns its page
-at once and their browser timers restart together, so with one shared value all ticks then arrive at the
-same moment forever — each waits for all the others (a tick's wall time becomes N × its CPU time) and the
-wall-time rule steps the interval up for nothing (measured: N = 32, 20 % of runs dropped). Slightly different
-periods drift the phases apart within a few seconds; nobody ticks slower than the interval, and the planner
-counts the mean faster pace in its CPU estimate.
+per-session fraction of up to PHASE_SPREAD: browser timers that start together (a class that joins at once,
+or the page reruns after a change where the fragment cannot retime itself) would, with one shared value,
+bring all ticks at the same moment forever — each waits for all the others (a tick's wall time becomes
+N × its CPU time) and the wall-time rule steps the interval up for nothing (measured: N = 32, 20 % of runs
+dropped). Slightly different periods drift the phases apart within a few seconds; nobody ticks slower than
+the interval, and the planner counts the mean faster pace in its CPU estimate.
 
 The interval moves on a short ladder of values (up at once; down, with a margin, only DOWN_HOLD seconds
 after the last change), so it changes rarely. The lifecycle sends a new `run_every` from each session's
@@ -66,7 +66,7 @@ DOWN_MARGIN = 0.95  # step down only to a rung that leaves 5 % headroom over the
 UP_MARGIN = 1.15  # the CPU estimate must exceed a rung by 15 % before it steps up (CPU_TARGET already leaves
 # headroom; measured: without it cost noise flapped a class of 12 between 0.6 s and 1.0 s, each flap a full
 # page rerun of every session and 15 s at the slower rung). Runs that do not finish step up at once.
-SETTLE = 2.0  # s (+ 2 intervals) after a change: wall times are not measured (every session reruns its page)
+SETTLE = 2.0  # s (+ 2 intervals) after a change: costs and wall times are not measured (the new pace settles)
 DOWN_HOLD = 15.0  # s after any change before a rung down (a student who pauses must not make the class flap)
 COST_WINDOW = 1.0  # s of wall time per cost measurement
 COST_MIN_TICKS = 4
@@ -189,8 +189,9 @@ class TickBudget:
             self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, cpu, 0, 0.0
             return
         if now - self._last_change < SETTLE + 2 * INTERVAL_LADDER[self._rung]:
-            # every running session reruns its whole page after a change: that burst is not a tick's cost
-            # (measured: counting it raised the estimate, which stepped the interval up again — a feedback)
+            # right after a change (and where a change costs every running session a page rerun, that burst)
+            # is not a tick's steady cost (measured: counting the burst raised the estimate, which stepped the
+            # interval up again — a feedback)
             self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, cpu, 0, 0.0
             return
         if now - self._win_wall < COST_WINDOW or self._win_ticks < COST_MIN_TICKS:
@@ -252,10 +253,9 @@ class TickBudget:
             if failed is not None and n >= failed[1] and now - failed[2] < WALL_MEMORY:
                 down = max(down, failed[0] + 1)  # not back to where ticks ran too long, with as many running
             self._rung = min(down, self._rung)
-        if self._rung != old:
+        if self._rung != old:  # rare; logged with why, for whoever runs the class server
             self._last_change = now
             self._wall_samples = 0
-        if self._rung != old:  # rare; says why, for whoever runs the class server
             LOG.info("tick interval %.2f s -> %.2f s: %d running, %.1f ms CPU per tick besides training, "
                      "tick wall %s", INTERVAL_LADDER[old], INTERVAL_LADDER[self._rung], n,
                      1000 * (self._overhead or PRIOR_OVERHEAD),
