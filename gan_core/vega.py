@@ -46,16 +46,15 @@ def arrow_bytes(**columns: Sequence | np.ndarray) -> bytes:
             arrays[name] = pa.array(arr.tolist(), pa.string())
         else:
             arrays[name] = pa.array(arr)
-    sink = pa.BufferOutputStream()
-    table = pa.table(arrays)
-    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return _stream_bytes(pa.table(arrays))
 
 
 def frame_bytes(frame: pd.DataFrame) -> bytes:
     """A DataFrame as Arrow IPC stream bytes (no index), to build once and ship on many ticks or charts."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return _stream_bytes(pa.Table.from_pandas(frame, preserve_index=False))
+
+
+def _stream_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
         writer.write_table(table)

@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from gan_core.mapping_1d.targets import noise_cdf, noise_quantile
+from gan_core.mapping_1d.targets import ideal_map, noise_cdf, noise_quantile
 from gan_core.vega import PALETTE
 
 # Bounded work per tick, whatever the run's length.
@@ -272,9 +272,9 @@ def static_columns(target, noise: str, n_drawn: int = N_DRAWN, bins: int = N_BIN
 
 
 def _ideal(target, z: np.ndarray, noise: str) -> np.ndarray:
-    # The ideal map F⁻¹(noise CDF(z)) (the trainer's ideal_map), kept finite at the ends of an unbounded target.
+    # The ideal map, kept finite at the ends of an unbounded target.
     u = np.clip(noise_cdf(z, noise), 1e-4, 1 - 1e-4)
-    return np.asarray(target.inverse_cdf(noise_cdf(noise_quantile(u, noise), noise)), dtype=np.float64).ravel()
+    return np.asarray(ideal_map(target, noise_quantile(u, noise), noise), dtype=np.float64).ravel()
 
 
 # ---------------------------------------------------------------- specs (depend on settings only)

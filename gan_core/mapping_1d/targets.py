@@ -47,6 +47,11 @@ def noise_quantile(u: np.ndarray, noise: str) -> np.ndarray:
     return u if noise == "uniform" else _ndtri(u)
 
 
+def ideal_map(target, z: np.ndarray, noise: str) -> np.ndarray:
+    """The monotone map that turns the noise into the target exactly: F⁻¹(noise CDF(z))."""
+    return target.inverse_cdf(noise_cdf(np.asarray(z, dtype=np.float64), noise))
+
+
 def _num(value: float) -> str:
     """Short human number: 3, 0.7, -1.25, 1e-05."""
     return f"{value:g}"

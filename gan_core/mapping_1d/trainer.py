@@ -30,7 +30,7 @@ from gan_core.mapping_1d import losses as L
 from gan_core.mapping_1d.config import Mapping1DConfig
 from gan_core.mapping_1d.metrics import midpoint_quantiles
 from gan_core.mapping_1d.nets import FlatMLP, copy_flat_to_torch, torch_mlp
-from gan_core.mapping_1d.targets import Target, noise_cdf, noise_quantile, parse_target
+from gan_core.mapping_1d.targets import Target, ideal_map, noise_quantile, parse_target
 from gan_core.settings_spec import ensure_valid
 
 try:  # installed with scikit-learn (via mlxtend); without it BLAS keeps its own thread count
@@ -549,8 +549,7 @@ class Mapping1DTrainer:
 
     def ideal_map(self, z: np.ndarray) -> np.ndarray:
         """The monotone map that turns the noise into the target exactly: F⁻¹(noise CDF(z))."""
-        z = np.asarray(z, dtype=np.float64)
-        return self.target.inverse_cdf(noise_cdf(z, self.config.noise))
+        return ideal_map(self.target, z, self.config.noise)
 
     def sample_noise(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.random(int(n)) if self.config.noise == "uniform" else rng.standard_normal(int(n))
