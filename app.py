@@ -2,6 +2,7 @@
 import streamlit as st
 
 from gan_core.device import use_one_thread_per_session
+from ui import run_costs
 from ui.settings import render_sidebar
 
 LESSONS = [
@@ -24,6 +25,7 @@ def build_navigation():
 
 def main() -> None:
     use_one_thread_per_session()
+    run_costs.install()  # Streamlit's per-run theme message, built once (ui/run_costs.py)
     st.set_page_config(page_title="GAN Playground", page_icon=":material/sports_kabaddi:", layout="wide")
     page = build_navigation()
     render_sidebar()

@@ -22,6 +22,9 @@ from gan_core.mapping_1d.trainer import Mapping1DTrainer
 from gan_core.step_reading import StepReading
 from gan_core.texts import evaluation_note, lessons_index
 from ui import lifecycle, notes, presenter, settings
+from ui.charts import vega_chart
+from ui.numbers import CSS as NUMBERS_CSS
+from ui.numbers import numbers as number_row
 
 MAX_STEPS_PER_TICK = 1000
 STEP_CHUNK = 50  # generator steps per press of "Step"
@@ -187,7 +190,7 @@ def draw(trainer: Mapping1DTrainer) -> None:
     running = lifecycle.run_of("m1d").running
     present = presenter.is_on()
     try:  # datasets as Arrow bytes, no pandas
-        figs = figures.build_live_figures(trainer, arrow=True, height=PRESENT_HEIGHT if present else None)
+        figs = figures.live_charts(trainer, height=PRESENT_HEIGHT if present else None)  # spec, Arrow bytes
         drawing_error = None
     except Exception as exc:  # noqa: BLE001 - a drawing problem must not take the page down
         figs, drawing_error = None, f"Could not draw the charts this time ({type(exc).__name__}: {exc})."
@@ -197,19 +200,22 @@ def draw(trainer: Mapping1DTrainer) -> None:
     if trainer.config.loss in ("minimax", "nonsaturating"):
         evidence = gradient_caption(*reading("gradients", against_d_now).get(trainer, running=running))
     diagnosis = d_half_diagnosis(trainer, running=running) if figs is not None else None
-    # One row of six equal cells (ROWS_CSS makes them equal: widths by content would jitter).
+    # One row of six equal cells: the step counter (a metric, as on every page), then five numbers in one
+    # element (ui/numbers.py; ROWS_CSS sizes the two parts so that the six cells are equal).
     m = st.container(horizontal=True, gap="small", key="m1d_numbers")
     m.metric("Generator step", f"{numbers['step']:,}", help="Each G step follows `D steps per G step` D steps.")
-    m.metric("Steps / second", _fmt(rate, ",.0f") if running else "paused",
-             help="Generator steps per second of wall-clock time, as you see them. While a tick computes, "
-                  f"training runs at about {numbers['steps_per_second']:,.0f} steps/s; the rest of each tick "
-                  "goes to drawing, so many sessions can share one machine.")
-    m.metric("W1 to target", _fmt(numbers["w1"], ".3f"),
-             help="Exact 1-D Wasserstein distance between G's output and the target, in x units.")
-    m.metric("W1 / σ", _fmt(numbers["w1_over_sigma"], ".2f"),
-             help="W1 in units of the target's standard deviation; below 0.1 the two are hard to tell apart by eye.")
-    m.metric(f"mean {d_name}(real)", _fmt(numbers["d_real"], ".3f"))
-    m.metric(f"mean {d_name}(G(z))", _fmt(numbers["d_fake"], ".3f"))
+    number_row([
+        ("Steps / second", _fmt(rate, ",.0f") if running else "paused",
+         "Generator steps per second of wall-clock time, as you see them. While a tick computes, training runs "
+         f"at about {numbers['steps_per_second']:,.0f} steps/s; the rest of each tick goes to drawing, so many "
+         "sessions can share one machine."),
+        ("W1 to target", _fmt(numbers["w1"], ".3f"),
+         "Exact 1-D Wasserstein distance between G's output and the target, in x units."),
+        ("W1 / σ", _fmt(numbers["w1_over_sigma"], ".2f"),
+         "W1 in units of the target's standard deviation; below 0.1 the two are hard to tell apart by eye."),
+        (f"mean {d_name}(real)", _fmt(numbers["d_real"], ".3f"), None),
+        (f"mean {d_name}(G(z))", _fmt(numbers["d_fake"], ".3f"), None),
+    ], dg=m)
     if evidence is not None and (not present or figs is None):
         st.caption(evidence)
     if figs is None:
@@ -219,27 +225,28 @@ def draw(trainer: Mapping1DTrainer) -> None:
     with left:
         # The transport panel sits right under the histogram with the same x positions (Goodfellow et al.'s
         # classic picture): lines from z below to x = G(z) above, histograms of those x on top.
-        st.vega_lite_chart(figs["density"], width="stretch")
-        st.vega_lite_chart(figs["transport"], width="stretch")
+        vega_chart(*figs["density"])
+        vega_chart(*figs["transport"])
         density = "probability" if probability else trainer.config.loss
         st.caption(f"{TEXT[f'density_{density}']}\n\n{TEXT['transport']}")
     with right:
         if present and evidence is not None:  # on a projector: beside the histogram, so both are on the first screen
             st.caption(evidence)
-        st.vega_lite_chart(figs["map"], width="stretch")
+        vega_chart(*figs["map"])
         st.caption(f"{TEXT['map']}\n\n---\n\n{run_summary(trainer)}")
     # The four curves side by side; their captions are drawn once, right under this row (reading_guide).
     row = st.container(horizontal=True, gap="small", key="m1d_curves")
     for name in ("losses", "verdict", "w1", "g_grad"):
-        row.vega_lite_chart(figs[name], width="stretch")
+        vega_chart(*figs[name], dg=row)
     if diagnosis is not None:  # D reads ½ although the histograms still differ: say why
         st.info(diagnosis.text, icon=":material/help:")
 
 
 # Equal cells in the live panel's two horizontal rows (a horizontal container sizes cells by their content,
 # so the metrics would shift as their values change).
-ROWS_CSS = """<style>.st-key-m1d_numbers > *, .st-key-m1d_curves > * { flex: 1 1 0 !important; min-width: 0 !important; }
-</style>"""
+ROWS_CSS = """<style>.st-key-m1d_curves > *, .st-key-m1d_numbers > * { flex: 1 1 0 !important; min-width: 0 !important; }
+.st-key-m1d_numbers > *:last-child { flex: 5 1 0 !important; }
+</style>""" + NUMBERS_CSS
 
 
 def reading_guide() -> None:

@@ -671,6 +671,22 @@ _USES = {
 FIGURES = tuple(_USES)
 
 
+@lru_cache(maxsize=64)
+def _settled_specs(target, noise: str, loss: str, probability: bool, height: int | None) -> dict[str, dict]:
+    return build_specs(target, noise, loss, probability=probability, height=height)
+
+
+def live_charts(trainer, *, height: int | None = None) -> dict[str, tuple[dict, dict[str, bytes]]]:
+    """For the live page: each figure as (spec without data, its datasets as Arrow bytes). The specs depend
+    on the settings only, so they are built once per run's settings and shared: never mutate them (their
+    JSON is cached by identity, ui/charts.py)."""
+    probability = bool(getattr(trainer, "discriminator_is_probability", True))
+    specs = _settled_specs(trainer.target, trainer.config.noise, trainer.config.loss, probability,
+                           None if height is None else int(height))
+    data = {name: arrow_bytes(cols) for name, cols in live_columns(trainer).items()}
+    return {name: (spec, {ds: data[ds] for ds in _USES[name]}) for name, spec in specs.items()}
+
+
 def build_live_figures(trainer, *, arrow: bool = False, height: int | None = None) -> dict[str, dict]:
     """Every Vega-Lite spec the page draws in one tick, datasets attached as DataFrames, or with
     `arrow=True` as Arrow IPC bytes, each serialised once even where two charts share it."""

@@ -1,0 +1,65 @@
+"""ui/run_costs: the cached theme sections are Streamlit's own, and a config change is seen at once."""
+from __future__ import annotations
+
+import pytest
+from streamlit import config
+from streamlit.proto.NewSession_pb2 import CustomThemeConfig
+from streamlit.runtime import app_session
+
+from ui import run_costs
+
+SECTIONS = ("theme", "theme.light", "theme.dark", "theme.sidebar", "theme.light.sidebar", "theme.dark.sidebar")
+
+
+@pytest.fixture
+def installed():
+    config.get_config_options()  # parsed, as in a running server
+    assert run_costs.install()
+    original = app_session._populate_theme_msg.original
+    yield app_session._populate_theme_msg, original
+    config._set_option("theme.primaryColor", None, "<default>")  # back to unset (and forgets the cache)
+
+
+def _fill(populate, section) -> bytes:
+    msg = CustomThemeConfig()
+    populate(msg, section)
+    return msg.SerializeToString()
+
+
+def test_cached_sections_are_the_messages_streamlit_builds(installed):
+    cached, original = installed
+    config._set_option("theme.primaryColor", "#aa3355", "test")
+    config._set_option("theme.dark.primaryColor", "#33aa55", "test")
+    for section in SECTIONS:
+        assert _fill(cached, section) == _fill(original, section), section
+        assert _fill(cached, section) == _fill(original, section), section  # from the cache now
+    assert b"#aa3355" in _fill(cached, "theme")
+    config._set_option("theme.dark.primaryColor", None, "<default>")
+
+
+def test_a_changed_option_reaches_the_next_message(installed):
+    cached, original = installed
+    config._set_option("theme.primaryColor", "#112233", "test")
+    first = _fill(cached, "theme")
+    config._set_option("theme.primaryColor", "#445566", "test")
+    second = _fill(cached, "theme")
+    assert b"#112233" in first and b"#445566" in second
+    assert second == _fill(original, "theme")
+
+
+def test_install_twice_patches_once(installed):
+    cached, _ = installed
+    assert run_costs.install()
+    assert app_session._populate_theme_msg is cached
+
+
+def test_the_app_installs_it():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_paths import APP
+
+    run_costs.uninstall()
+    assert not hasattr(app_session._populate_theme_msg, "original")
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert hasattr(app_session._populate_theme_msg, "original")
