@@ -56,9 +56,9 @@ CPU_TARGET = 0.75  # cores of process CPU that all ticks together may use: headr
 # (measured: at 0.85 twelve 1-D sessions ran at 0.18 s with 19 % of runs dropped, 3.7 updates/s; at 0.75 they
 # stay at 0.25 s, 1 % dropped, 4.2/s — one core's GIL is full before the process shows one core)
 TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is full
-# Few rungs (a change may cost a page rerun): 10, 6.7, 5.6, 4, 2.5, … updates/s; with the phase spread below a
-# session at 0.18 s still gets ≥ 5.5/s.
-INTERVAL_LADDER = (0.1, 0.15, 0.18, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)
+# Few rungs (a change is one message per session, ui/fragment_timer.py): 10, 6.7, 5.6, 5, 4, 2.5, … updates/s;
+# with the phase spread below a session at 0.18 s still gets ≥ 5.5/s, at 0.2 s ≥ 5/s.
+INTERVAL_LADDER = (0.1, 0.15, 0.18, 0.2, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)
 PHASE_SPREAD = 0.1  # a session's timer is the interval × (1 − up to this), fixed per session: phases drift apart
 RUN_MARGIN = 0.8  # a tick's wall time may use at most 80 % of the interval
 DOWN_MARGIN = 0.95  # step down only to a rung that leaves 5 % headroom over the need (a change is one message
@@ -245,7 +245,9 @@ class TickBudget:
         old = self._rung
         if want > self._rung:
             if cpu_want <= self._rung:  # the CPU would fit: the ticks took too long on the clock here
-                self._wall_failed = (self._rung, n, now)
+                # and at every rung that wall time would overrun too (not retried one by one, each a dip)
+                floor = max([self._rung] + [i for i, v in enumerate(INTERVAL_LADDER) if v * RUN_MARGIN < self._wall])
+                self._wall_failed = (floor, n, now)
             self._rung = want
         elif want < self._rung and now - self._last_change >= DOWN_HOLD:
             down = next(i for i, v in enumerate(INTERVAL_LADDER) if v >= need / DOWN_MARGIN or i == self._rung)
