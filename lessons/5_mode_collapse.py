@@ -14,6 +14,9 @@ from gan_core.mode_collapse.config import ModeCollapseConfig
 from gan_core.mode_collapse.metrics import capture_threshold
 from gan_core.mode_collapse.trainer import ModeCollapseTrainer
 from ui import lifecycle, notes, widgets
+from ui.charts import vega_chart
+from ui.numbers import CSS as NUMBERS_CSS
+from ui.numbers import numbers as number_row
 
 MAX_STEPS_PER_TICK = 400  # a bound only: the tick's time budget decides (a step is ~0.5-2 ms)
 STEP_CHUNK = 50  # generator steps per press of "Step"
@@ -64,29 +67,35 @@ def _scatter_caption(remedy: str, pack: int) -> str:
 def draw(t: ModeCollapseTrainer) -> None:
     r = t.report
     k = t.target.k
-    with st.container(horizontal=True):  # one row block, not a column block per metric: fewer elements a tick
+    # the step counter, then the other numbers in one element (ui/numbers.py): every element costs a tick
+    with st.container(horizontal=True, key="mc_numbers"):
         st.metric("Step", f"{t.steps:,}")
-        st.metric("Near top-2 modes", f"{100 * r.top2_share:.0f} %",
-                  help=f"Share of all samples whose nearest mode is one of the two most popular ones. "
-                       f"Even coverage: {200 / k:.0f} %; a collapsed G: close to 100 %.")
-        st.metric("Modes captured", f"{r.modes_captured} / {k}")
-        st.metric("High quality", f"{100 * r.high_quality:.0f} %")
-        st.metric("Reverse KL", "—" if math.isnan(r.reverse_kl) else f"{r.reverse_kl:.2f}")
-    figs = figures.build_live_figures(t)
+        number_row([
+            ("Near top-2 modes", f"{100 * r.top2_share:.0f} %",
+             f"Share of all samples whose nearest mode is one of the two most popular ones. Even coverage: "
+             f"{200 / k:.0f} %; a collapsed G: close to 100 %."),
+            ("Modes captured", f"{r.modes_captured} / {k}", None),
+            ("High quality", f"{100 * r.high_quality:.0f} %", None),
+            ("Reverse KL", "—" if math.isnan(r.reverse_kl) else f"{r.reverse_kl:.2f}", None),
+        ])
+    figs = figures.live_charts(t)  # (cached spec, Arrow bytes) per chart
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
-        st.vega_lite_chart(figs["scatter"], width="stretch", key="mc_scatter")
+        vega_chart(*figs["scatter"])
         st.caption(_scatter_caption(t.config.remedy, t.config.pack))  # one element: every element costs a tick
     with right:
-        st.vega_lite_chart(figs["per_mode"], width="stretch", key="mc_per_mode")
+        vega_chart(*figs["per_mode"])
         st.caption(f"Blue line: what each mode would hold if G covered all {k} evenly. Dashed: the capture "
                    f"threshold, {100 * capture_threshold(k):.2g} % of the samples.")
-        st.vega_lite_chart(figs["modes"], width="stretch", key="mc_modes")
-    c1, c2, c3 = st.columns(3)
-    c1.vega_lite_chart(figs["quality"], width="stretch", key="mc_quality")
-    c2.vega_lite_chart(figs["rkl"], width="stretch", key="mc_rkl")
-    c3.vega_lite_chart(figs["losses"], width="stretch", key="mc_losses")
+        vega_chart(*figs["modes"])
+    for col, name in zip(st.columns(3), ("quality", "rkl", "losses")):
+        vega_chart(*figs[name], dg=col)
 
+
+# The step counter one cell, the four numbers beside it four (ui/numbers.py draws them as one element).
+ROW_CSS = """<style>.st-key-mc_numbers > * { flex: 1 1 0 !important; min-width: 0 !important; }
+.st-key-mc_numbers > *:last-child { flex: 4 1 0 !important; }
+</style>""" + NUMBERS_CSS
 
 LESSON = lifecycle.Lesson(
     prefix="mc",
@@ -108,5 +117,6 @@ st.markdown(
     "Press **Start** and watch the orange cloud; then set the remedy to **Minibatch standard deviation**, "
     "press **Apply & restart**, and compare."
 )
+st.html(ROW_CSS)
 lifecycle.render(LESSON)
 notes.expander("What is mode collapse, and why does it happen?", "mode_collapse", icon=":material/school:")

@@ -153,6 +153,14 @@ def _measured(trainer) -> dict[str, bytes]:
     return data
 
 
+def live_charts(trainer) -> dict[str, tuple[dict, dict[str, bytes]]]:
+    """Every chart of one tick as (spec without data, its datasets as Arrow bytes). The specs are the cached
+    ones, shared: never mutate them (their JSON is cached by identity in the app, ui/charts.py)."""
+    figs = build_live_figures(trainer)
+    specs = trainer.__dict__["_figure_cache"]["specs"]
+    return {name: (specs[name], fig["datasets"]) for name, fig in figs.items()}
+
+
 def build_live_figures(trainer) -> dict[str, dict]:
     """Every chart of one tick: name -> a spec with its `datasets` (Arrow bytes). The specs are built once
     per target, the measured datasets once per measurement, D's surface once per step (cached on the
