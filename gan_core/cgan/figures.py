@@ -1,9 +1,10 @@
-"""Vega-Lite specs for the CGAN page (plain dicts, data in named `datasets`; see gan_core/vega.py)."""
+"""Vega-Lite specs for the CGAN page (plain dicts, data in named `datasets`; see gan_core/vega.py). The two
+live curves carry Arrow bytes built from NumPy (redrawn every tick); the rest carry DataFrames."""
 from __future__ import annotations
 
 import pandas as pd
 
-from gan_core.vega import PALETTE, curves_spec, frame
+from gan_core.vega import PALETTE, arrow_bytes, curves_spec
 
 from .trainer import CGANTrainer
 
@@ -13,7 +14,7 @@ def loss_curves(trainer: CGANTrainer, max_points: int = 300) -> dict:
     cols = trainer.history.view(max_points)
     spec = curves_spec("cgan_losses", "step", ["D loss", "G loss"], title="Losses (a tug of war, not a descent)",
                        y_title="loss", height=200, colors=[PALETTE["discriminator"], PALETTE["fake"]])
-    spec["datasets"] = {"cgan_losses": frame(step=cols["step"], **{"D loss": cols["d_loss"], "G loss": cols["g_loss"]})}
+    spec["datasets"] = {"cgan_losses": arrow_bytes(step=cols["step"], **{"D loss": cols["d_loss"], "G loss": cols["g_loss"]})}
     return spec
 
 
@@ -30,7 +31,7 @@ def discriminator_scores(trainer: CGANTrainer, max_points: int = 300) -> dict:
     else:
         spec = curves_spec("cgan_scores", "step", names, title="Discriminator scores (hinge: raw scores, not probabilities)",
                            y_title="mean D(x, y)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
-    spec["datasets"] = {"cgan_scores": frame(step=cols["step"], **{"D(real)": cols["d_real"], "D(G(z))": cols["d_fake"]})}
+    spec["datasets"] = {"cgan_scores": arrow_bytes(step=cols["step"], **{"D(real)": cols["d_real"], "D(G(z))": cols["d_fake"]})}
     return spec
 
 
