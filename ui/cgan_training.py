@@ -73,6 +73,16 @@ def snapshot_strip(trainer: CGANTrainer) -> tuple[list[bytes], list[str]]:
     return cached[1], cached[2]
 
 
+def curves(trainer: CGANTrainer) -> tuple[dict, dict]:
+    """D's scores and the losses (Arrow bytes from NumPy), built again only when a step was trained: in a full
+    class most ticks train no step (each session's share is below one step) and send the same charts."""
+    cached = st.session_state.get("cgan_curves")
+    if cached is None or cached[0] is not trainer or cached[1] != trainer.steps:
+        cached = (trainer, trainer.steps, figures.discriminator_scores(trainer), figures.loss_curves(trainer))
+        st.session_state["cgan_curves"] = cached
+    return cached[2], cached[3]
+
+
 def draw_training(trainer: CGANTrainer) -> None:
     """One live tick: ~11 elements (it was 18); images sent as PNG bytes as they are (output_format="PNG":
     with "auto" Streamlit decodes a grey PNG and re-encodes it as JPEG on every run)."""
@@ -87,10 +97,11 @@ def draw_training(trainer: CGANTrainer) -> None:
         judge_readout(trainer)
     with right:
         if len(trainer.history):
-            st.vega_lite_chart(figures.discriminator_scores(trainer), width="stretch")
+            scores, losses = curves(trainer)
+            st.vega_lite_chart(scores, width="stretch")
             if trainer.shows_probability:
                 st.caption(TEXT["d_probability"])
-            st.vega_lite_chart(figures.loss_curves(trainer), width="stretch")
+            st.vega_lite_chart(losses, width="stretch")
         else:
             st.caption("Press Start (or Step) and D's probabilities and the losses appear here.")
     st.markdown("**From noise to digits**: the same fixed z's (so any change is G learning, not new noise)")
