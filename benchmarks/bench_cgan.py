@@ -15,7 +15,7 @@ measured in the same run.
 3. The live page's training pace alone: one headless student (benchmarks/bench_classroom.py's client) on a
 fresh server presses Start on "Train from scratch"; the step counter the client sees, against wall time.
 
-    python benchmarks/bench_cgan.py --live-pace 20 [--warmup 10]
+    python benchmarks/bench_cgan.py --live-pace 20 [--warmup 30]
 
 Optimised (gan_core.cgan.explorer.LatentExplorer.render): one batched forward of 10 in inference
 mode, uint8 conversion and nearest-neighbour upscaling in NumPy.
@@ -135,9 +135,10 @@ def timeit(fn, zs, repeats: int) -> list[float]:
     return times
 
 
-def live_pace(seconds: float, warmup: float) -> None:
+def live_pace(seconds: float, warmup: float, settle: float = 5.0) -> None:
     """Training steps per wall-clock second of one user alone, read from the step counter that reaches the
-    client (what the student sees), plus that client's updates per second."""
+    client (what the student sees), plus that client's updates per second: from `settle` s after Start was
+    pressed to the end of `warmup` (page load and Start included) + `seconds`."""
     import asyncio
     import re
 
@@ -149,6 +150,13 @@ def live_pace(seconds: float, warmup: float) -> None:
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.seen: list[tuple[float, int]] = []  # (time, step) at each completed fragment run
+            self.started: float | None = None  # when Start was pressed (the page load before it can be slow)
+
+        async def _press_start(self):
+            pressed = await super()._press_start()
+            if pressed and self.started is None:
+                self.started = time.monotonic()
+            return pressed
 
         def _on_msg(self, msg, size=0):
             super()._on_msg(msg, size)
@@ -169,7 +177,7 @@ def live_pace(seconds: float, warmup: float) -> None:
         cpu1 = bc.cpu_seconds(server.pids)
     finally:
         server.close()
-    inside = [(t, s) for t, s in student.seen if t >= t0 + warmup]
+    inside = [(t, s) for t, s in student.seen if student.started and t >= student.started + settle]
     if len(inside) < 2:
         print(f"live pace: too few updates seen ({len(student.seen)}); errors {student.stats.errors}")
         return
@@ -185,7 +193,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--live-pace", type=float, metavar="SECONDS",
                         help="instead: one student on the live page, training steps per wall second")
-    parser.add_argument("--warmup", type=float, default=10.0, help="with --live-pace: seconds before counting")
+    parser.add_argument("--warmup", type=float, default=30.0,
+                        help="with --live-pace: seconds for the page load and Start (counting starts 5 s after Start)")
     parser.add_argument("--checkpoint", default=str(checkpoint.DEFAULT_GENERATOR))
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--train-seconds", type=float, default=30.0)
