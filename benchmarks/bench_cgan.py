@@ -144,7 +144,7 @@ def live_pace(seconds: float, warmup: float, settle: float = 5.0) -> None:
 
     import bench_classroom as bc
 
-    step_text = re.compile(r"step\s*([\d,]+)")
+    step_text = re.compile(r"· step (\d[\d,]*) ·")  # the progress bar: "epoch 1.2 of 10 · step 340 · …"
 
     class Watcher(bc.Student):
         def __init__(self, *args, **kwargs):
