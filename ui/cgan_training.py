@@ -62,15 +62,15 @@ def snapshot_strip(trainer: CGANTrainer) -> tuple[list[bytes], list[str]]:
     """Up to six snapshots (PNG, captions) for "from noise to digits": one image list, encoded once per set
     of snapshots (a snapshot never changes; the list changes only when one is added)."""
     snaps = timeline(trainer.snapshots, 6)
-    key = (id(trainer), tuple(s["step"] for s in snaps))
+    steps = tuple(s["step"] for s in snaps)
     cached = st.session_state.get("cgan_snapshots")
-    if cached is None or cached[0] != key:
-        old = {} if cached is None or cached[0][0] != key[0] else dict(zip(cached[0][1], cached[1]))
+    if cached is None or cached[0] is not trainer or cached[1] != steps:  # `is`: a new run may reuse an id
+        old = dict(zip(cached[1], cached[2])) if cached is not None and cached[0] is trainer else {}
         pngs = [old.get(s["step"]) or png_bytes(snapshot_image(s["grid"], rows=1)) for s in snaps]  # 56 px a digit
         captions = [f"step {s['step']} · epoch {s['epoch']:g} · {s['seconds']:.0f} s" for s in snaps]
-        cached = (key, pngs, captions)
+        cached = (trainer, steps, pngs, captions)
         st.session_state["cgan_snapshots"] = cached
-    return cached[1], cached[2]
+    return cached[2], cached[3]
 
 
 def curves(trainer: CGANTrainer) -> tuple[dict, dict]:
