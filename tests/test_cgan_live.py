@@ -37,3 +37,25 @@ def test_min_train_paces_a_session_alone_between_min_wall_and_max_wall():
     r.mark(0, 0.0, 0.0)
     assert not r.due(5, 0.19, 1.9)
     assert r.due(5, 0.2, 2.0)
+
+
+def test_the_live_chart_is_one_element_over_one_dataset_of_the_history():
+    import numpy as np
+    import torch
+
+    from gan_core.cgan import figures
+    from gan_core.cgan.mnist import Digits, load_split
+    from gan_core.cgan.trainer import CGANTrainer
+    from gan_core.vega import read_arrow
+
+    torch.set_num_threads(1)
+    train, _ = load_split()
+    idx = np.arange(0, len(train), 20)
+    trainer = CGANTrainer(data=Digits(train.images[idx], train.labels[idx], train.source))
+    trainer.step(3)
+    spec = figures.live_curves(trainer)
+    assert list(spec["datasets"]) == ["cgan_live"] and [v["data"] for v in spec["vconcat"]] == [{"name": "cgan_live"}] * 2
+    data = read_arrow(spec["datasets"]["cgan_live"])
+    assert list(data["step"]) == [1, 2, 3]
+    assert data["D loss"].iloc[-1] == np.float32(trainer.history.last("d_loss"))
+    assert data["D(real)"].iloc[-1] == np.float32(trainer.history.last("d_real"))

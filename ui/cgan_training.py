@@ -73,18 +73,18 @@ def snapshot_strip(trainer: CGANTrainer) -> tuple[list[bytes], list[str]]:
     return cached[2], cached[3]
 
 
-def curves(trainer: CGANTrainer) -> tuple[dict, dict]:
-    """D's scores and the losses (Arrow bytes from NumPy), built again only when a step was trained: in a full
-    class most ticks train no step (each session's share is below one step) and send the same charts."""
+def curves(trainer: CGANTrainer) -> dict:
+    """D's scores above the losses (Arrow bytes from NumPy), built again only when a step was trained: in a
+    full class most ticks train no step (each session's share is below one step) and send the same chart."""
     cached = st.session_state.get("cgan_curves")
     if cached is None or cached[0] is not trainer or cached[1] != trainer.steps:
-        cached = (trainer, trainer.steps, figures.discriminator_scores(trainer), figures.loss_curves(trainer))
+        cached = (trainer, trainer.steps, figures.live_curves(trainer))
         st.session_state["cgan_curves"] = cached
-    return cached[2], cached[3]
+    return cached[2]
 
 
 def draw_training(trainer: CGANTrainer) -> None:
-    """One live tick: ~11 elements (it was 18); images sent as PNG bytes as they are (output_format="PNG":
+    """One live tick: ~11 elements (it was 18: one chart for the two curves, one image list for the snapshots); images sent as PNG bytes as they are (output_format="PNG":
     with "auto" Streamlit decodes a grey PNG and re-encodes it as JPEG on every run)."""
     running = lifecycle.run_of("cgan").running
     st.progress(min(1.0, trainer.epoch / GOAL_EPOCHS),
@@ -97,11 +97,9 @@ def draw_training(trainer: CGANTrainer) -> None:
         judge_readout(trainer)
     with right:
         if len(trainer.history):
-            scores, losses = curves(trainer)
-            st.vega_lite_chart(scores, width="stretch")
+            st.vega_lite_chart(curves(trainer), width="stretch")
             if trainer.shows_probability:
                 st.caption(TEXT["d_probability"])
-            st.vega_lite_chart(losses, width="stretch")
         else:
             st.caption("Press Start (or Step) and D's probabilities and the losses appear here.")
     st.markdown("**From noise to digits**: the same fixed z's (so any change is G learning, not new noise)")

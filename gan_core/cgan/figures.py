@@ -42,6 +42,18 @@ def discriminator_scores(trainer: CGANTrainer, max_points: int = 300) -> dict:
     return spec
 
 
+def live_curves(trainer: CGANTrainer, max_points: int = 300) -> dict:
+    """D's scores above the losses as one chart (one element a tick instead of two) over one dataset."""
+    scores, losses = discriminator_scores(trainer, max_points), loss_curves(trainer, max_points)
+    data = _live_columns(trainer, max_points, **{"D(real)": "d_real", "D(G(z))": "d_fake",
+                                                 "D loss": "d_loss", "G loss": "g_loss"})
+    for view in (scores, losses):
+        view.pop("datasets")
+        view["data"] = {"name": "cgan_live"}
+    return {"datasets": {"cgan_live": data}, "vconcat": [scores, losses], "spacing": 24,
+            "resolve": {"scale": {"color": "independent"}}}
+
+
 def accuracy_vs_time(curve: list[dict], title: str = "Conditional accuracy while training") -> dict:
     """Judge's conditional accuracy against training seconds (from a checkpoint's JSON)."""
     data = pd.DataFrame([{"seconds": c["seconds"], "accuracy": c["conditional_accuracy"]} for c in curve])
