@@ -54,7 +54,8 @@ def test_the_live_chart_is_one_element_over_one_dataset_of_the_history():
     trainer = CGANTrainer(data=Digits(train.images[idx], train.labels[idx], train.source))
     trainer.step(3)
     spec = figures.live_curves(trainer)
-    assert list(spec["datasets"]) == ["cgan_live"] and [v["data"] for v in spec["vconcat"]] == [{"name": "cgan_live"}] * 2
+    assert list(spec["datasets"]) == ["cgan_live"]
+    assert [v["data"] for v in spec["vconcat"]] == [{"name": "cgan_live"}] * 2
     data = read_arrow(spec["datasets"]["cgan_live"])
     assert list(data["step"]) == [1, 2, 3]
     assert data["D loss"].iloc[-1] == np.float32(trainer.history.last("d_loss"))

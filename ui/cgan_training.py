@@ -84,8 +84,9 @@ def curves(trainer: CGANTrainer) -> dict:
 
 
 def draw_training(trainer: CGANTrainer) -> None:
-    """One live tick: ~11 elements (it was 18: one chart for the two curves, one image list for the snapshots); images sent as PNG bytes as they are (output_format="PNG":
-    with "auto" Streamlit decodes a grey PNG and re-encodes it as JPEG on every run)."""
+    """One live tick: ~11 elements (it was 18: one chart for the two curves, one image list for the
+    snapshots); images sent as PNG bytes as they are (output_format="PNG": with "auto" Streamlit decodes a
+    grey PNG and re-encodes it as JPEG on every run)."""
     running = lifecycle.run_of("cgan").running
     st.progress(min(1.0, trainer.epoch / GOAL_EPOCHS),
                 text=f"epoch {trainer.epoch:.1f} of {GOAL_EPOCHS} · step {trainer.steps} · "

@@ -22,7 +22,8 @@ def loss_curves(trainer: CGANTrainer, max_points: int = 300) -> dict:
     """D and G losses against training step."""
     spec = curves_spec("cgan_losses", "step", ["D loss", "G loss"], title="Losses (a tug of war, not a descent)",
                        y_title="loss", height=200, colors=[PALETTE["discriminator"], PALETTE["fake"]])
-    spec["datasets"] = {"cgan_losses": _live_columns(trainer, max_points, **{"D loss": "d_loss", "G loss": "g_loss"})}
+    spec["datasets"] = {"cgan_losses": _live_columns(trainer, max_points,
+                                                     **{"D loss": "d_loss", "G loss": "g_loss"})}
     return spec
 
 
