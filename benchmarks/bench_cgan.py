@@ -12,6 +12,11 @@ measured in the same run.
 
     python benchmarks/bench_cgan.py [--checkpoint assets/cgan_mnist.safetensors] [--repeats 200] [--skip-training]
 
+3. The live page's training pace alone: one headless student (benchmarks/bench_classroom.py's client) on a
+fresh server presses Start on "Train from scratch"; the step counter the client sees, against wall time.
+
+    python benchmarks/bench_cgan.py --live-pace 20 [--warmup 30]
+
 Optimised (gan_core.cgan.explorer.LatentExplorer.render): one batched forward of 10 in inference
 mode, uint8 conversion and nearest-neighbour upscaling in NumPy.
 Reference: 20 separate forward calls (the big digit, each of the ten, each of the nine interpolation
@@ -130,8 +135,66 @@ def timeit(fn, zs, repeats: int) -> list[float]:
     return times
 
 
+def live_pace(seconds: float, warmup: float, settle: float = 5.0) -> None:
+    """Training steps per wall-clock second of one user alone, read from the step counter that reaches the
+    client (what the student sees), plus that client's updates per second: from `settle` s after Start was
+    pressed to the end of `warmup` (page load and Start included) + `seconds`."""
+    import asyncio
+    import re
+
+    import bench_classroom as bc
+
+    step_text = re.compile(r"· step (\d[\d,]*) ·")  # the progress bar: "epoch 1.2 of 10 · step 340 · …"
+
+    class Watcher(bc.Student):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.seen: list[tuple[float, int]] = []  # (time, step) at each completed fragment run
+            self.started: float | None = None  # when Start was pressed (the page load before it can be slow)
+
+        async def _press_start(self):
+            pressed = await super()._press_start()
+            if pressed and self.started is None:
+                self.started = time.monotonic()
+            return pressed
+
+        def _on_msg(self, msg, size=0):
+            super()._on_msg(msg, size)
+            if msg.WhichOneof("type") == "script_finished":
+                for text in self.counter_now:
+                    hit = step_text.search(text)
+                    if hit:
+                        self.seen.append((time.monotonic(), int(hit.group(1).replace(",", ""))))
+                        break
+
+    server = bc.Server({})
+    try:
+        asyncio.run(bc.warm_up(server.url))
+        student = Watcher(server.url, bc.PAGES["cgan"])
+        t0 = time.monotonic()
+        cpu0 = bc.cpu_seconds(server.pids)
+        asyncio.run(student.attend(t0, t0 + warmup, t0 + warmup + seconds))
+        cpu1 = bc.cpu_seconds(server.pids)
+    finally:
+        server.close()
+    inside = [(t, s) for t, s in student.seen if student.started and t >= student.started + settle]
+    if len(inside) < 2:
+        print(f"live pace: too few updates seen ({len(student.seen)}); errors {student.stats.errors}")
+        return
+    (ta, sa), (tb, sb) = inside[0], inside[-1]
+    changes = sum(1 for (_, a), (_, b) in zip(inside, inside[1:]) if b != a)
+    print(f"load average (1/5/15 min) on {os.cpu_count()} cores: {os.getloadavg()}")
+    print(f"live pace alone: {(sb - sa) / (tb - ta):.1f} training steps per wall second over {tb - ta:.1f} s "
+          f"(steps {sa} -> {sb}), {changes / (tb - ta):.1f} updates/s, server CPU {cpu1 - cpu0:.1f} s "
+          f"in {time.monotonic() - t0:.0f} s including the page load")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--live-pace", type=float, metavar="SECONDS",
+                        help="instead: one student on the live page, training steps per wall second")
+    parser.add_argument("--warmup", type=float, default=30.0,
+                        help="with --live-pace: seconds for the page load and Start (counting starts 5 s after Start)")
     parser.add_argument("--checkpoint", default=str(checkpoint.DEFAULT_GENERATOR))
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--train-seconds", type=float, default=30.0)
@@ -139,6 +202,10 @@ def main() -> int:
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--skip-sliders", action="store_true")
     args = parser.parse_args()
+    if args.live_pace:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        live_pace(args.live_pace, args.warmup)
+        return 0
     torch.set_num_threads(1)
     if not args.skip_training:
         train_report(args.train_seconds, args.seeds)

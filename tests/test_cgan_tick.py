@@ -31,7 +31,8 @@ def clocked(trainer, monkeypatch):
         trainer.steps += 1
         return 1
 
-    monkeypatch.setattr(trainer_module, "time", types.SimpleNamespace(perf_counter=lambda: clock.now))
+    now = lambda: clock.now  # noqa: E731 - steps take CPU time; no other thread competes here: wall = CPU
+    monkeypatch.setattr(trainer_module, "time", types.SimpleNamespace(perf_counter=now, thread_time=now))
     monkeypatch.setattr(trainer, "step", fake_step)
     trainer._step_seconds, trainer._carry, trainer._recent_rate = 0.0, 0.0, 0.0
     return trainer, clock
@@ -86,3 +87,22 @@ def test_a_diverged_run_trains_nothing(trainer):
         assert trainer.run_within(0.5) == 0
     finally:
         trainer.status = status
+
+
+def test_a_share_is_cpu_time_so_waiting_for_other_sessions_does_not_starve_training(trainer, monkeypatch):
+    # a class on one server: each step takes 0.03 s of this thread's CPU but 0.12 s on the wall clock
+    clock = types.SimpleNamespace(cpu=0.0, wall=0.0)
+
+    def fake_step(n=1):
+        clock.cpu += 0.03
+        clock.wall += 0.12
+        trainer.steps += 1
+        return 1
+
+    monkeypatch.setattr(trainer_module, "time", types.SimpleNamespace(perf_counter=lambda: clock.wall,
+                                                                      thread_time=lambda: clock.cpu))
+    monkeypatch.setattr(trainer, "step", fake_step)
+    trainer._step_seconds, trainer._carry, trainer._recent_rate = 0.0, 0.0, 0.0
+    assert trainer.run_within(0.1) == 3  # the 0.1 s share holds three 0.03-s steps, not one 0.12-s step
+    assert sum(trainer.run_within(0.01) for _ in range(300)) == pytest.approx(100, abs=1)  # 3 s of shares
+    assert trainer.steps_per_second == pytest.approx(1 / 0.12)  # the rate shown is per wall second

@@ -111,3 +111,31 @@ def test_training_shows_d_as_a_probability_the_judge_and_the_architecture(at):
     assert any("probability that x is a real digit" in c.value for c in at.caption)
     judge = [m for m in at.metric if "Judge reads" in m.label]
     assert judge and judge[0].value.endswith("%")
+
+
+def live_images(at) -> list[list]:
+    """The ImageList elements of the training tab's live panel, each as its list of images."""
+    found = []
+
+    def walk(node):
+        for child in (getattr(node, "children", None) or {}).values():
+            if getattr(child, "type", "") == "image" and any(i.caption.startswith(("Now:", "step "))
+                                                              for i in child.proto.imgs):
+                found.append(list(child.proto.imgs))
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def test_the_live_panel_sends_png_as_is_and_all_snapshots_as_one_element(at):
+    at.button(key="cgan_step").click().run()
+    at.button(key="cgan_step").click().run()
+    assert not at.exception
+    now, snapshots = live_images(at)
+    assert now[0].url.endswith(".png")  # PNG bytes as they are, not re-encoded as JPEG every run
+    assert [i.caption.split(" · ")[0] for i in snapshots] == ["step 0", "step 25", "step 50"]
+    assert all(i.url.endswith(".png") for i in snapshots)
+    before = now[0].url
+    at.button(key="cgan_step").click().run()  # paused: the "Now" grid always shows the latest step
+    assert live_images(at)[0][0].url != before

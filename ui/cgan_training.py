@@ -1,16 +1,18 @@
 """The CGAN page's Train-from-scratch panel: what one live tick draws, and the architecture drawing."""
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from gan_core.cgan import checkpoint, figures
 from gan_core.cgan.config import CGANConfig
 from gan_core.cgan.explorer import grid_image, png_bytes, snapshot_image
+from gan_core.cgan.live import Refresh
 from gan_core.cgan.metrics import JudgeReadout
 from gan_core.cgan.models import architecture_table
-from gan_core.cgan.trainer import MAX_SNAPSHOTS, CGANTrainer, timeline
+from gan_core.cgan.trainer import CGANTrainer, timeline
 from ui import lifecycle, notes
-from ui.arrow import share_datasets
 from ui.cgan_resources import load_judge
 
 GOAL_EPOCHS = 10  # the progress bar's target: clean digits with the defaults
@@ -37,44 +39,73 @@ def judge_readout(trainer: CGANTrainer) -> None:
         st.caption(f"≥ 90 % first at step {live.first[0]}, after {live.first[1]:.0f} s of training.")
 
 
-def now_png(trainer: CGANTrainer) -> bytes:
-    """The "Now" grid as PNG: drawn and encoded once per step count (a tick that trained no step, or a
-    rerun of the page, shows the same bytes without another forward pass)."""
-    cached = st.session_state.get("cgan_now_png")
+NOW = Refresh(min_wall=0.75, min_train=0.2, max_wall=3.0)  # the "Now" grid's pace (gan_core/cgan/live.py)
+
+
+def now_png(trainer: CGANTrainer, running: bool) -> bytes:
+    """The "Now" grid as PNG. A forward pass and an encoding cost ~10 ms, so while running it is redrawn
+    only as training moves on (Refresh: ~every 0.75 s alone, every 3 s in a full class); the same bytes in
+    between give Streamlit the same media file. Paused (a Step, a page rerun): always the latest."""
+    cached = st.session_state.get("cgan_now")
+    now = time.monotonic()
+    if cached is None or cached["trainer"] is not trainer:
+        cached = {"trainer": trainer, "refresh": Refresh(NOW.min_wall, NOW.min_train, NOW.max_wall), "png": b""}
+        st.session_state["cgan_now"] = cached
+    refresh: Refresh = cached["refresh"]
+    if refresh.due(trainer.steps, trainer.seconds, now) or (not running and trainer.steps != refresh.steps):
+        cached["png"] = png_bytes(grid_image(trainer.sample_grid(), 3))
+        refresh.mark(trainer.steps, trainer.seconds, now)
+    return cached["png"]
+
+
+def snapshot_strip(trainer: CGANTrainer) -> tuple[list[bytes], list[str]]:
+    """Up to six snapshots (PNG, captions) for "from noise to digits": one image list, encoded once per set
+    of snapshots (a snapshot never changes; the list changes only when one is added)."""
+    snaps = timeline(trainer.snapshots, 6)
+    steps = tuple(s["step"] for s in snaps)
+    cached = st.session_state.get("cgan_snapshots")
+    if cached is None or cached[0] is not trainer or cached[1] != steps:  # `is`: a new run may reuse an id
+        old = dict(zip(cached[1], cached[2])) if cached is not None and cached[0] is trainer else {}
+        pngs = [old.get(s["step"]) or png_bytes(snapshot_image(s["grid"], rows=1)) for s in snaps]  # 56 px a digit
+        captions = [f"step {s['step']} · epoch {s['epoch']:g} · {s['seconds']:.0f} s" for s in snaps]
+        cached = (trainer, steps, pngs, captions)
+        st.session_state["cgan_snapshots"] = cached
+    return cached[2], cached[3]
+
+
+def curves(trainer: CGANTrainer) -> dict:
+    """D's scores above the losses (Arrow bytes from NumPy), built again only when a step was trained: in a
+    full class most ticks train no step (each session's share is below one step) and send the same chart."""
+    cached = st.session_state.get("cgan_curves")
     if cached is None or cached[0] is not trainer or cached[1] != trainer.steps:
-        cached = (trainer, trainer.steps, png_bytes(grid_image(trainer.sample_grid(), 3)))
-        st.session_state["cgan_now_png"] = cached
+        cached = (trainer, trainer.steps, figures.live_curves(trainer))
+        st.session_state["cgan_curves"] = cached
     return cached[2]
 
 
 def draw_training(trainer: CGANTrainer) -> None:
+    """One live tick: ~11 elements (it was 18: one chart for the two curves, one image list for the
+    snapshots); images sent as PNG bytes as they are (output_format="PNG": with "auto" Streamlit decodes a
+    grey PNG and re-encodes it as JPEG on every run)."""
+    running = lifecycle.run_of("cgan").running
     st.progress(min(1.0, trainer.epoch / GOAL_EPOCHS),
                 text=f"epoch {trainer.epoch:.1f} of {GOAL_EPOCHS} · step {trainer.steps} · "
                      f"{trainer.seconds:.0f} s of training · {trainer.steps_per_second:.0f} steps/s")
     left, right = st.columns([1, 1], gap="large")
     with left:
-        st.image(now_png(trainer), width="stretch",
+        st.image(now_png(trainer, running), width="stretch", output_format="PNG",
                  caption="Now: EMA generator at 4 fixed z's (rows) × the ten labels (columns)")
         judge_readout(trainer)
     with right:
         if len(trainer.history):
-            charts = {"scores": figures.discriminator_scores(trainer), "losses": figures.loss_curves(trainer)}
-            share_datasets(charts)  # Arrow bytes straight from NumPy, not pandas' path per chart
-            st.vega_lite_chart(charts["scores"], width="stretch")
+            st.vega_lite_chart(curves(trainer), width="stretch")
             if trainer.shows_probability:
                 st.caption(TEXT["d_probability"])
-            st.vega_lite_chart(charts["losses"], width="stretch")
         else:
             st.caption("Press Start (or Step) and D's probabilities and the losses appear here.")
     st.markdown("**From noise to digits**: the same fixed z's (so any change is G learning, not new noise)")
-    encoded = st.session_state.setdefault("cgan_snapshot_png", {})  # a snapshot never changes: encode it once
-    if len(encoded) > 4 * MAX_SNAPSHOTS:
-        encoded.clear()
-    for snap in timeline(trainer.snapshots, 6):
-        key = (id(trainer), snap["step"])
-        if key not in encoded:
-            encoded[key] = png_bytes(snapshot_image(snap["grid"], rows=1))  # 56 px per digit
-        st.image(encoded[key], caption=f"step {snap['step']} · epoch {snap['epoch']:g} · {snap['seconds']:.0f} s")
+    pngs, captions = snapshot_strip(trainer)
+    st.image(pngs, caption=captions, output_format="PNG")
 
 
 def architecture_view(prefix: str) -> None:

@@ -10,6 +10,7 @@
     checkpoint.py  safetensors + JSON save / validated load
     explorer.py    fast rendering for the sliders: latent influence, ten-class grid, interpolation, 56-px snapshots
     latent.py      the explorer's state: a loaded model's slider order and range, the buttons' seeded z's
+    live.py        Refresh: how often the live "Now" grid is redrawn (as training moves on, not every tick)
     figures.py     Vega-Lite specs for the page
     cli.py         cgan-train, cgan-sample, cgan-eval, cgan-judge
 """

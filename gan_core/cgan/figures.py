@@ -1,19 +1,29 @@
-"""Vega-Lite specs for the CGAN page (plain dicts, data in named `datasets`; see gan_core/vega.py)."""
+"""Vega-Lite specs for the CGAN page (plain dicts, data in named `datasets`; see gan_core/vega.py). The two
+live curves carry Arrow bytes built from NumPy (redrawn every tick); the rest carry DataFrames."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from gan_core.vega import PALETTE, curves_spec, frame
+from gan_core.vega import PALETTE, arrow_bytes, curves_spec
 
 from .trainer import CGANTrainer
 
 
+def _live_columns(trainer: CGANTrainer, max_points: int, **names: str) -> bytes:
+    """Arrow bytes of the step and some history series: steps as int32, values as float32 (half the bytes a
+    tick sends; a chart needs no more than float32's 7 digits)."""
+    cols = trainer.history.view(max_points)
+    return arrow_bytes(step=cols["step"].astype(np.int32),
+                       **{label: cols[name].astype(np.float32) for label, name in names.items()})
+
+
 def loss_curves(trainer: CGANTrainer, max_points: int = 300) -> dict:
     """D and G losses against training step."""
-    cols = trainer.history.view(max_points)
     spec = curves_spec("cgan_losses", "step", ["D loss", "G loss"], title="Losses (a tug of war, not a descent)",
                        y_title="loss", height=200, colors=[PALETTE["discriminator"], PALETTE["fake"]])
-    spec["datasets"] = {"cgan_losses": frame(step=cols["step"], **{"D loss": cols["d_loss"], "G loss": cols["g_loss"]})}
+    spec["datasets"] = {"cgan_losses": _live_columns(trainer, max_points,
+                                                     **{"D loss": "d_loss", "G loss": "g_loss"})}
     return spec
 
 
@@ -21,7 +31,6 @@ def discriminator_scores(trainer: CGANTrainer, max_points: int = 300) -> dict:
     """D's mean output on real and on generated digits: the gap is what G is trying to close. With the
     sigmoid + BCE loss these are probabilities ("how sure D is that this is a real digit of class y"),
     drawn on [0, 1] (½: D can no longer tell); with hinge they are raw scores."""
-    cols = trainer.history.view(max_points)
     names = ["D(real)", "D(G(z))"]
     if trainer.shows_probability:
         spec = curves_spec("cgan_scores", "step", names, title="D's probability that a digit is real",
@@ -30,8 +39,20 @@ def discriminator_scores(trainer: CGANTrainer, max_points: int = 300) -> dict:
     else:
         spec = curves_spec("cgan_scores", "step", names, title="Discriminator scores (hinge: raw scores, not probabilities)",
                            y_title="mean D(x, y)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
-    spec["datasets"] = {"cgan_scores": frame(step=cols["step"], **{"D(real)": cols["d_real"], "D(G(z))": cols["d_fake"]})}
+    spec["datasets"] = {"cgan_scores": _live_columns(trainer, max_points, **{"D(real)": "d_real", "D(G(z))": "d_fake"})}
     return spec
+
+
+def live_curves(trainer: CGANTrainer, max_points: int = 300) -> dict:
+    """D's scores above the losses as one chart (one element a tick instead of two) over one dataset."""
+    scores, losses = discriminator_scores(trainer, max_points), loss_curves(trainer, max_points)
+    data = _live_columns(trainer, max_points, **{"D(real)": "d_real", "D(G(z))": "d_fake",
+                                                 "D loss": "d_loss", "G loss": "g_loss"})
+    for view in (scores, losses):
+        view.pop("datasets")
+        view["data"] = {"name": "cgan_live"}
+    return {"datasets": {"cgan_live": data}, "vconcat": [scores, losses], "spacing": 24,
+            "resolve": {"scale": {"color": "independent"}}}
 
 
 def accuracy_vs_time(curve: list[dict], title: str = "Conditional accuracy while training") -> dict:
