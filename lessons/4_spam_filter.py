@@ -140,6 +140,7 @@ def draw(game: SpamGame) -> None:
                                   small(f"Its favourite words (obvious spam words in bold): {favourites}")]))
         return
 
+    # One column pair for the whole board (each st.columns row is three more elements every round).
     left, right = st.columns([3, 2], gap="large")
     with left:
         if view.notice and view.blocked:  # the empty-blocklist note is next to the blocklist already
@@ -147,11 +148,6 @@ def draw(game: SpamGame) -> None:
         st.vega_lite_chart(figures.board_spec(view, arrow=True, title=f"Round {game.round}: the confusion matrix"),
                            width="content")
         st.session_state["spam_last_confusion"] = cm.to_dict()  # read by the page tests
-    with right:
-        st.markdown("### Who learns from what\n\n" + view.explanation)
-
-    left, right = st.columns([3, 2], gap="large")
-    with left:
         weights = {} if human else dict(zip(game.corpus.words, game.word_weights()))
         blocked = set(game.config.blocked_words) if human else set()
         emails = [figures.email_html(game.email_text(game.last.spam_words[i]), weights, view.spam_p[i], t, blocked)
@@ -167,18 +163,16 @@ def draw(game: SpamGame) -> None:
             parts += [f"**Good mail wrongly flagged (FP) this round: {len(flagged_real)}.** For example:",
                       figures.real_email_html(text, game.corpus.vocabulary, weights, view.ham_p[j], t, blocked)]
         st.markdown("\n\n".join(parts), unsafe_allow_html=True)
+        st.vega_lite_chart(figures.rates_spec(game, arrow=True), width="stretch")
     with right:
-        head = [f"#### {figures.FILTER_WORDS_TITLE}", small(WEIGHTS_NOTE)]
+        parts = ["### Who learns from what", view.explanation]
         if human:
-            head = ["### Your blocklist", ", ".join(f"~~{w}~~" for w in game.config.blocked_words) or "*(empty)*",
-                    small("The learned filter rests while you filter; its weights below are from before you "
-                          "took over."), *head]
-        st.markdown("\n\n".join(head))
+            parts += ["### Your blocklist", ", ".join(f"~~{w}~~" for w in game.config.blocked_words) or "*(empty)*",
+                      small("The learned filter rests while you filter; its weights below are from before you "
+                            "took over.")]
+        st.markdown("\n\n".join([*parts, f"#### {figures.FILTER_WORDS_TITLE}", small(WEIGHTS_NOTE)]))
         st.vega_lite_chart(figures.filter_words_spec(game, arrow=True, title=None), width="stretch")
-
-    left, right = st.columns(2, gap="large")
-    left.vega_lite_chart(figures.rates_spec(game, arrow=True), width="stretch")
-    right.vega_lite_chart(figures.losses_spec(game, arrow=True), width="stretch")
+        st.vega_lite_chart(figures.losses_spec(game, arrow=True), width="stretch")
 
 
 def notes() -> None:
