@@ -98,7 +98,25 @@ METHOD = (
 )
 
 
+CURVES_NOTE = (
+    "Within about a hundred rounds accuracy settles near 50% and both losses near ln 2: the spammer uses "
+    "words about as often as real mail does, so the filter's word weights have nothing left to go on. "
+    "That takes big samples — every update reads all of the filter's real mail and {batch} fresh spam emails. "
+    "With a few dozen, chance differences between samples look like evidence, both sides chase them, and the "
+    "game stalls around 60%."
+)
+WEIGHTS_NOTE = ("A word's weight adds to an email's suspicion in proportion to how often the email uses it; watch "
+                "the spam words fade as the spammer drops them and everyday words take their place.")
+
+
+def small(text: str) -> str:
+    """A caption inside a markdown element: one element a round instead of two."""
+    return f":small[:gray[{text}]]"
+
+
 def draw(game: SpamGame) -> None:
+    """What changes every round, and only that (the fragment resends each element every tick): texts that
+    sit together are one markdown; the texts that only change with the settings are in `notes()`."""
     human = game.config.human_filter
     # One computation for the matrix, its shares and every sentence about them, from what rules now.
     view = board_view(game, game.config.threshold, human, game.config.blocked_words)
@@ -112,77 +130,62 @@ def draw(game: SpamGame) -> None:
                   help="FN / (TP + FN): the spammer's pass rate.")
         st.metric("Good mail flagged", "—" if cm is None else f"{cm.ham_flagged:.0%}", help="FP / (FP + TN).")
 
-    spam_list = {w for w, m in zip(game.corpus.words, game.corpus.spam_mask) if m}
+    spam_list = game.corpus.spam_words_set
     favourites = ", ".join(f"**{w}**" if w in spam_list else w for w, _ in game.spammer_top_words(10))
     if cm is None:
         st.info("Press **Next round** or **Run**: the filter studies real mail against the spammer's first "
                 "emails, then the spammer rewrites.", icon=":material/mail:")
-        left, right = st.columns([3, 2], gap="large")
-        with left:
-            st.subheader("The spammer's first drafts")
-            for words in game.preview(3):
-                st.markdown(" ".join(f"**{w}**" if w in spam_list else w for w in words))
-            st.caption(f"Its favourite words (obvious spam words in bold): {favourites}")
-            with st.container(border=True):
-                st.markdown("**How the spammer learns (REINFORCE).** " + METHOD)
-        with right, st.container(border=True):
-            st.markdown(BRIDGE)
+        drafts = [" ".join(f"**{w}**" if w in spam_list else w for w in words) for words in game.preview(3)]
+        st.markdown("\n\n".join(["### The spammer's first drafts", *drafts,
+                                  small(f"Its favourite words (obvious spam words in bold): {favourites}")]))
         return
 
-    # Each element costs the server time every round: text that sits together is one element.
+    # One column pair for the whole board (each st.columns row is three more elements every round).
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader(f"Round {game.round}: the confusion matrix")
         if view.notice and view.blocked:  # the empty-blocklist note is next to the blocklist already
             st.info(view.notice, icon=":material/info:")
-        st.vega_lite_chart(figures.board_spec(view, arrow=True), width="content")
+        st.vega_lite_chart(figures.board_spec(view, arrow=True, title=f"Round {game.round}: the confusion matrix"),
+                           width="content")
         st.session_state["spam_last_confusion"] = cm.to_dict()  # read by the page tests
-    with right:
-        st.markdown("### Who learns from what\n\n" + view.explanation)
-        with st.container(border=True):
-            st.markdown(BRIDGE)
-
-    left, right = st.columns([3, 2], gap="large")
-    with left:
         weights = {} if human else dict(zip(game.corpus.words, game.word_weights()))
         blocked = set(game.config.blocked_words) if human else set()
         emails = [figures.email_html(game.email_text(game.last.spam_words[i]), weights, view.spam_p[i], t, blocked)
                   for i in range(min(SAMPLE_EMAILS, len(view.spam_p)))]
-        st.markdown("\n\n".join(["### Emails the spammer wrote this round", *emails]), unsafe_allow_html=True)
-        st.caption("Red: the filter's most suspicious words in each email" + (" (struck: your blocked words)."
-                   if human else "."))
-        below = [f"The spammer's favourite words now (obvious spam words in bold): {favourites}"]
+        parts = ["### Emails the spammer wrote this round", *emails,
+                 small("Red: the filter's most suspicious words in each email"
+                       + (" (struck: your blocked words)." if human else ".")),
+                 f"The spammer's favourite words now (obvious spam words in bold): {favourites}"]
         flagged_real = [j for j, p in enumerate(view.ham_p) if p >= t]
         if flagged_real:
             j = flagged_real[0]
             text = game.corpus.ham_texts[game.last.ham_rows[j]]
-            below += [f"**Good mail wrongly flagged (FP) this round: {len(flagged_real)}.** For example:",
-                      figures.real_email_html(text, set(game.corpus.words), weights, view.ham_p[j], t, blocked)]
-        st.markdown("\n\n".join(below), unsafe_allow_html=True)
-        with st.container(border=True):
-            st.markdown("**How the spammer learns (REINFORCE).** " + METHOD)
+            parts += [f"**Good mail wrongly flagged (FP) this round: {len(flagged_real)}.** For example:",
+                      figures.real_email_html(text, game.corpus.vocabulary, weights, view.ham_p[j], t, blocked)]
+        st.markdown("\n\n".join(parts), unsafe_allow_html=True)
+        st.vega_lite_chart(figures.rates_spec(game, arrow=True), width="stretch")
     with right:
+        parts = ["### Who learns from what", view.explanation]
         if human:
-            st.subheader("Your blocklist")
-            st.markdown(", ".join(f"~~{w}~~" for w in game.config.blocked_words) or "*(empty)*")
-            st.caption("The learned filter rests while you filter; its weights below are from before you took over.")
-        st.vega_lite_chart(figures.filter_words_spec(game, arrow=True), width="stretch")
-        st.caption("A word's weight adds to an email's suspicion in proportion to how often the email uses it; "
-                   "watch the spam words fade as the spammer drops them and everyday words take their place.")
-
-    left, right = st.columns(2, gap="large")
-    left.vega_lite_chart(figures.rates_spec(game, arrow=True), width="stretch")
-    right.vega_lite_chart(figures.losses_spec(game, arrow=True), width="stretch")
-    if not human:
-        st.caption(
-            "Within about a hundred rounds accuracy settles near 50% and both losses near ln 2: the spammer uses "
-            "words about as often as real mail does, so the filter's word weights have nothing left to go on. "
-            "That takes big samples — every update reads all of the filter's real mail and "
-            f"{game.config.batch_size} fresh spam emails. With a few dozen, chance differences between "
-            "samples look like evidence, both sides chase them, and the game stalls around 60%."
-        )
+            parts += ["### Your blocklist", ", ".join(f"~~{w}~~" for w in game.config.blocked_words) or "*(empty)*",
+                      small("The learned filter rests while you filter; its weights below are from before you "
+                            "took over.")]
+        st.markdown("\n\n".join([*parts, f"#### {figures.FILTER_WORDS_TITLE}", small(WEIGHTS_NOTE)]))
+        st.vega_lite_chart(figures.filter_words_spec(game, arrow=True, title=None), width="stretch")
+        st.vega_lite_chart(figures.losses_spec(game, arrow=True), width="stretch")
 
 
+def notes() -> None:
+    """Below the live panel, drawn on a page run only (not every round): they change with the settings alone."""
+    game = lifecycle.trainer(PREFIX)
+    config = game.config if game is not None else SpamConfig()
+    if not config.human_filter:
+        st.caption(CURVES_NOTE.format(batch=config.batch_size))
+    left, right = st.columns([3, 2], gap="large")
+    with left, st.container(border=True):
+        st.markdown("**How the spammer learns (REINFORCE).** " + METHOD)
+    with right, st.container(border=True):
+        st.markdown(BRIDGE)
 
 
 LESSON = lifecycle.Lesson(
@@ -201,7 +204,7 @@ LESSON = lifecycle.Lesson(
     custom_widgets={"human_filter": mode_widget, "threshold": threshold_widget, "blocked_words": blocklist_widget},
     start_label="Run",
     step_label="Next round",
-    nominal_interval=0.25,  # one round per tick: fast enough to see a trend, slow enough to read the matrix
+    nominal_interval=0.2,  # one round per tick: 5 a second to see a trend, the matrix still readable
     settings_open=True,
 )
 
@@ -212,3 +215,4 @@ st.markdown(
     "watch the spammer go from obvious spam to mail the filter cannot tell apart — or become the filter yourself."
 )
 lifecycle.render(LESSON)
+notes()

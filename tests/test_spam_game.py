@@ -97,6 +97,23 @@ def test_fast_drawing_picks_the_same_words_in_the_same_order_as_topk():
     assert torch.equal(words, expected)
 
 
+def test_top_k_with_tied_keys_still_gives_k_distinct_words_largest_first():
+    from gan_core.spam.game import _top_k
+
+    keys = np.array([[0.1, 0.9, 0.5, 0.5, 0.2],  # a tie at the threshold (k = 3): argpartition decides
+                     [0.3, 0.7, 0.7, 0.1, 0.0],  # a tie inside the top 3
+                     [0.5, 0.5, 0.5, 0.5, 0.5]], dtype=np.float32)  # every key tied
+    top = _top_k(keys, 3)
+    assert top.shape == (3, 3)
+    for row, cols in zip(keys, top):
+        assert len(set(cols.tolist())) == 3
+        assert (np.diff(row[cols]) <= 0).all()  # largest key first
+        assert row[cols].min() >= np.sort(row)[-3]  # no key left out is larger than one taken
+    np.testing.assert_array_equal(top[1], [1, 2, 0])
+    unordered = _top_k(keys, 3, ordered=False)
+    assert [set(r) for r in unordered.tolist()] == [set(r) for r in top.tolist()]
+
+
 def test_word_frequencies_give_each_word_of_an_email_an_equal_share():
     words = torch.tensor([[0, 3, 2], [4, 1, 0]])
     tf = word_frequencies(words, 5)
@@ -261,6 +278,30 @@ def test_divergence_is_caught_and_the_game_rewinds():
     game.reset()
     assert game.diverged is None and game.round == 0
     assert np.isfinite(good).all()
+
+
+def test_a_round_that_diverges_leaves_both_players_and_their_optimisers_as_they_were():
+    game = SpamGame(SpamConfig(), seed=0)
+    game.step(3)
+    before = [{k: v.clone() for k, v in m.state_dict().items()} for m in (game.spammer, game.filter)]
+    adam = [[s["exp_avg"].clone() for s in opt.state.values()] for opt in (game.spammer_opt, game.filter_opt)]
+    spammer_step = game.spammer_step
+
+    def blow_up() -> float:  # both players and both optimisers have moved this round; then a weight turns NaN
+        loss = spammer_step()
+        with torch.no_grad():
+            game.filter.bias.fill_(float("nan"))
+        return loss
+
+    game.spammer_step = blow_up
+    game.step(1)
+    assert game.diverged and game.round == 3
+    for module, saved in zip((game.spammer, game.filter), before):
+        for key, value in module.state_dict().items():
+            assert torch.equal(value, saved[key]), key
+    for opt, saved in zip((game.spammer_opt, game.filter_opt), adam):
+        for state, exp_avg in zip(opt.state.values(), saved):
+            assert torch.equal(state["exp_avg"], exp_avg)
 
 
 # -- bad input ---------------------------------------------------------------------------------

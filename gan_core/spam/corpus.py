@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -82,12 +82,25 @@ class Corpus:
     def size(self) -> int:
         return len(self.words)
 
+    # Built once per corpus (the page reads them every round); cached_property works on a frozen dataclass.
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self.words)
+
+    @cached_property
+    def spam_words_set(self) -> frozenset[str]:
+        """The vocabulary's obvious spam words (spam_mask as a set)."""
+        return frozenset(w for w, m in zip(self.words, self.spam_mask) if m)
+
+    @cached_property
+    def _lookup(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.words)}
+
     def index(self, word: str) -> int:
         return self.words.index(word)
 
     def indices(self, words) -> list[int]:
-        lookup = {w: i for i, w in enumerate(self.words)}
-        return [lookup[w] for w in words if w in lookup]
+        return [self._lookup[w] for w in words if w in self._lookup]
 
 
 def build_corpus(texts, real_vocab_size: int, spam_words=SPAM_WORDS) -> Corpus:

@@ -21,6 +21,7 @@ COIN_TOSS = 0.5
 # Fit the width to the column, keep `height` for the plot itself (legends and titles come on top of it).
 AUTOSIZE = {"type": "fit-x", "contains": "padding"}
 LN2 = math.log(2.0)
+FILTER_WORDS_TITLE = "Words the filter relies on (its weights)"
 
 CELLS = {
     # cell: (actual, verdict, lecture label)
@@ -51,19 +52,22 @@ def confusion_frame(cm: ConfusionMatrix, shares: dict[str, float] | None = None,
 
 
 def confusion_spec(cm: ConfusionMatrix, shares: dict[str, float] | None = None, human_filter: bool = False,
-                   max_count: int | None = None) -> dict:
+                   max_count: int | None = None, data=None, title: str | None = None) -> dict:
     """2x2 heat map: rows = what the email really is, columns = the filter's verdict; count, label and who learns.
-    The colour scale is fixed to [0, emails per side] so colours compare across rounds."""
+    The colour scale is fixed to [0, emails per side] so colours compare across rounds. `data`: the cells
+    already built (Arrow bytes), else a DataFrame from `cm` and `shares`."""
     max_count = max_count or max(cm.tp + cm.fn, cm.fp + cm.tn, 1)
+    if data is None:
+        data = confusion_frame(cm, shares, human_filter)
     text = {"x": {"field": "verdict", "type": "nominal", "sort": VERDICT},
             "y": {"field": "actual", "type": "nominal", "sort": ACTUAL}}
     dark = {"condition": {"test": f"datum['count'] > {max_count / 2}", "value": "white"}, "value": "black"}
-    return {
+    spec = {
         "height": 330,
         "width": {"step": 190},  # a band scale cannot stretch to the column; fixed cells keep the text inside
         "autosize": {"type": "pad", "contains": "padding"},
         "data": {"name": "confusion"},
-        "datasets": {"confusion": confusion_frame(cm, shares, human_filter)},
+        "datasets": {"confusion": data},
         "encoding": {
             "x": {"field": "verdict", "type": "nominal", "sort": VERDICT, "title": "the filter's verdict",
                   "axis": {"orient": "top", "labelAngle": 0, "labelFontSize": 13}},
@@ -86,25 +90,27 @@ def confusion_spec(cm: ConfusionMatrix, shares: dict[str, float] | None = None, 
              "encoding": {**text, "text": {"field": "share"}, "color": dark}},
         ],
     }
-
-
-def board_spec(view, arrow: bool = False) -> dict:
-    """The confusion matrix of a `board.BoardView`: counts, and who learns with the shares, all from the view."""
-    spec = confusion_spec(view.confusion, view.filter_shares, view.human, max_count=view.max_count)
-    frame = spec["datasets"]["confusion"]
-    if arrow:
-        counts = view.confusion.to_dict()
-        cells = list(CELLS)
-        spec["datasets"]["confusion"] = arrow_bytes(
-            actual=np.array([CELLS[c][0] for c in cells], dtype=object),
-            verdict=np.array([CELLS[c][1] for c in cells], dtype=object),
-            label=np.array([CELLS[c][2] for c in cells], dtype=object), count=np.array([counts[c] for c in cells]),
-            learner=np.array([view.cells[c].learner for c in cells], dtype=object),
-            share=np.array([view.cells[c].share for c in cells], dtype=object), cell=np.array(cells, dtype=object))
-        return spec
-    frame["learner"] = [view.cells[c].learner for c in frame["cell"]]
-    frame["share"] = [view.cells[c].share for c in frame["cell"]]
+    if title:
+        spec["title"] = {"text": title, "anchor": "start", "fontSize": 20, "offset": 12}
     return spec
+
+
+def board_spec(view, arrow: bool = False, title: str | None = None) -> dict:
+    """The confusion matrix of a `board.BoardView`: counts, and who learns with the shares, all from the view."""
+    cells = list(CELLS)
+    counts = view.confusion.to_dict()
+    columns = {
+        "actual": [CELLS[c][0] for c in cells], "verdict": [CELLS[c][1] for c in cells],
+        "label": [CELLS[c][2] for c in cells], "count": [counts[c] for c in cells],
+        "learner": [view.cells[c].learner for c in cells], "share": [view.cells[c].share for c in cells],
+        "cell": cells,
+    }
+    if arrow:  # no DataFrame on the live page: Arrow bytes straight from the columns
+        data = arrow_bytes(**{k: np.array(v, dtype=int if k == "count" else object) for k, v in columns.items()})
+    else:
+        data = pd.DataFrame(columns)
+    return confusion_spec(view.confusion, view.filter_shares, view.human, max_count=view.max_count, data=data,
+                          title=title)
 
 
 def filter_words_frame(game: SpamGame, k: int = 8) -> pd.DataFrame:
@@ -114,7 +120,7 @@ def filter_words_frame(game: SpamGame, k: int = 8) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["word", "weight", "side"])
 
 
-def filter_words_spec(game: SpamGame, k: int = 8, arrow: bool = False) -> dict:
+def filter_words_spec(game: SpamGame, k: int = 8, arrow: bool = False, title: str | None = FILTER_WORDS_TITLE) -> dict:
     """The filter's most telling words as bars: weight > 0 pushes towards 'spam', < 0 towards 'real mail'."""
     if arrow:
         top = game.filter_top_words(k)
@@ -123,10 +129,9 @@ def filter_words_spec(game: SpamGame, k: int = 8, arrow: bool = False) -> dict:
                            side=np.array([r[2] for r in rows], dtype=object))
     else:
         data = filter_words_frame(game, k)
-    return {
+    spec = {
         "height": 300,
         "autosize": AUTOSIZE,
-        "title": "Words the filter relies on (its weights)",
         "data": {"name": "filter_words"},
         "datasets": {"filter_words": data},
         "mark": {"type": "bar"},
@@ -139,6 +144,9 @@ def filter_words_spec(game: SpamGame, k: int = 8, arrow: bool = False) -> dict:
             "tooltip": [{"field": "word"}, {"field": "weight", "format": ".3f"}, {"field": "side"}],
         },
     }
+    if title:
+        spec["title"] = title
+    return spec
 
 
 def rounds_frame(game: SpamGame, max_points: int = 400) -> pd.DataFrame:
@@ -151,7 +159,9 @@ def _rounds(game: SpamGame, columns: tuple[str, ...], arrow: bool) -> "pd.DataFr
     if not arrow:
         return rounds_frame(game)
     cols = game.history.view(400)
-    return arrow_bytes(**{c: cols[c] for c in ("round", *columns)})  # the columns this chart draws
+    # the columns this chart draws; float32 halves the bytes sent every round and is plenty for a curve
+    return arrow_bytes(round=np.asarray(cols["round"], np.int32),
+                       **{c: np.asarray(cols[c], np.float32) for c in columns})
 
 
 def _lines_with_rule(rounds: "pd.DataFrame | bytes", title: str, series: dict[str, str], colors: list[str], rule: float, rule_label: str,
