@@ -20,7 +20,6 @@ from gan_core.playground.data import (
 )
 from gan_core.playground.pair import RunPair, build_run
 from gan_core.playground.slowmo import STAGE_TEXT, SlowMotion, batch_spec, graph_datasets, graph_spec
-from gan_core.vega import frame_bytes
 from ui import lifecycle, notes
 
 P = "pg"
@@ -249,12 +248,13 @@ def _slow_panel(run) -> None:
 
 
 def _curve_data(run) -> dict[str, bytes]:
-    """The curves' datasets as Arrow bytes, built once per recorded row (not once per chart and tick: up to
-    seven charts read the same table, and the history only grows every few steps)."""
-    key = (run.history.total_recorded, run.trainer.history.total_recorded, run.steps)
+    """The curves' datasets, built again only when a history grew (not once per tick: the scores are recorded
+    every few dozen steps, the losses every 25)."""
+    hs = (run.history, run.trainer.history)
+    key = tuple((h.total_recorded, h.last("step") if h.total_recorded else None) for h in hs)
     cached = run.__dict__.get("_curve_data")
     if cached is None or cached[0] != key:
-        cached = run.__dict__["_curve_data"] = (key, {k: frame_bytes(v) for k, v in F.curve_datasets(run).items()})
+        cached = run.__dict__["_curve_data"] = (key, F.curve_datasets(run))
     return cached[1]
 
 
@@ -275,7 +275,7 @@ def draw(t) -> None:
         select = st.segmented_control("Select in the noise", ["point", "region"], key="pgx_zmode", default="point")
         nspec = F.noise_spec(cfg.noise_dim, cfg.noise, select="interval" if select == "region" else "point")
         z = _selected_z(cfg)
-        st.vega_lite_chart(F.with_datasets(nspec, F.noise_datasets_arrow(cfg.noise_dim, cfg.noise, z)), key="pgx_noise",
+        st.vega_lite_chart(F.with_datasets(nspec, F.noise_datasets(cfg.noise_dim, cfg.noise, z)), key="pgx_noise",
                            on_select="rerun", width="content",
                            selection_mode=["noise_box"] if select == "region" else ["noise_click"])
         st.caption(notes.sections("playground_2d").get("noise", ""))
