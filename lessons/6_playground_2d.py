@@ -283,10 +283,8 @@ def draw(t) -> None:
         _plane(run, views, z, key="pgx_plane")
     if getattr(run, "slowmo", None) is not None and run.slowmo.stage != "idle":
         _slow_panel(run)
-    ds = _curve_data(run)
-    specs = F.curve_specs(run.data.is_mixture, len(run.data.centres) if run.data.is_mixture else 0)
-    for col, (name, spec) in zip(st.columns(3) * 3, specs.items()):
-        col.vega_lite_chart(F.with_datasets(spec, ds), key=f"pgx_curve_{name}", width="stretch")
+    spec = F.curves_chart(run.data.is_mixture, len(run.data.centres) if run.data.is_mixture else 0)
+    st.vega_lite_chart(F.with_datasets(spec, _curve_data(run)), key="pgx_curves", width="content")
 
 
 def _contrast_label(t: RunPair) -> str:

@@ -356,6 +356,25 @@ def curve_specs(is_mixture: bool, n_modes: int = 0) -> dict[str, dict]:
     return out
 
 
+CURVE_WIDTH = 270  # px per curve; three side by side fill the wide layout's main column
+
+
+@functools.lru_cache(maxsize=4)
+def curves_chart(is_mixture: bool, n_modes: int = 0, width: int = CURVE_WIDTH) -> dict:
+    """Every curve in ONE chart, three a row (`concat`): a single element a tick instead of a chart per curve
+    plus the columns around them; each curve keeps its own scales and legend. Cached: treat as read-only."""
+    charts = []
+    for spec in curve_specs(is_mixture, n_modes).values():
+        part = {k: v for k, v in spec.items() if k != "$schema"}
+        part["width"] = width
+        if part["encoding"]["color"].get("legend", {}) is not None:  # above the curve: the row stays narrow
+            part["encoding"]["color"]["legend"] = {"orient": "top", "title": None}
+        charts.append(part)
+    return {"$schema": _SCHEMA, "columns": 3, "concat": charts, "spacing": 24,
+            "resolve": {"scale": {"x": "independent", "y": "independent", "color": "independent"},
+                        "legend": {"color": "independent"}}}
+
+
 def curve_datasets(run) -> dict[str, bytes]:
     """One dataset per chart of `curve_specs`: the scores' and the losses' histories, at most
     MAX_HISTORY_POINTS rows each."""
