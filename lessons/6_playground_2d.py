@@ -272,13 +272,13 @@ def draw(t) -> None:
     cfg = run.config
     left, right = st.columns([1.35, 1], gap="medium")
     with right:
-        select = st.segmented_control("Select in the noise", ["point", "region"], key="pgx_zmode", default="point")
+        select = st.segmented_control(notes.sections("playground_2d").get("noise", "Select in the noise"),  # the how-to
+                                      ["point", "region"], key="pgx_zmode", default="point")  # as its label: one element less
         nspec = F.noise_spec(cfg.noise_dim, cfg.noise, select="interval" if select == "region" else "point")
         z = _selected_z(cfg)
         st.vega_lite_chart(F.with_datasets(nspec, F.noise_datasets(cfg.noise_dim, cfg.noise, z)), key="pgx_noise",
                            on_select="rerun", width="content",
                            selection_mode=["noise_box"] if select == "region" else ["noise_click"])
-        st.caption(notes.sections("playground_2d").get("noise", ""))
     with left:
         _plane(run, views, z, key="pgx_plane")
     if getattr(run, "slowmo", None) is not None and run.slowmo.stage != "idle":

@@ -57,6 +57,12 @@ def frame(**columns: np.ndarray | pa.Array) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+@functools.lru_cache(maxsize=8)
+def empty(*names: str) -> bytes:
+    """A dataset with no rows (no selection, nothing landing): the same bytes every tick, built once."""
+    return frame(**{name: np.zeros(0) for name in names})
+
+
 def kinds(values: list[str], counts: list[int]) -> pa.DictionaryArray:
     """A categorical column: counts[k] rows of values[k], in order (int8 codes and the labels once)."""
     codes = np.repeat(np.arange(len(values), dtype=np.int8), counts)
@@ -278,9 +284,11 @@ def plane_datasets(run, views: Views = Views(), *, selected_z: np.ndarray | None
         pts = run.samples[:N_ARROWS]
         out["arrows"] = frame(**arrows(pts, t.g_loss_gradient(pts)))
     if views.landing:
-        lz = np.zeros((0, cfg.noise_dim)) if selected_z is None else np.atleast_2d(selected_z)
-        xs = land(t.generate, lz) if len(lz) else np.zeros((0, 2))
-        out["landing"] = frame(x=xs[:, 0], y=xs[:, 1])
+        if selected_z is None or not np.size(selected_z):
+            out["landing"] = empty("x", "y")
+        else:
+            xs = land(t.generate, np.atleast_2d(selected_z))
+            out["landing"] = frame(x=xs[:, 0], y=xs[:, 1])
     return out
 
 
@@ -296,7 +304,9 @@ def noise_grid(noise_dim: int, noise_kind: str, cells: int | None = None) -> dic
 
 
 def _selected(noise_dim: int, selected_z: np.ndarray | None) -> bytes:
-    sel = np.zeros((0, noise_dim)) if selected_z is None else np.atleast_2d(selected_z)
+    if selected_z is None or not np.size(selected_z):
+        return empty("z1", "z2")
+    sel = np.atleast_2d(selected_z)
     return frame(z1=sel[:, 0], z2=sel[:, 1] if noise_dim == 2 else np.zeros(len(sel)))
 
 
