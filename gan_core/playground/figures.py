@@ -65,6 +65,11 @@ def empty(*names: str) -> bytes:
 
 def kinds(values: list[str], counts: list[int]) -> pa.DictionaryArray:
     """A categorical column: counts[k] rows of values[k], in order (int8 codes and the labels once)."""
+    return _kinds(tuple(values), tuple(int(c) for c in counts))
+
+
+@functools.lru_cache(maxsize=32)
+def _kinds(values: tuple[str, ...], counts: tuple[int, ...]) -> pa.DictionaryArray:  # Arrow arrays are immutable
     codes = np.repeat(np.arange(len(values), dtype=np.int8), counts)
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values, pa.string()))
 
@@ -366,7 +371,7 @@ def curve_specs(is_mixture: bool, n_modes: int = 0) -> dict[str, dict]:
     return out
 
 
-CURVE_WIDTH = 270  # px per curve; three side by side fill the wide layout's main column
+CURVE_WIDTH = 210  # px per curve: three a row (with their axes) fit the main column beside the sidebar at 1280 px
 
 
 @functools.lru_cache(maxsize=4)
@@ -380,7 +385,7 @@ def curves_chart(is_mixture: bool, n_modes: int = 0, width: int = CURVE_WIDTH) -
         if part["encoding"]["color"].get("legend", {}) is not None:  # above the curve: the row stays narrow
             part["encoding"]["color"]["legend"] = {"orient": "top", "title": None}
         charts.append(part)
-    return {"$schema": _SCHEMA, "columns": 3, "concat": charts, "spacing": 24,
+    return {"$schema": _SCHEMA, "columns": 3, "concat": charts, "spacing": 16,
             "resolve": {"scale": {"x": "independent", "y": "independent", "color": "independent"},
                         "legend": {"color": "independent"}}}
 
