@@ -382,8 +382,8 @@ def curves_chart(is_mixture: bool, n_modes: int = 0, width: int = CURVE_WIDTH) -
     for spec in curve_specs(is_mixture, n_modes).values():
         part = {k: v for k, v in spec.items() if k != "$schema"}
         part["width"] = width
-        if part["encoding"]["color"].get("legend", {}) is not None:  # above the curve: the row stays narrow
-            part["encoding"]["color"]["legend"] = {"orient": "top", "title": None}
+        if part["encoding"]["color"].get("legend", {}) is not None:  # below: the row stays narrow, titles aligned
+            part["encoding"]["color"]["legend"] = {"orient": "bottom", "title": None}
         charts.append(part)
     return {"$schema": _SCHEMA, "columns": 3, "concat": charts, "spacing": 16,
             "resolve": {"scale": {"x": "independent", "y": "independent", "color": "independent"},
