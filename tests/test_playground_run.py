@@ -317,3 +317,16 @@ def test_the_noise_grid_is_built_once_and_the_selection_fresh(dim):
     assert canvas["data"]["sequence"]["stop"] == (F.NOISE_CANVAS_CELLS + 1) ** dim
     assert canvas["transform"][0]["calculate"].startswith(f"round(({-e} + ")
     assert canvas["encoding"]["y"]["field"] == "y"
+
+
+def test_all_curves_are_one_chart_three_a_row_each_on_its_own_dataset():
+    run = _run()
+    run.train(30)
+    chart = F.curves_chart(is_mixture=False)
+    names = set(F.curve_specs(is_mixture=False))
+    assert chart["columns"] == 3 and len(chart["concat"]) == len(names) == 4
+    assert F.dataset_names(chart) == names and {"modes", "quality"} <= F.dataset_names(F.curves_chart(True, 8))
+    before = json.dumps(chart, sort_keys=True)
+    shipped = F.with_datasets(chart, F.curve_datasets(run))
+    assert set(shipped["datasets"]) == names and json.dumps(chart, sort_keys=True) == before  # cached spec untouched
+    assert all(part["width"] == F.CURVE_WIDTH for part in chart["concat"])
