@@ -20,7 +20,6 @@ from gan_core.playground.data import (
 )
 from gan_core.playground.pair import RunPair, build_run
 from gan_core.playground.slowmo import STAGE_TEXT, SlowMotion, batch_spec, graph_datasets, graph_spec
-from gan_core.vega import frame_bytes
 from ui import lifecycle, notes
 
 P = "pg"
@@ -249,12 +248,13 @@ def _slow_panel(run) -> None:
 
 
 def _curve_data(run) -> dict[str, bytes]:
-    """The curves' datasets as Arrow bytes, built once per recorded row (not once per chart and tick: up to
-    seven charts read the same table, and the history only grows every few steps)."""
-    key = (run.history.total_recorded, run.trainer.history.total_recorded, run.steps)
+    """The curves' datasets, built again only when a history grew (not once per tick: the scores are recorded
+    every few dozen steps, the losses every 25)."""
+    hs = (run.history, run.trainer.history)
+    key = tuple((h.total_recorded, h.last("step") if h.total_recorded else None) for h in hs)
     cached = run.__dict__.get("_curve_data")
     if cached is None or cached[0] != key:
-        cached = run.__dict__["_curve_data"] = (key, {k: frame_bytes(v) for k, v in F.curve_datasets(run).items()})
+        cached = run.__dict__["_curve_data"] = (key, F.curve_datasets(run))
     return cached[1]
 
 
@@ -272,21 +272,19 @@ def draw(t) -> None:
     cfg = run.config
     left, right = st.columns([1.35, 1], gap="medium")
     with right:
-        select = st.segmented_control("Select in the noise", ["point", "region"], key="pgx_zmode", default="point")
+        select = st.segmented_control(notes.sections("playground_2d").get("noise", "Select in the noise"),  # the how-to
+                                      ["point", "region"], key="pgx_zmode", default="point")  # as its label: one element less
         nspec = F.noise_spec(cfg.noise_dim, cfg.noise, select="interval" if select == "region" else "point")
         z = _selected_z(cfg)
-        st.vega_lite_chart(F.with_datasets(nspec, F.noise_datasets_arrow(cfg.noise_dim, cfg.noise, z)), key="pgx_noise",
+        st.vega_lite_chart(F.with_datasets(nspec, F.noise_datasets(cfg.noise_dim, cfg.noise, z)), key="pgx_noise",
                            on_select="rerun", width="content",
                            selection_mode=["noise_box"] if select == "region" else ["noise_click"])
-        st.caption(notes.sections("playground_2d").get("noise", ""))
     with left:
         _plane(run, views, z, key="pgx_plane")
     if getattr(run, "slowmo", None) is not None and run.slowmo.stage != "idle":
         _slow_panel(run)
-    ds = _curve_data(run)
-    specs = F.curve_specs(run.data.is_mixture, len(run.data.centres) if run.data.is_mixture else 0)
-    for col, (name, spec) in zip(st.columns(3) * 3, specs.items()):
-        col.vega_lite_chart(F.with_datasets(spec, ds), key=f"pgx_curve_{name}", width="stretch")
+    spec = F.curves_chart(run.data.is_mixture, len(run.data.centres) if run.data.is_mixture else 0)
+    st.vega_lite_chart(F.with_datasets(spec, _curve_data(run)), key="pgx_curves", width="content")
 
 
 def _contrast_label(t: RunPair) -> str:

@@ -137,3 +137,37 @@ def test_mixture_scores_include_the_mode_metrics():
     assert even.kl < s.kl and even.coverage > s.coverage
     plain = M.score(PointSet("d", ring.points), on_one)
     assert math.isnan(plain.modes_captured) and plain.to_dict()["modes_captured"] is None
+
+
+def _score_plain(real: PointSet, fake: np.ndarray) -> M.Scores:
+    """The straightforward score (each part from its own function, nothing precomputed) to check the live one."""
+    finite = fake[np.isfinite(fake).all(1)]
+    kl, js = M.grid_divergences(real.points, fake)
+    cov, prec = M.coverage_precision(real.points, fake)
+    return M.Scores(kl, js, M.sliced_wasserstein(real.points, finite), cov, prec)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_live_score_with_the_real_side_computed_once_is_the_plain_score(seed):
+    rng = np.random.default_rng(seed)
+    real = PointSet("d", _cloud(seed, 400))
+    side = M.RealSide(real)
+    for spread in (0.01, 0.05, 0.3):
+        fake = real.points[rng.integers(0, 400, 500)] + rng.normal(0, spread, (500, 2))
+        fake[:7] = np.nan  # diverging samples: never within reach, never crash
+        got, want = M.score(real, fake, side), _score_plain(real, fake)
+        assert got.kl == pytest.approx(want.kl, abs=1e-12) and got.js == pytest.approx(want.js, abs=1e-12)
+        assert got.sliced_w == pytest.approx(want.sliced_w, abs=1e-12)
+        assert (got.coverage, got.precision) == (want.coverage, want.precision)
+
+
+def test_the_k_d_tree_counts_the_radius_inclusively_like_the_cell_grid():
+    if M.cKDTree is None:
+        pytest.skip("scipy is not installed: the cell grid answers")
+    b = np.array([[0.0, 0.0], [1.0, 0.0]])
+    a = np.array([[0.25, 0.0], [0.2500001, 0.0], [np.inf, 0.0], [0.5, 0.5]])
+    tree = M.cKDTree(b)
+    assert M.within_radius_tree(a, tree, 0.25).tolist() == M.within_radius(a, b, 0.25).tolist() == [
+        True, False, False, False]
+    assert not M.within_radius_tree(a, M.cKDTree(np.zeros((0, 2))), 0.25).any()
+    assert M.RealSide(PointSet("d", b)).coverage_precision(np.full((3, 2), np.nan)) == (0.0, 0.0)

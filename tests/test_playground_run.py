@@ -13,6 +13,7 @@ from gan_core.playground.pair import CONTRASTS, RunPair
 from gan_core.playground.session import PlaygroundRun, data_for
 from gan_core.playground.shapes import draw, strokes_of
 from gan_core.playground.slowmo import STAGES, SlowMotion, graph_datasets
+from gan_core.vega import read_arrow
 
 SMALL = dict(g_width=16, d_width=16, batch_size=32)
 
@@ -126,9 +127,10 @@ def test_plane_spec_is_stable_and_every_dataset_it_names_is_built(noise_dim, los
     ds2 = F.plane_datasets(run, views)
     assert json.dumps(F.plane_spec(views, noise_dim=noise_dim, d_kind=run.trainer.d_output_kind), sort_keys=True) == before
     assert _names(spec) == set(ds1) == set(ds2)
-    assert len(ds1["landing"]) == 1 and len(ds2["landing"]) == 0
-    assert len(ds1["arrows"]) == F.N_ARROWS
-    assert not ds1["manifold"].equals(ds2["manifold"])  # G moved
+    assert all(isinstance(v, bytes) for v in ds1.values())  # Arrow built from NumPy, never a DataFrame
+    assert len(read_arrow(ds1["landing"])) == 1 and len(read_arrow(ds2["landing"])) == 0
+    assert len(read_arrow(ds1["arrows"])) == F.N_ARROWS
+    assert not read_arrow(ds1["manifold"]).equals(read_arrow(ds2["manifold"]))  # G moved
 
 
 def test_views_can_be_switched_off():
@@ -138,29 +140,67 @@ def test_views_can_be_switched_off():
     assert _names(spec) == set() and F.plane_datasets(run, views) == {}
     only = F.Views(real=False, fake=True, surface=False, manifold=True, gradients=False, landing=False)
     assert _names(F.plane_spec(only)) == {"points", "manifold"}
-    assert set(F.plane_datasets(run, only)["points"]["kind"]) == {F.FAKE}
+    assert set(read_arrow(F.plane_datasets(run, only)["points"])["kind"]) == {F.FAKE}
+    both = read_arrow(F.plane_datasets(run, F.Views())["points"])
+    assert both["kind"].tolist() == [F.REAL] * min(run.data.n, F.N_REAL_DRAWN) + [F.FAKE] * F.N_FAKE_DRAWN
+    assert np.allclose(both[["x", "y"]].to_numpy()[-F.N_FAKE_DRAWN:], run.samples[:F.N_FAKE_DRAWN], atol=1e-6)
+
+
+def test_datasets_are_float32_with_non_finite_values_as_nulls():
+    table = read_arrow(F.frame(x=np.array([0.5, np.nan, np.inf]), n=np.arange(3)))
+    assert table["x"].dtype == np.float32 and table["x"].isna().tolist() == [False, True, True]
+    assert table["x"][0] == 0.5 and table["n"].tolist() == [0, 1, 2]
+
+
+def test_the_heat_map_ships_d_per_cell_and_the_spec_places_the_cells():
+    run = _run()
+    n = F.N_SURFACE
+    table = read_arrow(F.plane_datasets(run, F.Views(real=False, fake=False, manifold=False, landing=False))["surface"])
+    assert len(table) == n * n and table["i"].dtype == np.int8
+    centre = -1 + 2 / n * (table[["i", "j"]].to_numpy() + 0.5)  # the formulas in plane_spec, by hand
+    assert np.allclose(table["D"], run.trainer.discriminator(centre), atol=1e-6)
+    layer = F.plane_spec(F.Views())["layer"][0]
+    formulas = {t["as"]: t["calculate"] for t in layer["transform"]}
+    assert formulas["x1"] == f"-1.0 + {2 / n} * (datum.i + 1)" and formulas["y0"] == f"-1.0 + {2 / n} * (datum.j)"
 
 
 def test_arrows_point_down_the_loss_gradient_and_share_one_scale():
     pts = np.zeros((2, 2))
     a = F.arrows(pts, np.array([[-2.0, 0.0], [0.0, 1.0]]))
-    assert np.allclose(a[["x2", "y2"]].to_numpy(), [[F.ARROW_LENGTH, 0], [0, -F.ARROW_LENGTH / 2]])
+    assert np.allclose(np.stack([a["x2"], a["y2"]], 1), [[F.ARROW_LENGTH, 0], [0, -F.ARROW_LENGTH / 2]])
     assert np.allclose(a["angle"], [90, 180])
 
 
 def test_curve_specs_name_their_datasets():
     run = _run()
-    run.train(20)
+    run.train(30)  # the losses are recorded every 25 steps
     ds = F.curve_datasets(run)
-    for spec in F.curve_specs(is_mixture=False).values():
-        assert _names(spec) <= set(ds)
+    for name, spec in F.curve_specs(is_mixture=False).items():
+        assert _names(spec) == {name} <= set(ds)
+        table = read_arrow(ds[name])  # the step and only the series this chart draws
+        assert list(table.columns) == ["step", *F.CURVES[name][0]] and len(table) >= 1
     assert "modes" in F.curve_specs(is_mixture=True, n_modes=8) and "modes" not in F.curve_specs(is_mixture=False)
+    cov = read_arrow(ds["coverage"])
+    assert np.allclose(cov["coverage"], 100 * run.history.view(F.MAX_HISTORY_POINTS)["coverage"], atol=1e-4)
 
 
 def test_noise_panel_datasets_match_its_spec():
     for dim in (1, 2):
         spec = F.noise_spec(dim, "gaussian")
         assert _names(spec) == set(F.noise_datasets(dim, "gaussian", np.zeros((1, dim))))
+
+
+@pytest.mark.parametrize("dim, cells", [(1, 20), (2, 16)])
+def test_noise_grid_cells_hold_equal_probability(dim, cells):
+    from statistics import NormalDist
+
+    grid = read_arrow(F.noise_datasets(dim, "gaussian")["noise_grid"])
+    assert len(grid) == cells ** dim
+    cdf = np.vectorize(NormalDist().cdf)
+    widths = cdf(grid["z1_end"]) - cdf(grid["z1"])  # the same probability mass per cell along each axis
+    assert np.allclose(widths, widths[0], atol=1e-6)
+    if dim == 2:
+        assert (grid["z2_end"] > grid["z2"]).all()
 
 
 # ---------------------------------------------------------------- the command line
@@ -246,31 +286,47 @@ def test_build_run_makes_a_pair_when_asked_and_the_pair_behaves_like_a_run():
 def test_drawing_board_datasets_match_its_spec():
     spec = F.drawing_spec()
     ds = F.drawing_datasets(np.array([[0.1, 0.2], [0.3, -0.4]]))
-    assert _names(spec) == set(ds) and len(ds["drawn"]) == 2
-    canvas = ds["canvas"]
-    assert canvas["x"].min() == -1 and canvas["x"].max() == 1 and len(canvas) == 81 * 81
+    assert _names(spec) == set(ds) and len(read_arrow(ds["drawn"])) == 2
+    canvas = spec["layer"][1]  # generated in the browser: 81 × 81 points, -1 … 1 in steps of 0.025
+    assert canvas["data"] == {"sequence": {"start": 0, "stop": 81 * 81, "as": "i"}}
+    assert [t["calculate"] for t in canvas["transform"]] == [
+        "round((-1.0 + 0.025 * (datum.i % 81)) * 1e6) / 1e6", "round((-1.0 + 0.025 * floor(datum.i / 81)) * 1e6) / 1e6"]
+    line = F.grid_data(2.0, 0.5, dims=1)
+    assert line["data"]["sequence"]["stop"] == 9 and line["transform"][1]["calculate"] == "0"
 
 
 
 def test_with_datasets_ships_only_what_the_spec_reads():
     spec = F.curve_specs(is_mixture=False)["coverage"]
-    out = F.with_datasets(spec, {"scores": "s", "losses": "l"})
-    assert set(out["datasets"]) == {"scores"} and "datasets" not in spec
+    out = F.with_datasets(spec, {"coverage": b"c", "losses": b"l"})
+    assert out["datasets"] == {"coverage": b"c"} and "datasets" not in spec
     plane = F.plane_spec(F.Views(gradients=True))
     assert F.dataset_names(plane) == {"surface", "manifold", "points", "arrows", "landing"}
 
 
 @pytest.mark.parametrize("dim", [1, 2])
-def test_the_live_noise_datasets_are_the_noise_datasets_with_the_static_ones_cached(dim):
-    from gan_core.vega import read_arrow
-
+def test_the_noise_grid_is_built_once_and_the_selection_fresh(dim):
     z = np.full((1, dim), 0.25)
-    plain, live = F.noise_datasets(dim, "gaussian", z), F.noise_datasets_arrow(dim, "gaussian", z)
-    assert set(live) == set(plain)
-    for name in ("noise_grid", "noise_canvas"):
-        assert np.allclose(read_arrow(live[name]).to_numpy(float), plain[name].to_numpy(float))
-        assert F.noise_datasets_arrow(dim, "gaussian")[name] is live[name]  # built once
-    assert read_arrow(live["noise_selected"])["z1"].tolist() == [0.25]  # the selection is fresh
-    assert len(F.noise_datasets_arrow(dim, "gaussian")["noise_selected"]) == 0
-    assert not np.allclose(read_arrow(F.noise_datasets_arrow(dim, "uniform")["noise_canvas"]).to_numpy(float),
-                           read_arrow(live["noise_canvas"]).to_numpy(float))  # another noise, another grid
+    live = F.noise_datasets(dim, "gaussian", z)
+    assert F.noise_datasets(dim, "gaussian")["noise_grid"] is live["noise_grid"]  # built once
+    assert read_arrow(live["noise_selected"])["z1"].tolist() == [0.25]
+    assert len(read_arrow(F.noise_datasets(dim, "gaussian")["noise_selected"])) == 0
+    assert F.noise_datasets(dim, "uniform")["noise_grid"] != live["noise_grid"]  # another noise, another grid
+    canvas = F.noise_spec(dim, "gaussian")["layer"][-1]  # the click canvas spans the noise's extent
+    e = F.noise_extent("gaussian")
+    assert canvas["data"]["sequence"]["stop"] == (F.NOISE_CANVAS_CELLS + 1) ** dim
+    assert canvas["transform"][0]["calculate"].startswith(f"round(({-e} + ")
+    assert canvas["encoding"]["y"]["field"] == "y"
+
+
+def test_all_curves_are_one_chart_three_a_row_each_on_its_own_dataset():
+    run = _run()
+    run.train(30)
+    chart = F.curves_chart(is_mixture=False)
+    names = set(F.curve_specs(is_mixture=False))
+    assert chart["columns"] == 3 and len(chart["concat"]) == len(names) == 4
+    assert F.dataset_names(chart) == names and {"modes", "quality"} <= F.dataset_names(F.curves_chart(True, 8))
+    before = json.dumps(chart, sort_keys=True)
+    shipped = F.with_datasets(chart, F.curve_datasets(run))
+    assert set(shipped["datasets"]) == names and json.dumps(chart, sort_keys=True) == before  # cached spec untouched
+    assert all(part["width"] == F.CURVE_WIDTH for part in chart["concat"])

@@ -3,6 +3,11 @@
 A spec depends only on settings (which views are on, the noise's dimension and kind, whether D outputs a
 probability or a score), never on the training state: between ticks only the datasets change and the browser
 redraws in place. Each view is one layer and can be switched off (`Views`).
+
+Every dataset is Arrow IPC bytes built straight from NumPy (`frame`): Streamlit ships bytes as they are, while
+a DataFrame goes through pandas' Arrow conversion on every tick (1-7 ms a dataset under a class's load, the
+largest cost of a tick). What the browser can compute itself (the clickable canvases, the heat map's cell
+positions) is not shipped at all.
 """
 from __future__ import annotations
 
@@ -10,14 +15,11 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from gan_core.playground.data import VIEW
-from gan_core.playground.manifold import (
-    Manifold, curve_rows, land, noise_grid_rows, noise_ticks, quad_rows, region_noise, warp,
-)
-from gan_core.vega import PALETTE, curves_spec, frame_bytes
-from gan_core.vega import frame as _frame
+from gan_core.playground.manifold import Manifold, curve_rows, land, noise_ticks, quad_rows, region_noise, warp
+from gan_core.vega import PALETTE, curves_spec
 
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 N_SURFACE = 30  # D's decision surface: 30×30 cells
@@ -32,14 +34,44 @@ LANDING_COLOR = "#d62728"
 MAX_HISTORY_POINTS = 300
 
 
-def frame(**columns) -> pd.DataFrame:
-    """vega.frame with float32 columns: half the bytes shipped per tick, far below what a screen can show."""
-    return _frame(**{k: (np.asarray(v, dtype=np.float32) if np.asarray(v).dtype.kind == "f" else v)
-                     for k, v in columns.items()})
+def frame(**columns: np.ndarray | pa.Array) -> bytes:
+    """Equal-length columns as one dataset's Arrow IPC bytes. Floats go as float32 (half the bytes, far below
+    what a screen can show) with non-finite values as nulls (Vega skips them); a `kinds` column stays
+    dictionary-encoded (a byte a row)."""
+    arrays = {}
+    for name, values in columns.items():
+        if isinstance(values, pa.Array):
+            arrays[name] = values
+            continue
+        arr = np.asarray(values)
+        if arr.dtype.kind == "f":
+            arr = arr.astype(np.float32)
+            finite = np.isfinite(arr)
+            arrays[name] = pa.array(arr) if finite.all() else pa.array(arr, mask=~finite)
+        else:
+            arrays[name] = pa.array(arr)
+    table = pa.table(arrays) if arrays else pa.table({})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
-def _kinds(values: list[str], counts: list[int]) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.repeat(np.arange(len(values)), counts).astype(np.int8), categories=values)
+@functools.lru_cache(maxsize=8)
+def empty(*names: str) -> bytes:
+    """A dataset with no rows (no selection, nothing landing): the same bytes every tick, built once."""
+    return frame(**{name: np.zeros(0) for name in names})
+
+
+def kinds(values: list[str], counts: list[int]) -> pa.DictionaryArray:
+    """A categorical column: counts[k] rows of values[k], in order (int8 codes and the labels once)."""
+    return _kinds(tuple(values), tuple(int(c) for c in counts))
+
+
+@functools.lru_cache(maxsize=32)
+def _kinds(values: tuple[str, ...], counts: tuple[int, ...]) -> pa.DictionaryArray:  # Arrow arrays are immutable
+    codes = np.repeat(np.arange(len(values), dtype=np.int8), counts)
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values, pa.string()))
 
 
 @dataclass(frozen=True)
@@ -57,11 +89,15 @@ def _axis(field: str, title: str, extent: float = VIEW) -> dict:
             "scale": {"domain": [-extent, extent], "nice": False, "zero": False}}
 
 
-def canvas_points(step: float = CANVAS_STEP, extent: float = VIEW) -> pd.DataFrame:
-    """An invisible grid of points over the plane: a click selects the nearest one, i.e. where to add a point."""
-    t = np.round(np.arange(-extent, extent + step / 2, step), 6)
-    xx, yy = np.meshgrid(t, t)
-    return frame(x=xx.ravel(), y=yy.ravel())
+def grid_data(extent: float = VIEW, step: float = CANVAS_STEP, dims: int = 2) -> dict:
+    """A regular grid of points over [-extent, extent]^dims (y = 0 for one dimension), generated in the browser
+    (a Vega sequence and two formulas): the invisible points that make a plane clickable cost no bytes."""
+    k = int(round(2 * extent / step)) + 1  # points per axis, both ends included
+    at = "round(({lo} + {step} * {i}) * 1e6) / 1e6"
+    return {"data": {"sequence": {"start": 0, "stop": k ** dims, "as": "i"}},
+            "transform": [{"calculate": at.format(lo=-extent, step=step, i=f"(datum.i % {k})"), "as": "x"},
+                          {"calculate": at.format(lo=-extent, step=step, i=f"floor(datum.i / {k})")
+                           if dims == 2 else "0", "as": "y"}]}
 
 
 def _canvas_layer(param: str, select: str = "point") -> dict:
@@ -70,7 +106,7 @@ def _canvas_layer(param: str, select: str = "point") -> dict:
     how = ({"type": "point", "on": "click", "nearest": True, "fields": ["x", "y"], "clear": False}
            if select == "point" else {"type": "interval", "encodings": ["x", "y"], "clear": "dblclick"})
     return {
-        "data": {"name": "canvas"},
+        **grid_data(),
         "params": [{"name": param, "select": how}],
         "mark": {"type": "point", "opacity": 0, "size": 40, "tooltip": False},
         "encoding": {"x": _axis("x", "x₁"), "y": _axis("y", "x₂")},
@@ -88,10 +124,11 @@ def plane_spec(views: Views = Views(), *, noise_dim: int = 2, d_kind: str = "pro
                  if d_kind == "probability" else
                  {"field": "D", "type": "quantitative", "title": "D score", "scale": {"scheme": "greens"}})
         color["legend"] = {"orient": "right", "gradientLength": 120}
+        edge = "{lo} + {cell} * ({f})"  # the surface ships D and the cell's (i, j), a byte each, not positions
         layers.append({
             "data": {"name": "surface"},
-            "transform": [{"calculate": f"datum.x - {cell / 2}", "as": "x0"}, {"calculate": f"datum.x + {cell / 2}", "as": "x1"},
-                          {"calculate": f"datum.y - {cell / 2}", "as": "y0"}, {"calculate": f"datum.y + {cell / 2}", "as": "y1"}],
+            "transform": [{"calculate": edge.format(lo=-VIEW, cell=cell, f=f), "as": a}
+                          for f, a in (("datum.i", "x0"), ("datum.i + 1", "x1"), ("datum.j", "y0"), ("datum.j + 1", "y1"))],
             "mark": {"type": "rect", "opacity": 0.5},
             "encoding": {"x": _axis("x0", "x₁"), "x2": {"field": "x1"}, "y": _axis("y0", "x₂"), "y2": {"field": "y1"},
                          "color": color},
@@ -150,7 +187,7 @@ def plane_spec(views: Views = Views(), *, noise_dim: int = 2, d_kind: str = "pro
 
 
 def drawing_spec(select: str = "point", height: int = 420) -> dict:
-    """The drawing board: the points drawn so far over a clickable plane (datasets "drawn" and "canvas";
+    """The drawing board: the points drawn so far (dataset "drawn") over a clickable plane (the canvas;
     a click is the selection parameter "plane_click", a dragged box "plane_box")."""
     x, y = _axis("x", "x₁"), _axis("y", "x₂")
     return {"$schema": _SCHEMA, "title": "Your data: click to draw", "height": height, "width": height,
@@ -160,13 +197,16 @@ def drawing_spec(select: str = "point", height: int = 420) -> dict:
                       _canvas_layer("plane_click" if select == "point" else "plane_box", select)]}
 
 
-def drawing_datasets(points: np.ndarray) -> dict[str, pd.DataFrame]:
+def drawing_datasets(points: np.ndarray) -> dict[str, bytes]:
     p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    return {"drawn": frame(x=p[:, 0], y=p[:, 1]), "canvas": canvas_points()}
+    return {"drawn": frame(x=p[:, 0], y=p[:, 1])}
 
 
 def noise_extent(noise_kind: str) -> float:
     return float(abs(noise_ticks(noise_kind, 2)[0]))
+
+
+NOISE_CANVAS_CELLS = 60  # a click in the noise panel lands on this grid (cells per axis)
 
 
 def noise_spec(noise_dim: int = 2, noise_kind: str = "uniform", *, drawable: bool = True, select: str = "point",
@@ -176,11 +216,10 @@ def noise_spec(noise_dim: int = 2, noise_kind: str = "uniform", *, drawable: boo
     z1 = _axis("z1", "z₁", e)
     if noise_dim == 2:
         z2 = _axis("z2", "z₂", e)
-        grid = {"data": {"name": "noise_grid"},
-                "mark": {"type": "line", "interpolate": "linear-closed", "fill": MANIFOLD_COLOR,
-                         "stroke": MANIFOLD_COLOR, "strokeWidth": 0.4, "fillOpacity": 0.15},
-                "encoding": {"x": z1, "y": z2, "detail": {"field": "cell", "type": "nominal"},
-                             "order": {"field": "order", "type": "quantitative"}}}
+        grid = {"data": {"name": "noise_grid"},  # one rectangle per cell (the cells are squares here)
+                "mark": {"type": "rect", "fill": MANIFOLD_COLOR, "stroke": MANIFOLD_COLOR, "strokeWidth": 0.4,
+                         "fillOpacity": 0.15},
+                "encoding": {"x": z1, "x2": {"field": "z1_end"}, "y": z2, "y2": {"field": "z2_end"}}}
     else:
         z2 = {"field": "z2", "type": "quantitative", "title": None, "axis": None, "scale": {"domain": [-1, 1]}}
         grid = {"data": {"name": "noise_grid"}, "mark": {"type": "rule", "color": MANIFOLD_COLOR, "strokeWidth": 3},
@@ -190,26 +229,18 @@ def noise_spec(noise_dim: int = 2, noise_kind: str = "uniform", *, drawable: boo
                      "encoding": {"x": z1, "y": z2}}]
     if drawable:
         canvas = _canvas_layer("noise_click" if select == "point" else "noise_box", select)
-        canvas["data"] = {"name": "noise_canvas"}
-        canvas["encoding"] = {"x": _axis("x", "z₁", e), "y": _axis("y", "z₂", e) if noise_dim == 2 else z2}
+        canvas.update(grid_data(e, 2 * e / NOISE_CANVAS_CELLS, noise_dim))
+        canvas["encoding"] = {"x": _axis("x", "z₁", e), "y": _axis("y", "z₂", e) if noise_dim == 2 else {**z2, "field": "y"}}
         layers.append(canvas)
     return {"$schema": _SCHEMA, "title": "The noise " + ("plane" if noise_dim == 2 else "line") + " z",
             "height": height if noise_dim == 2 else 60, "width": height, "layer": layers}
 
 
-def noise_canvas(noise_dim: int, noise_kind: str, cells: int = 60) -> pd.DataFrame:
-    e = noise_extent(noise_kind)
-    t = np.round(np.linspace(-e, e, cells + 1), 6)
-    if noise_dim == 1:
-        return frame(x=t, y=np.zeros_like(t))
-    xx, yy = np.meshgrid(t, t)
-    return frame(x=xx.ravel(), y=yy.ravel())
-
-
 # ---------------------------------------------------------------- datasets of one tick
 
-def arrows(points: np.ndarray, grad: np.ndarray, length: float = ARROW_LENGTH) -> pd.DataFrame:
-    """Arrows along −∇ℓ_G (where G's loss pushes each sample), scaled together so the longest is `length`."""
+def arrows(points: np.ndarray, grad: np.ndarray, length: float = ARROW_LENGTH) -> dict[str, np.ndarray]:
+    """Arrows along −∇ℓ_G (where G's loss pushes each sample), scaled together so the longest is `length`:
+    the columns x, y → x2, y2 and the arrowhead's angle."""
     step = -np.asarray(grad, dtype=np.float64)
     norms = np.linalg.norm(step, axis=1)
     biggest = float(np.nanmax(norms)) if len(norms) and np.isfinite(norms).any() else 0.0
@@ -217,24 +248,35 @@ def arrows(points: np.ndarray, grad: np.ndarray, length: float = ARROW_LENGTH) -
     end = points + step
     # a triangle-up points along +y; Vega's angle turns it clockwise in degrees (screen y points down)
     angle = (90 - np.degrees(np.arctan2(step[:, 1], step[:, 0]))) % 360
-    return frame(x=points[:, 0], y=points[:, 1], x2=end[:, 0], y2=end[:, 1], angle=angle)
+    return {"x": points[:, 0], "y": points[:, 1], "x2": end[:, 0], "y2": end[:, 1], "angle": angle}
 
 
-def surface(discriminator, n: int = N_SURFACE) -> pd.DataFrame:
+@functools.lru_cache(maxsize=4)
+def _surface_grid(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The heat map's cell centres (n², 2) and each cell's (i, j) as int8 (shared, read-only)."""
     cell = 2 * VIEW / n
     t = -VIEW + cell * (np.arange(n) + 0.5)
     xx, yy = np.meshgrid(t, t)
-    pts = np.stack([xx.ravel(), yy.ravel()], 1)
-    return frame(x=pts[:, 0], y=pts[:, 1], D=np.asarray(discriminator(pts), dtype=np.float64))
+    ii, jj = np.meshgrid(np.arange(n, dtype=np.int8), np.arange(n, dtype=np.int8))
+    out = np.stack([xx.ravel(), yy.ravel()], 1), ii.ravel(), jj.ravel()
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
+def surface(discriminator, n: int = N_SURFACE) -> dict[str, np.ndarray]:
+    """D on the centres of an n×n grid of cells over the view: columns i, j (the cell) and D."""
+    pts, i, j = _surface_grid(n)
+    return {"i": i, "j": j, "D": np.asarray(discriminator(pts), dtype=np.float64)}
 
 
 def plane_datasets(run, views: Views = Views(), *, selected_z: np.ndarray | None = None,
-                   manifold: Manifold | None = None) -> dict[str, pd.DataFrame]:
+                   manifold: Manifold | None = None) -> dict[str, bytes]:
     """Every dataset `plane_spec(views, …)` names, for a PlaygroundRun (its trainer, data and eval samples)."""
     t, cfg = run.trainer, run.config
-    out: dict[str, pd.DataFrame] = {}
+    out: dict[str, bytes] = {}
     if views.surface:
-        out["surface"] = surface(t.discriminator)
+        out["surface"] = frame(**surface(t.discriminator))
     if views.manifold:
         m = manifold or warp(t.generate, cfg.noise_dim, cfg.noise)
         out["manifold"] = frame(**(quad_rows(m) if m.dim == 2 else curve_rows(m)))
@@ -242,49 +284,48 @@ def plane_datasets(run, views: Views = Views(), *, selected_z: np.ndarray | None
         sets = ([(REAL, run.data.points[:N_REAL_DRAWN])] if views.real else []) + \
                ([(FAKE, run.samples[:N_FAKE_DRAWN])] if views.fake else [])
         pts = np.concatenate([p for _, p in sets])
-        out["points"] = frame(x=pts[:, 0], y=pts[:, 1]).assign(
-            kind=_kinds([k for k, _ in sets], [len(p) for _, p in sets]))
+        out["points"] = frame(x=pts[:, 0], y=pts[:, 1], kind=kinds([k for k, _ in sets], [len(p) for _, p in sets]))
     if views.gradients:
         pts = run.samples[:N_ARROWS]
-        out["arrows"] = arrows(pts, t.g_loss_gradient(pts))
+        out["arrows"] = frame(**arrows(pts, t.g_loss_gradient(pts)))
     if views.landing:
-        lz = np.zeros((0, cfg.noise_dim)) if selected_z is None else np.atleast_2d(selected_z)
-        xs = land(t.generate, lz) if len(lz) else np.zeros((0, 2))
-        out["landing"] = frame(x=xs[:, 0], y=xs[:, 1])
+        if selected_z is None or not np.size(selected_z):
+            out["landing"] = empty("x", "y")
+        else:
+            xs = land(t.generate, np.atleast_2d(selected_z))
+            out["landing"] = frame(x=xs[:, 0], y=xs[:, 1])
     return out
 
 
-def noise_datasets(noise_dim: int, noise_kind: str, selected_z: np.ndarray | None = None,
-                   drawable: bool = True, cells: int | None = None) -> dict[str, pd.DataFrame]:
+def noise_grid(noise_dim: int, noise_kind: str, cells: int | None = None) -> dict[str, np.ndarray]:
+    """The noise space's cells of equal probability: rectangles z1…z1_end × z2…z2_end (segments in 1-D)."""
     from gan_core.playground.manifold import CELLS_1D, CELLS_2D
     n = cells or (CELLS_2D if noise_dim == 2 else CELLS_1D // 10)
     t = noise_ticks(noise_kind, n)
-    if noise_dim == 2:
-        zz = np.stack(np.meshgrid(t, t, indexing="ij"), -1)
-        grid = noise_grid_rows(Manifold(2, n, zz, zz, np.ones((n, n)), np.ones((n, n))))
-    else:
-        grid = {"z1": t[:-1], "z2": np.zeros(n), "z1_end": t[1:]}
-    sel = np.zeros((0, noise_dim)) if selected_z is None else np.atleast_2d(selected_z)
-    out = {"noise_grid": frame(**grid),
-           "noise_selected": frame(z1=sel[:, 0], z2=sel[:, 1] if noise_dim == 2 else np.zeros(len(sel)))}
-    if drawable:
-        out["noise_canvas"] = noise_canvas(noise_dim, noise_kind)
-    return out
+    if noise_dim == 1:
+        return {"z1": t[:-1], "z2": np.zeros(n), "z1_end": t[1:]}
+    lo, hi = np.meshgrid(t[:-1], t[:-1], indexing="ij"), np.meshgrid(t[1:], t[1:], indexing="ij")
+    return {"z1": lo[0].ravel(), "z2": lo[1].ravel(), "z1_end": hi[0].ravel(), "z2_end": hi[1].ravel()}
+
+
+def _selected(noise_dim: int, selected_z: np.ndarray | None) -> bytes:
+    if selected_z is None or not np.size(selected_z):
+        return empty("z1", "z2")
+    sel = np.atleast_2d(selected_z)
+    return frame(z1=sel[:, 0], z2=sel[:, 1] if noise_dim == 2 else np.zeros(len(sel)))
 
 
 @functools.lru_cache(maxsize=16)
-def _noise_static_arrow(noise_dim: int, noise_kind: str) -> dict[str, bytes]:
-    """The noise chart's grid and click canvas, a function of the noise settings alone: Arrow bytes built
-    once per server (immutable, so every session shares them)."""
-    full = noise_datasets(noise_dim, noise_kind)
-    return {k: frame_bytes(v) for k, v in full.items() if k != "noise_selected"}
+def _noise_grid_bytes(noise_dim: int, noise_kind: str) -> bytes:
+    """The noise grid is a function of the noise settings alone: built once per server (immutable bytes,
+    so every session shares them)."""
+    return frame(**noise_grid(noise_dim, noise_kind))
 
 
-def noise_datasets_arrow(noise_dim: int, noise_kind: str, selected_z: np.ndarray | None = None) -> dict:
-    """`noise_datasets` for the live page: the static grid and canvas cached as bytes, the selection fresh."""
-    sel = np.zeros((0, noise_dim)) if selected_z is None else np.atleast_2d(selected_z)
-    return {**_noise_static_arrow(int(noise_dim), str(noise_kind)),
-            "noise_selected": frame(z1=sel[:, 0], z2=sel[:, 1] if noise_dim == 2 else np.zeros(len(sel)))}
+def noise_datasets(noise_dim: int, noise_kind: str, selected_z: np.ndarray | None = None) -> dict[str, bytes]:
+    """Every dataset `noise_spec` names: the (cached) grid and the selected noise points."""
+    return {"noise_grid": _noise_grid_bytes(int(noise_dim), str(noise_kind)),
+            "noise_selected": _selected(noise_dim, selected_z)}
 
 
 def selection_noise(point: tuple[float, ...] | None = None, region: tuple[np.ndarray, np.ndarray] | None = None,
@@ -299,7 +340,7 @@ def selection_noise(point: tuple[float, ...] | None = None, region: tuple[np.nda
 
 # ---------------------------------------------------------------- curves
 
-CURVES = {
+CURVES = {  # chart (and its dataset): the series it draws, its title, the y axis
     "divergence": (("kl", "js"), "Grid KL(real ‖ G) and JS", "nats"),
     "wasserstein": (("sliced_w",), "Sliced Wasserstein distance", "view units"),
     "coverage": (("coverage", "precision"), "Coverage and precision (within 5 % of the extent)", "%"),
@@ -308,16 +349,17 @@ CURVES = {
     "reverse_kl": (("reverse_kl",), "Reverse KL over modes", "nats"),
     "losses": (("d_loss", "g_loss"), "Losses", "loss"),
 }
+PERCENT = ("coverage", "precision", "high_quality")  # recorded as shares 0..1, drawn in %
 
 
 def curve_specs(is_mixture: bool, n_modes: int = 0) -> dict[str, dict]:
-    """Line charts of the run's history (datasets: "scores", and "losses" for the loss curves)."""
+    """Line charts of the run's history; each reads its own dataset, named as the chart (the step and only
+    the series it draws, so a tick does not ship the whole score table once per chart)."""
     out = {}
     for name, (series, title, y_title) in CURVES.items():
         if name in ("modes", "quality", "reverse_kl") and not is_mixture:
             continue
-        dataset = "losses" if name == "losses" else "scores"
-        spec = curves_spec(dataset, "step", list(series), title=title, y_title=y_title, height=150)
+        spec = curves_spec(name, "step", list(series), title=title, y_title=y_title, height=150)
         if len(series) == 1:
             spec["encoding"]["color"]["legend"] = None
         if name == "coverage" or name == "quality":
@@ -329,13 +371,36 @@ def curve_specs(is_mixture: bool, n_modes: int = 0) -> dict[str, dict]:
     return out
 
 
-def curve_datasets(run) -> dict[str, pd.DataFrame]:
-    scores = pd.DataFrame(run.history.view(MAX_HISTORY_POINTS))
-    for col in ("coverage", "precision", "high_quality"):
-        scores[col] = 100 * scores[col]
-    h = run.trainer.history
-    losses = pd.DataFrame({k: v for k, v in h.view(MAX_HISTORY_POINTS).items() if k in ("step", "d_loss", "g_loss")})
-    return {"scores": scores, "losses": losses}
+CURVE_WIDTH = 210  # px per curve: three a row (with their axes) fit the main column beside the sidebar at 1280 px
+
+
+@functools.lru_cache(maxsize=4)
+def curves_chart(is_mixture: bool, n_modes: int = 0, width: int = CURVE_WIDTH) -> dict:
+    """Every curve in ONE chart, three a row (`concat`): a single element a tick instead of a chart per curve
+    plus the columns around them; each curve keeps its own scales and legend. Cached: treat as read-only."""
+    charts = []
+    for spec in curve_specs(is_mixture, n_modes).values():
+        part = {k: v for k, v in spec.items() if k != "$schema"}
+        part["width"] = width
+        if part["encoding"]["color"].get("legend", {}) is not None:  # below: the row stays narrow, titles aligned
+            part["encoding"]["color"]["legend"] = {"orient": "bottom", "title": None}
+        charts.append(part)
+    return {"$schema": _SCHEMA, "columns": 3, "concat": charts, "spacing": 16,
+            "resolve": {"scale": {"x": "independent", "y": "independent", "color": "independent"},
+                        "legend": {"color": "independent"}}}
+
+
+def curve_datasets(run) -> dict[str, bytes]:
+    """One dataset per chart of `curve_specs`: the scores' and the losses' histories, at most
+    MAX_HISTORY_POINTS rows each."""
+    scores = run.history.view(MAX_HISTORY_POINTS)
+    losses = run.trainer.history.view(MAX_HISTORY_POINTS)
+    out = {}
+    for name, (series, _, _) in CURVES.items():
+        table = losses if name == "losses" else scores
+        out[name] = frame(step=table["step"].astype(np.int32),
+                          **{k: 100 * table[k] if k in PERCENT else table[k] for k in series})
+    return out
 
 
 def dataset_names(spec) -> set[str]:
@@ -354,7 +419,7 @@ def dataset_names(spec) -> set[str]:
     return found
 
 
-def with_datasets(spec: dict, datasets: dict[str, pd.DataFrame]) -> dict:
+def with_datasets(spec: dict, datasets: dict[str, bytes]) -> dict:
     """A copy of `spec` carrying the datasets it names, and only those: Streamlit 1.67 stops updating a chart
     in place when it is sent a dataset its spec does not read (seen in the browser: the curves froze)."""
     names = dataset_names(spec)

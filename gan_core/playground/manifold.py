@@ -10,6 +10,7 @@ the density is probability / length of each piece of the curve.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -87,16 +88,25 @@ def warp(generate: Generate, dim: int, kind: str, n: int | None = None) -> Manif
     return Manifold(dim, n, z, x, size, density)
 
 
-def quad_rows(m: Manifold) -> dict[str, np.ndarray]:
-    """Columns for drawing the 2-D manifold as closed polygons: one row per quad corner (4 per quad), in order."""
-    n = m.n
+@functools.lru_cache(maxsize=8)
+def _quad_corners(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For an n×n grid: per quad corner row, the index of its vertex in the flattened (n+1)² grid, its cell
+    and its place 0..3 (corners (i, j), (i+1, j), (i+1, j+1), (i, j+1)). Shared and read-only."""
     i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     corners = [(0, 0), (1, 0), (1, 1), (0, 1)]
-    xs = np.stack([m.x[i + di, j + dj, 0] for di, dj in corners], -1).ravel()
-    ys = np.stack([m.x[i + di, j + dj, 1] for di, dj in corners], -1).ravel()
-    cell = np.repeat(np.arange(n * n, dtype=np.int32), 4)
-    return {"cell": cell, "order": np.tile(np.arange(4, dtype=np.int8), n * n), "x": xs, "y": ys,
-            "opacity": np.repeat(m.opacity().ravel(), 4)}
+    vertex = np.stack([(i + di) * (n + 1) + (j + dj) for di, dj in corners], -1).ravel()
+    cell = np.repeat(np.arange(n * n, dtype=np.int16 if n * n < 2 ** 15 else np.int32), 4)
+    order = np.tile(np.arange(4, dtype=np.int8), n * n)
+    for a in (vertex, cell, order):
+        a.flags.writeable = False
+    return vertex, cell, order
+
+
+def quad_rows(m: Manifold) -> dict[str, np.ndarray]:
+    """Columns for drawing the 2-D manifold as closed polygons: one row per quad corner (4 per quad), in order."""
+    vertex, cell, order = _quad_corners(m.n)
+    xy = m.x.reshape(-1, 2)[vertex]
+    return {"cell": cell, "order": order, "x": xy[:, 0], "y": xy[:, 1], "opacity": np.repeat(m.opacity().ravel(), 4)}
 
 
 def curve_rows(m: Manifold) -> dict[str, np.ndarray]:

@@ -22,6 +22,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from gan_core.mode_collapse.metrics import mode_report
+
+try:  # installed with scikit-learn (mlxtend's); without it the cell grid below gives the same answers, slower
+    from scipy.spatial import cKDTree
+except ImportError:  # pragma: no cover
+    cKDTree = None
 from gan_core.playground.data import VIEW, PointSet, extent_of
 
 GRID_CELLS = 20
@@ -75,7 +80,11 @@ def directions(n: int = N_DIRECTIONS) -> np.ndarray:
 def wasserstein_1d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Exact W1 between the empirical distributions of the rows of a (L, n) and b (L, m), per row:
     ∫₀¹ |F⁻¹(u) − G⁻¹(u)| du with both quantile functions piecewise constant."""
-    a, b = np.sort(a, 1), np.sort(b, 1)
+    return w1_sorted(np.sort(a, 1), np.sort(b, 1))
+
+
+def w1_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`wasserstein_1d` of rows already sorted (a fixed set's projections are sorted once)."""
     n, m = a.shape[1], b.shape[1]
     if n == m:
         return np.abs(a - b).mean(1)
@@ -214,6 +223,40 @@ def coverage_precision(real: np.ndarray, fake: np.ndarray, radius: float | None 
     return cov, prec
 
 
+def within_radius_tree(a: np.ndarray, tree, radius: float) -> np.ndarray:
+    """`within_radius(a, b, radius)` with b's points in a k-d tree (scipy's cKDTree of b's finite points)."""
+    a = np.asarray(a, np.float64).reshape(-1, 2)
+    hit = np.zeros(len(a), dtype=bool)
+    ok = np.isfinite(a).all(1)
+    if tree.n == 0 or not ok.any() or not radius > 0:
+        return hit
+    dist, _ = tree.query(a[ok], k=1, distance_upper_bound=np.nextafter(radius, np.inf))  # bound: strict <
+    hit[ok] = np.isfinite(dist)
+    return hit
+
+
+class RealSide:
+    """What `score` needs of the real points, computed once per run (they never change): their grid
+    histogram, their sorted projections for the sliced distance, the coverage radius and a k-d tree."""
+
+    def __init__(self, real: PointSet):
+        pts = np.asarray(real.points, np.float64)
+        self.real = real
+        self.p = smoothed(grid_histogram(pts))
+        self.sorted_projections = np.sort(directions() @ pts.T, 1)
+        self.radius = RADIUS_SHARE * extent_of(pts)
+        self.tree = cKDTree(pts[np.isfinite(pts).all(1)]) if cKDTree is not None else None
+
+    def coverage_precision(self, fake: np.ndarray) -> tuple[float, float]:
+        real = self.real.points
+        if self.tree is None:
+            return coverage_precision(real, fake, self.radius)
+        finite = fake[np.isfinite(fake).all(1)]
+        cov = float(within_radius_tree(real, cKDTree(finite), self.radius).mean()) if len(real) else float("nan")
+        prec = float(within_radius_tree(fake, self.tree, self.radius).mean()) if len(fake) else float("nan")
+        return cov, prec
+
+
 # ---------------------------------------------------------------- all together
 
 @dataclass(frozen=True)
@@ -232,12 +275,18 @@ class Scores:
         return {k: (None if not math.isfinite(v) else round(float(v), digits)) for k, v in asdict(self).items()}
 
 
-def score(real: PointSet, fake: np.ndarray) -> Scores:
+def score(real: PointSet, fake: np.ndarray, side: RealSide | None = None) -> Scores:
+    """Every score of `fake` against `real`; `side` (RealSide(real)) saves the real points' share of the work
+    when one set is scored many times (a live run)."""
+    side = side if side is not None and side.real is real else RealSide(real)
     fake = np.asarray(fake, np.float64)
     finite = fake[np.isfinite(fake).all(1)]
-    kl, js = grid_divergences(real.points, fake)
-    sw = sliced_wasserstein(real.points, finite) if len(finite) else float("inf")
-    cov, prec = coverage_precision(real.points, fake)
+    q = smoothed(grid_histogram(fake))
+    m = (side.p + q) / 2
+    kl, js = _kl(side.p, q), 0.5 * _kl(side.p, m) + 0.5 * _kl(q, m)
+    sw = (float(w1_sorted(side.sorted_projections, np.sort(directions() @ finite.T, 1)).mean())
+          if len(finite) else float("inf"))
+    cov, prec = side.coverage_precision(fake)
     extra = {}
     if real.is_mixture:
         r = mode_report(fake, real.centres, real.sigma)

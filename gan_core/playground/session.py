@@ -19,7 +19,7 @@ import numpy as np
 from gan_core.history import CappedHistory
 from gan_core.playground.config import PlaygroundConfig
 from gan_core.playground.data import PointSet, decode_points, preset
-from gan_core.playground.metrics import Scores, score
+from gan_core.playground.metrics import RealSide, Scores, score
 from gan_core.twod.config import TwoDConfig
 from gan_core.twod.targets import MixtureTarget, PointsTarget
 from gan_core.twod.trainer import TwoDTrainer
@@ -68,6 +68,7 @@ class PlaygroundRun:
         self.eval_z = self.trainer.sample_noise(EVAL_SAMPLES, rng)
         keep = np.sort(rng.permutation(data.n)[:EVAL_REAL])
         self.eval_real = PointSet(data.name, data.points[keep], data.centres, data.sigma)
+        self._real_side = RealSide(self.eval_real)  # the real half of every live score, computed once
         self.history = CappedHistory(SCORE_SERIES, capacity=history_capacity)
         self._last_recorded = -MIN_SCORE_GAP
         self.evaluate()
@@ -116,7 +117,7 @@ class PlaygroundRun:
     def evaluate(self) -> Scores:
         """Score G on the fixed noise; record it unless a score was recorded fewer than MIN_SCORE_GAP steps ago."""
         self.samples = self.trainer.generate(self.eval_z)
-        self.scores = score(self.eval_real, self.samples)
+        self.scores = score(self.eval_real, self.samples, self._real_side)
         self._last_scored = self.steps
         if self.steps - self._last_recorded >= MIN_SCORE_GAP:
             row = {k: v for k, v in self.scores.to_dict(12).items() if v is not None and k in SCORE_SERIES}
