@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import http.cookies
 import os
 import re
@@ -97,6 +98,7 @@ class Student:
         self.counter_last: tuple[str, ...] | None = None
         self.counting = False
         self.exceptions = 0
+        self.recent: collections.deque[str] = collections.deque(maxlen=8)  # the last run messages, for a stall
 
     # --- sending -------------------------------------------------------------------------
     async def _send_rerun(self, fragment_id: str = "", trigger: str | None = None, auto: bool = False) -> None:
@@ -156,6 +158,10 @@ class Student:
         kind = msg.WhichOneof("type")
         self.run_bytes += size
         if kind == "new_session":
+            self.recent.append("start " + ("fragment" if msg.metadata.run.fragment_ids else "full"))
+        elif kind == "script_finished":
+            self.recent.append("end " + ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished))
+        if kind == "new_session":
             self.run_bytes, self.run_deltas = size, 0
             self.run_is_full = not msg.metadata.run.fragment_ids
             if self.run_is_full:
@@ -188,9 +194,10 @@ class Student:
             status = msg.script_finished
             if status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
                 if self.counting:
-                    self.stats.completed += 1
-                    self.stats.fragment_bytes += self.run_bytes
-                    self.stats.fragment_deltas += self.run_deltas
+                    if not self.run_is_full:  # a fragment run's cost (not a full run that ended this way)
+                        self.stats.completed += 1
+                        self.stats.fragment_bytes += self.run_bytes
+                        self.stats.fragment_deltas += self.run_deltas
                     sig = tuple(self.counter_now)
                     if sig and sig != self.counter_last:
                         self.stats.counter_changes += 1
@@ -200,11 +207,15 @@ class Student:
             elif status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 if self.counting:
                     self.stats.interrupted += 1
-            if self.run_is_full and status != ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+            if self.run_is_full:
+                # Any end of a full run ends it — also FINISHED_FRAGMENT_RUN_SUCCESSFULLY, which Streamlit sends
+                # for a full run that fragment requests were queued behind (script_runner: fragment_id_queue).
+                # Waiting for FINISHED_SUCCESSFULLY there left the client "in a full run" for ever, with no
+                # timers and no Start pressed again (the xy sessions with 0 updates, sessions 4 and 5).
                 self.in_full_run = False
-            if status == ForwardMsg.FINISHED_SUCCESSFULLY and self.run_is_full:
-                self.stats.full_runs += 1
-                self.full_done.set()
+                if status in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
+                    self.stats.full_runs += 1
+                    self.full_done.set()
 
     async def _reader(self) -> None:
         async for raw in self.ws:
@@ -416,7 +427,8 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
             got = s.stats
             errors.append(f"session {i}: no update (requests {got.requests}, completed {got.completed}, "
                           f"interrupted {got.interrupted}, full runs {got.full_runs}, restarts {got.restarts}, "
-                          f"buttons seen {len(s.buttons)}, in a full run {s.in_full_run})")
+                          f"buttons seen {len(s.buttons)}, in a full run {s.in_full_run}; "
+                          f"last runs: {', '.join(s.recent) or 'none'})")
     if any(s.exceptions for s in students):
         errors.append(f"{sum(s.exceptions for s in students)} exception element(s) shown")
     return Result(page_name, n, rates, completed, 1 - done / requests if requests else float("nan"),
@@ -499,7 +511,7 @@ HEADER = ("| page | N | updates/s per session: median (min–max) | completed ru
 def row(r: Result) -> str:
     med = statistics.median(r.rates) if r.rates else float("nan")
     cmed = statistics.median(r.completed_rates) if r.completed_rates else float("nan")
-    note = f" ⚠ {'; '.join(r.errors)[:160]}" if r.errors else ""
+    note = f" ⚠ {'; '.join(r.errors)[:400]}" if r.errors else ""
     return (f"| {r.page} | {r.n} | {med:.1f} ({min(r.rates):.1f}–{max(r.rates):.1f}) | {cmed:.1f} | "
             f"{100 * r.dropped:.0f} % | {r.cpu_per_update_ms:.0f} ms | {r.server_cores:.2f} | "
             f"{r.client_cores:.2f} | {r.rss_after:.0f} | {r.deltas_per_run:.0f}, {r.kib_per_run:.0f} |{note}")

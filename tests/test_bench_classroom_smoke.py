@@ -27,3 +27,21 @@ def test_two_headless_students_get_live_updates(tmp_path):
     assert all(rate > 0 for rate in result.rates), row(result)  # each student saw its step counter move
     assert result.rss_after > 0 and result.server_cores > 0  # /proc was read
     assert row(result).count("|") == HEADER.count("|")
+
+
+def test_a_full_run_that_ends_as_a_fragment_run_still_ends():
+    """Streamlit ends a full run with FINISHED_FRAGMENT_RUN_SUCCESSFULLY when fragment requests were queued
+    behind it; the client must not stay 'in a full run' (no timers, Start never pressed again)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from benchmarks.bench_classroom import PAGES, Student
+
+    student = Student("http://127.0.0.1:1", PAGES["xy"])
+    started = ForwardMsg()
+    started.new_session.page_script_hash = "page"  # no fragment ids: a full run
+    student._on_msg(started)
+    assert student.in_full_run
+    finished = ForwardMsg()
+    finished.script_finished = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    student._on_msg(finished)
+    assert not student.in_full_run and student.full_done.is_set() and student.stats.full_runs == 1
