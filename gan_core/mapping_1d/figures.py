@@ -690,14 +690,12 @@ def live_charts(trainer, *, height: int | None = None) -> dict[str, tuple[dict, 
 def build_live_figures(trainer, *, arrow: bool = False, height: int | None = None) -> dict[str, dict]:
     """Every Vega-Lite spec the page draws in one tick, datasets attached as DataFrames, or with
     `arrow=True` as Arrow IPC bytes, each serialised once even where two charts share it."""
+    if arrow:  # the live page's data on fresh top-level specs (live_charts' specs are shared)
+        return {name: {**spec, "datasets": data} for name, (spec, data) in live_charts(trainer, height=height).items()}
     probability = bool(getattr(trainer, "discriminator_is_probability", True))
     specs = build_specs(trainer.target, trainer.config.noise, trainer.config.loss, probability=probability,
                         height=height)
-    columns = live_columns(trainer)
-    if arrow:
-        data = {name: arrow_bytes(cols) for name, cols in columns.items()}
-    else:
-        data = {name: pd.DataFrame(cols) for name, cols in columns.items()}
+    data = {name: pd.DataFrame(cols) for name, cols in live_columns(trainer).items()}
     for name, spec in specs.items():
         spec["datasets"] = {ds: data[ds] for ds in _USES[name]}
     return specs

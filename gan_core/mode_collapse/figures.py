@@ -154,17 +154,10 @@ def _measured(trainer) -> dict[str, bytes]:
 
 
 def live_charts(trainer) -> dict[str, tuple[dict, dict[str, bytes]]]:
-    """Every chart of one tick as (spec without data, its datasets as Arrow bytes). The specs are the cached
-    ones, shared: never mutate them (their JSON is cached by identity in the app, ui/charts.py)."""
-    figs = build_live_figures(trainer)
-    specs = trainer.__dict__["_figure_cache"]["specs"]
-    return {name: (specs[name], fig["datasets"]) for name, fig in figs.items()}
-
-
-def build_live_figures(trainer) -> dict[str, dict]:
-    """Every chart of one tick: name -> a spec with its `datasets` (Arrow bytes). The specs are built once
-    per target, the measured datasets once per measurement, D's surface once per step (cached on the
-    trainer: a paused run's redraws, and the ticks between two measurements, reuse them)."""
+    """Every chart of one tick: name -> (spec without data, its datasets as Arrow bytes). The specs are built
+    once per target and shared (never mutate them: the app caches their JSON by identity, ui/charts.py), the
+    measured datasets once per measurement, D's surface once per step (cached on the trainer: a paused run's
+    redraws, and the ticks between two measurements, reuse them)."""
     t = trainer.target
     cache = trainer.__dict__.setdefault("_figure_cache", {})
     if cache.get("specs_for") is not t:
@@ -183,5 +176,10 @@ def build_live_figures(trainer) -> dict[str, dict]:
         "per_mode": {"per_mode": data["per_mode"]},
         **{name: {"history": data[name]} for name, *_ in CURVES},
     }
-    # a fresh top-level dict per chart: Streamlit pops `datasets` off the spec it is given
-    return {name: {**spec, "datasets": datasets[name]} for name, spec in cache["specs"].items()}
+    return {name: (spec, datasets[name]) for name, spec in cache["specs"].items()}
+
+
+def build_live_figures(trainer) -> dict[str, dict]:
+    """`live_charts` as one spec per chart with its `datasets` attached (a fresh top-level dict per chart:
+    Streamlit pops `datasets` off the spec it is given)."""
+    return {name: {**spec, "datasets": data} for name, (spec, data) in live_charts(trainer).items()}
