@@ -11,7 +11,6 @@ from collections import deque
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from gan_core.games.analysis import analyse, regulariser_sweep, spectral_radius_curve, xy_closed_form_modulus
@@ -30,7 +29,7 @@ from gan_core.games.figures import (
     view_extent,
 )
 from gan_core.games.rules import METHOD_LABELS, simulate
-from ui import lifecycle, notes, presenter
+from ui import charts, lifecycle, notes, presenter
 
 TAB_KEY = "xy_tab"
 TABS = ("xy game", "Dirac-GAN")
@@ -115,25 +114,15 @@ class Animation:
         return self.steps < self.total
 
 
-class _Prebuilt(go.Figure):
-    """A figure gan_core already built as a plain dict. st.plotly_chart runs a dict through plotly's schema
-    check on every call (19 ms of a 45 ms animation frame, py-spy); a Figure's to_dict() it trusts."""
-
-    def __init__(self, spec: dict):
-        super().__init__()
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-
-def _saddle(anim: Animation, k: int, playing: bool) -> go.Figure:
+def _saddle(anim: Animation, k: int, playing: bool) -> dict:
+    """The 3-D view's figure, rebuilt SADDLE_FRAMES times a run while playing; the same dict object in
+    between, whose JSON ui/charts.plotly_chart then makes once."""
     stride = max(1, math.ceil(anim.total / SADDLE_FRAMES))
     shown = k if not playing or k >= anim.total else k - k % stride
     cached = anim.__dict__.get("_saddle")
     if cached is None or cached[0] != shown:
-        fig = saddle_figure(anim.bundle["tables"], shown, anim.config.make_game().value, ("x", "y"))
-        cached = anim.__dict__["_saddle"] = (shown, _Prebuilt(fig))
+        cached = anim.__dict__["_saddle"] = (shown, saddle_figure(anim.bundle["tables"], shown,
+                                                                   anim.config.make_game().value, ("x", "y")))
     return cached[1]
 
 
@@ -212,8 +201,8 @@ def draw(anim: Animation) -> None:
         st.caption("Straight falling line on the log scale = steady convergence at a fixed rate per step; "
                    "flat = cycling; rising = spiralling out.")
     if prefix == "xy" and st.session_state.get("xy_saddle_on", True):
-        st.plotly_chart(_saddle(anim, k, playing), key="xy_saddle",
-                        config={"displaylogo": False}, width="stretch")  # its caption is below the live panel
+        charts.plotly_chart(_saddle(anim, k, playing), key="xy_saddle",
+                            config={"displaylogo": False}, width="stretch")  # its caption is below the live panel
 
 
 def _hidden(game: str, name: str, wanted: GameConfig) -> bool:

@@ -45,3 +45,27 @@ def test_a_full_run_that_ends_as_a_fragment_run_still_ends():
     finished.script_finished = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
     student._on_msg(finished)
     assert not student.in_full_run and student.full_done.is_set() and student.stats.full_runs == 1
+
+
+def test_a_full_run_whose_end_never_came_ends_when_the_next_run_starts():
+    """Under load Streamlit sometimes drops a full run's end (a fragment request right after the run's
+    ScriptRunner stopped gets a new runner, whose predecessor's events are then ignored). The next run's
+    start ends it for the client, as for the browser, and the client counts it."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from benchmarks.bench_classroom import PAGES, Student
+
+    student = Student("http://127.0.0.1:1", PAGES["xy"])
+    full = ForwardMsg()
+    full.new_session.page_script_hash = "page"
+    student._on_msg(full)
+    fragment = ForwardMsg()
+    fragment.new_session.page_script_hash = "page"
+    fragment.metadata.run.fragment_ids.append("f1")
+    student._on_msg(fragment)
+    assert not student.in_full_run and student.full_done.is_set()
+    assert student.stats.lost_ends == 1 and student.stats.full_runs == 1
+    finished = ForwardMsg()
+    finished.script_finished = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    student._on_msg(finished)  # the fragment run's own end: not a second full run
+    assert student.stats.full_runs == 1 and not student.in_full_run

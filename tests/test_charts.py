@@ -64,3 +64,68 @@ def test_a_spec_seen_again_reuses_its_json_and_a_changed_one_does_not():
     assert '"autosize"' in first
     other = {"mark": "point", "data": {"name": "d"}}
     assert charts.spec_json(other, True) != first
+
+
+
+def _plotly_script():
+    import plotly.graph_objects as go
+    import streamlit as st
+    import streamlit.delta_generator as delta_generator
+
+    from ui.charts import plotly_chart
+
+    class Prebuilt(go.Figure):  # how the xy page used to skip plotly's schema check: a Figure whose dict is ours
+        def __init__(self, spec):
+            super().__init__()
+            self._spec = spec
+
+        def to_dict(self):
+            return self._spec
+
+    sent = st.session_state.setdefault("sent", [])
+    original = delta_generator._enqueue_message
+
+    def record(msg):
+        if msg.WhichOneof("type") == "delta" and msg.delta.new_element.WhichOneof("type") == "plotly_chart":
+            sent.append((tuple(msg.metadata.delta_path), msg.delta.new_element))
+        original(msg)
+
+    figure = {"data": [{"type": "surface", "z": [[0.0, 1.0], [1.0, 0.5]], "showscale": False}],
+              "layout": {"margin": {"l": 0, "r": 0, "t": 20, "b": 0}, "scene": {"xaxis": {"title": {"text": "x"}}}}}
+    tall = {**figure, "layout": {**figure["layout"], "height": 520}}
+    delta_generator._enqueue_message = record
+    try:
+        streamlits = st.session_state.get("streamlit's")
+        draw = (lambda fig, **kw: st.plotly_chart(Prebuilt(fig), **kw)) if streamlits else plotly_chart
+        draw(figure, key="saddle", config={"displaylogo": False}, width="stretch")
+        draw(figure, config={"displaylogo": False}, width="content")
+        left, _ = st.columns(2)
+        with left:
+            draw(figure, key="in_column")
+        draw(tall, key="tall")
+    finally:
+        delta_generator._enqueue_message = original
+
+
+def test_the_plotly_fast_path_sends_the_same_element_as_streamlit():
+    ours = AppTest.from_function(_plotly_script).run()
+    theirs = AppTest.from_function(_plotly_script)
+    theirs.session_state["streamlit's"] = True
+    theirs.run()
+    assert not ours.exception and not theirs.exception
+    mine, streamlits = ours.session_state["sent"], theirs.session_state["sent"]
+    assert len(mine) == len(streamlits) == 4
+    for (path, element), (their_path, their_element) in zip(mine, streamlits):
+        # the same place, the same element: spec, config, id, width and height (the last one's own 520 px)
+        assert (path, element.SerializeToString()) == (their_path, their_element.SerializeToString())
+    assert mine[3][1].height_config.pixel_height == 520
+
+
+def test_a_plotly_figure_seen_again_reuses_its_json():
+    from ui import charts
+
+    figure = {"data": [{"type": "scatter", "x": [1, 2], "y": [3, 4]}], "layout": {}}
+    first = charts.plotly_json(figure)
+    assert charts.plotly_json(figure) is first
+    changed = {**figure, "layout": {"height": 200}}
+    assert charts.plotly_json(changed) != first
