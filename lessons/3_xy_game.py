@@ -21,9 +21,9 @@ from gan_core.games.figures import (
     TrajectoryTables,
     arrow_grid,
     arrow_ipc,
-    distance_spec,
+    distance_parts,
     eigen_spec,
-    plane_spec,
+    plane_parts,
     radius_curve_spec,
     saddle_figure,
     view_extent,
@@ -181,20 +181,20 @@ def draw(anim: Animation) -> None:
     left, right = st.columns([1.05, 1])
     with left:
         eq = "equilibrium (θ=0, ψ=0)" if prefix == "dirac" else "Nash equilibrium (0, 0)"
-        spec = plane_spec(tables, anim.bundle["arrows"], k, config.start, labels,
-                          show_future=st.session_state.get(f"{prefix}_future", True), equilibrium_label=eq,
-                          size=PRESENT_FIELD_SIZE if present else FIELD_SIZE, legend="right" if present else "bottom",
-                          as_arrow=True)
-        if present:  # the plot itself square and PRESENT_FIELD_SIZE wide; axes and legend around it
-            spec["autosize"] = {"type": "pad", "contains": "padding"}
-        st.vega_lite_chart(spec, width="content", key=f"{prefix}_plane", on_select=lifecycle.callback(prefix, "Moving the start", lambda: _pick_start(prefix)),
-                           selection_mode="pick")
+        spec, datasets = plane_parts(tables, anim.bundle["arrows"], k, config.start, labels,
+                                     show_future=st.session_state.get(f"{prefix}_future", True), equilibrium_label=eq,
+                                     size=PRESENT_FIELD_SIZE if present else FIELD_SIZE,
+                                     legend="right" if present else "bottom", as_arrow=True,
+                                     # presenter: the plot itself square and PRESENT_FIELD_SIZE wide; axes, legend around
+                                     autosize={"type": "pad", "contains": "padding"} if present else None)
+        charts.vega_chart(spec, datasets, width="content", key=f"{prefix}_plane", selection_mode="pick",
+                          on_select=lifecycle.callback(prefix, "Moving the start", lambda: _pick_start(prefix)))
         st.caption("Grey arrows: where gradient play pushes (−F), darker = faster. Click the plane to start there.")
         st.checkbox("Show each path's future faintly", value=True, key=f"{prefix}_future")
     with right:
         if present:
             step_controls()
-        st.vega_lite_chart(distance_spec(tables, k, as_arrow=True), width="stretch", key=f"{prefix}_distance")
+        charts.vega_chart(*distance_parts(tables, k, as_arrow=True), width="stretch")
         x, y = labels[0][0], labels[1][0]
         st.dataframe(tables.heads_table(k, x, y), hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("distance", x, y)})

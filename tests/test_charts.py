@@ -129,3 +129,54 @@ def test_a_plotly_figure_seen_again_reuses_its_json():
     assert charts.plotly_json(figure) is first
     changed = {**figure, "layout": {"height": 200}}
     assert charts.plotly_json(changed) != first
+
+
+def _selection_script():
+    import numpy as np
+    import streamlit as st
+    import streamlit.delta_generator as delta_generator
+
+    from gan_core.vega import arrow_bytes
+    from ui.charts import vega_chart
+
+    sent = st.session_state.setdefault("sent", [])
+    original = delta_generator._enqueue_message
+
+    def record(msg):
+        if msg.WhichOneof("type") == "delta" and msg.delta.new_element.WhichOneof("type") == "vega_lite_chart":
+            sent.append((tuple(msg.metadata.delta_path), msg.delta.new_element.SerializeToString()))
+        original(msg)
+
+    def picked():
+        st.session_state["picked"] = True
+
+    spec = {"layer": [
+        {"data": {"name": "d"}, "mark": "point", "params": [{"name": "pick", "select": {"type": "point", "on": "click"}}],
+         "encoding": {"x": {"field": "a", "type": "quantitative"}, "y": {"field": "b", "type": "quantitative"}}},
+        {"data": {"name": "e"}, "mark": "line",
+         "encoding": {"x": {"field": "a", "type": "quantitative"}, "y": {"field": "b", "type": "quantitative"}}},
+    ], "width": 300, "height": 300}
+    data = {"d": arrow_bytes(a=np.arange(3.0), b=np.ones(3)), "e": arrow_bytes(a=np.arange(2.0), b=np.zeros(2))}
+    delta_generator._enqueue_message = record
+    try:
+        if st.session_state.get("streamlit's"):
+            value = st.vega_lite_chart({**spec, "datasets": data}, width="content", key="plane", on_select=picked,
+                                       selection_mode="pick")
+        else:
+            value = vega_chart(spec, data, width="content", key="plane", on_select=picked, selection_mode="pick")
+        st.session_state["value"] = dict(value)
+        st.session_state["in_state"] = dict(st.session_state["plane"])
+    finally:
+        delta_generator._enqueue_message = original
+
+
+def test_a_chart_with_a_selection_is_the_same_widget_as_streamlits():
+    ours = AppTest.from_function(_selection_script).run()
+    theirs = AppTest.from_function(_selection_script)
+    theirs.session_state["streamlit's"] = True
+    theirs.run()
+    assert not ours.exception and not theirs.exception
+    assert ours.session_state["sent"] == theirs.session_state["sent"] and len(ours.session_state["sent"]) == 1
+    # the selection state a click would fill, under the chart's key
+    assert ours.session_state["value"] == theirs.session_state["value"] == {"selection": {"pick": {}}}
+    assert ours.session_state["in_state"] == theirs.session_state["in_state"]

@@ -1,14 +1,18 @@
-"""`vega_chart`: st.vega_lite_chart for the live panels, without redoing per tick what a spec's shape fixes.
+"""`vega_chart` and `plotly_chart`: st.vega_lite_chart and st.plotly_chart for the live panels, without
+redoing per tick what a spec's shape fixes.
 
 Why: a live page sends the same chart specs every tick with new data. Streamlit's `st.vega_lite_chart`
 copies the spec, adds its autosize, JSON-dumps it, parses it again and scans it with regular expressions —
 every chart, every tick, for every student (measured: ~11 % of the server's GIL time on the 1-D page with
-8 students). Here that JSON is made once per spec object, by Streamlit's own functions, so the browser
-gets the same message; each tick only attaches the datasets (Arrow bytes, gan_core/vega.py).
+8 students); `st.plotly_chart` checks a figure dict against plotly's schema and JSON-encodes it every call
+(15 % on the xy page). Here that JSON is made once per spec object, by Streamlit's and plotly's own
+functions, so the browser gets the same message (tests/test_charts.py compares whole elements); each tick
+only attaches the datasets (Arrow bytes, gan_core/vega.py).
 
 Contract: `spec` is a spec without "datasets" that the caller never mutates (e.g. one cached per settings:
-its JSON is cached by identity); `datasets` maps the names the spec uses to Arrow IPC bytes. Charts with
-selections, or a Streamlit whose internals moved, go through `st.vega_lite_chart` (the same picture).
+its JSON is cached by identity); `datasets` maps the names the spec uses to Arrow IPC bytes. A chart with a
+selection (`on_select`) is a widget, registered as Streamlit registers it. A Streamlit whose internals
+moved, or an agent recording, goes through the public functions (the same picture).
 """
 from __future__ import annotations
 
@@ -28,6 +32,10 @@ try:  # Streamlit 1.67 internals (re-check on an upgrade: tests/test_charts.py c
     from streamlit.elements.lib.utils import compute_and_register_element_id, to_key
     from streamlit.elements.plotly_chart import _resolve_content_height, _resolve_content_width
     from streamlit.proto.PlotlyChart_pb2 import PlotlyChart as PlotlyChartProto
+    from streamlit.elements.lib.policies import check_widget_policies
+    from streamlit.elements.vega_charts import VegaLiteStateSerde, _parse_selection_mode
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    from streamlit.runtime.state import register_widget, validate_on_change_mode
 except ImportError:  # pragma: no cover - the public path below still draws every chart
     LayoutConfig = None
 
@@ -52,12 +60,15 @@ def spec_json(spec: dict, stretch: bool) -> str:
     return text
 
 
-def vega_chart(spec: dict, datasets: dict[str, bytes], *, width: str | int = "stretch", dg: Any = None) -> None:
+def vega_chart(spec: dict, datasets: dict[str, bytes], *, width: str | int = "stretch", dg: Any = None,
+               key: str | None = None, on_select: Any = "ignore", selection_mode: Any = None) -> Any:
     """Draw `spec` with `datasets` in `dg` (default: the current container), like
-    `dg.vega_lite_chart({**spec, "datasets": datasets}, width=width)`."""
+    `dg.vega_lite_chart({**spec, "datasets": datasets}, width=width, key=key, on_select=on_select,
+    selection_mode=selection_mode)`; with a selection it returns the selection state, as Streamlit does."""
+    target = st._main if dg is None else dg  # noqa: SLF001 - the current `with` container, as st.* uses it
     if LayoutConfig is None or agent_spec.is_recording() or "datasets" in spec:
-        (st if dg is None else dg).vega_lite_chart({**spec, "datasets": datasets}, width=width)
-        return
+        return target.vega_lite_chart({**spec, "datasets": datasets}, width=width, key=key, on_select=on_select,
+                                      selection_mode=selection_mode)
     proto = VegaLiteChartProto()
     proto.spec = spec_json(spec, width == "stretch")
     for name, data in datasets.items():
@@ -65,9 +76,47 @@ def vega_chart(spec: dict, datasets: dict[str, bytes], *, width: str | int = "st
         dataset.name, dataset.has_name = str(name), True
         dataset.data.data = data
     proto.theme = "streamlit"
-    # DeltaGenerator._enqueue is what every st.* element ends in (st._main: the current `with` container)
-    (st._main if dg is None else dg)._enqueue("vega_lite_chart", proto, layout_config=LayoutConfig(width=width, height="content"))  # noqa: SLF001
+    layout = LayoutConfig(width=width, height="content")
+    if on_select == "ignore":
+        # DeltaGenerator._enqueue is what every st.* element ends in
+        target._enqueue("vega_lite_chart", proto, layout_config=layout)  # noqa: SLF001
+        return None
+    # A selection makes the chart a widget: the same checks, id and registration as st.vega_lite_chart's
+    callback = validate_on_change_mode(on_select, supported_modes=("rerun", "ignore"), none_supported=False,
+                                       param_name="on_select")
+    key = to_key(key)
+    check_widget_policies(target, key, on_change=callback, default_value=None, writes_allowed=False,
+                          enable_check_callback_rules=callback is not None)
+    modes = selection_modes(proto.spec, selection_mode)
+    proto.selection_mode.extend(modes)
+    proto.form_id = current_form_id(target)
+    proto.id = compute_and_register_element_id(
+        "vega_lite_chart", user_key=key, key_as_main_identity={"selection_mode"}, dg=target,
+        vega_lite_spec=proto.spec, vega_lite_data=proto.data.data, named_datasets=[d.name for d in proto.datasets],
+        theme="streamlit", use_container_width=None, selection_mode=modes, alt=None)
+    serde = VegaLiteStateSerde(modes)
+    state = register_widget(proto.id, on_change_handler=callback, deserializer=serde.deserialize,
+                            serializer=serde.serialize, ctx=get_script_run_ctx(), value_type="string_value")
+    target._enqueue("vega_lite_chart", proto, layout_config=layout)  # noqa: SLF001
+    return state.value
 
+
+_modes_cache: OrderedDict[tuple[str, Any], list[str]] = OrderedDict()
+
+
+def selection_modes(text: str, selection_mode: Any) -> list[str]:
+    """Streamlit's parse of a spec's selection parameters, once per spec JSON and selection_mode."""
+    wanted = selection_mode if selection_mode is None or isinstance(selection_mode, str) else tuple(selection_mode)
+    key = (text, wanted)
+    with _lock:
+        hit = _modes_cache.get(key)
+    if hit is None:
+        hit = _parse_selection_mode(json.loads(text), selection_mode)
+        with _lock:
+            _modes_cache[key] = hit
+            while len(_modes_cache) > CACHE_SIZE:
+                _modes_cache.popitem(last=False)
+    return list(hit)
 
 PLOTLY_SELECTION_MODES = ("points", "box", "lasso")  # st.plotly_chart's default (part of the element's id)
 _plotly_cache: OrderedDict[int, tuple[dict, str]] = OrderedDict()  # id(figure) -> (figure, its JSON)

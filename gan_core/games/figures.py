@@ -12,6 +12,7 @@ distance lines are decimated to what a ~450 px chart shows, and the 3-D saddle i
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -325,7 +326,57 @@ def plane_spec(
     as_arrow: bool = False,
 ) -> dict:
     """The plane: flow arrows, each method's path up to `step`, its current point, start and equilibrium.
-    `as_arrow`: the static datasets as cached Arrow bytes (for a page that redraws it every frame)."""
+    `as_arrow`: the datasets as Arrow bytes (for a page that redraws it every frame)."""
+    spec, datasets = plane_parts(tables, arrows, step, start, axis_labels, show_future=show_future,
+                                 equilibrium_label=equilibrium_label, size=size, legend=legend, as_arrow=as_arrow)
+    return {**spec, "datasets": datasets}
+
+
+def plane_parts(
+    tables: TrajectoryTables,
+    arrows: pd.DataFrame,
+    step: int,
+    start: Sequence[float],
+    axis_labels: Sequence[str],
+    *,
+    show_future: bool = True,
+    equilibrium_label: str = "Nash equilibrium (0, 0)",
+    size: int = FIELD_SIZE,
+    legend: str = "bottom",
+    as_arrow: bool = False,
+    autosize: dict | None = None,
+) -> tuple[dict, dict]:
+    """`plane_spec` as (the spec without its data, the datasets). The spec depends only on the settings, so
+    it is built once per setting and the same object comes back (a live page then sends only new data:
+    ui/charts.vega_chart); the caller must not mutate it."""
+    key = ("plane", id(arrows), tuple(axis_labels), bool(show_future), int(size), legend,
+           json.dumps(autosize, sort_keys=True))
+    cache = tables.__dict__.setdefault("_specs", {})
+    if key not in cache:
+        if len(cache) > 16:
+            cache.clear()
+        cache[key] = _plane_layout(tables, arrows, axis_labels, show_future, size, legend, autosize)
+    marks_key = ("marks", float(start[0]), float(start[1]), equilibrium_label)
+    cached_marks = tables.__dict__.setdefault("_cache", {}).get(("arrow", marks_key))
+    marks = None if as_arrow and cached_marks is not None else pd.DataFrame({
+        "x": [float(start[0]), 0.0], "y": [float(start[1]), 0.0],
+        "shape": ["start", "equilibrium"],
+        "label": [f"start ({float(start[0]):g}, {float(start[1]):g})", equilibrium_label],
+    })
+    datasets = {
+        "arrows": tables.arrow_once("arrows", arrows) if as_arrow else arrows,
+        "paths": tables.arrow_once("paths", tables.drawing_paths()) if as_arrow else tables.drawing_paths(),
+        "cursor": _cursor_arrow(tables, step) if as_arrow else _cursor(step),
+        "marks": tables.arrow_once(marks_key, marks) if as_arrow else marks,
+        "heads": tables.heads_arrow(step) if as_arrow else tables.heads_at(step),
+        "exits": (tables.per_step("exits", step, lambda k: _rows_arrow(_exit_rows(tables, k), EXIT_COLUMNS))
+                  if as_arrow else exits_at(tables, step)),
+    }
+    return cache[key], datasets
+
+
+def _plane_layout(tables: TrajectoryTables, arrows: pd.DataFrame, axis_labels: Sequence[str], show_future: bool,
+                  size: int, legend: str, autosize: dict | None) -> dict:
     e = tables.extent
     scale = {"domain": [-e, e], "nice": False, "zero": False}
     x_enc = {"field": "x", "type": "quantitative", "scale": scale, "title": axis_labels[0]}
@@ -432,39 +483,39 @@ def plane_spec(
         }
         for op, align in ((">", "right"), ("<=", "left"))
     ]
-    marks_key = ("marks", float(start[0]), float(start[1]), equilibrium_label)
-    cached_marks = tables.__dict__.setdefault("_cache", {}).get(("arrow", marks_key))
-    marks = None if as_arrow and cached_marks is not None else pd.DataFrame({
-        "x": [float(start[0]), 0.0], "y": [float(start[1]), 0.0],
-        "shape": ["start", "equilibrium"],
-        "label": [f"start ({float(start[0]):g}, {float(start[1]):g})", equilibrium_label],
-    })
-    datasets = {
-        "arrows": tables.arrow_once("arrows", arrows) if as_arrow else arrows,
-        "paths": tables.arrow_once("paths", tables.drawing_paths()) if as_arrow else tables.drawing_paths(),
-        "cursor": _cursor_arrow(tables, step) if as_arrow else _cursor(step),
-        "marks": tables.arrow_once(marks_key, marks) if as_arrow else marks,
-        "heads": tables.heads_arrow(step) if as_arrow else tables.heads_at(step),
-        "exits": (tables.per_step("exits", step, lambda k: _rows_arrow(_exit_rows(tables, k), EXIT_COLUMNS))
-                  if as_arrow else exits_at(tables, step)),
-    }
-    return {
+    spec = {
         "width": int(size),
         "height": int(size),
-        "datasets": datasets,
         "layer": layers,
         "config": {"axis": {"grid": False, "titleFontSize": 14, "labelFontSize": 11}, "view": {"stroke": "#ccc"}},
     }
+    if autosize is not None:
+        spec["autosize"] = autosize
+    return spec
 
 
 def distance_spec(tables: TrajectoryTables, step: int, height: int = 240, as_arrow: bool = False) -> dict:
     """Distance to the equilibrium against step, log scale, with the current step marked."""
+    spec, datasets = distance_parts(tables, step, height, as_arrow)
+    return {**spec, "datasets": datasets}
+
+
+def distance_parts(tables: TrajectoryTables, step: int, height: int = 240, as_arrow: bool = False) -> tuple[dict, dict]:
+    """`distance_spec` as (the spec without its data: the same object per height, not to be mutated; the datasets)."""
+    cache = tables.__dict__.setdefault("_specs", {})
+    key = ("distance", int(height))
+    if key not in cache:
+        cache[key] = _distance_layout(tables, height)
+    datasets = {"distances": tables.arrow_once("distances", tables.distances) if as_arrow else tables.distances,
+                "now_points": tables.heads_arrow(step) if as_arrow else tables.heads_at(step),
+                "now_step": _cursor_arrow(tables, step) if as_arrow else _cursor(step)}
+    return cache[key], datasets
+
+
+def _distance_layout(tables: TrajectoryTables, height: int) -> dict:
     color = _color(tables.methods, legend=None)  # the plane beside it carries the legend
     return {
         "height": height,
-        "datasets": {"distances": tables.arrow_once("distances", tables.distances) if as_arrow else tables.distances,
-                     "now_points": tables.heads_arrow(step) if as_arrow else tables.heads_at(step),
-                     "now_step": _cursor_arrow(tables, step) if as_arrow else _cursor(step)},
         "layer": [
             {
                 "data": {"name": "distances"},

@@ -86,3 +86,23 @@ def test_all_four_update_rules_are_visible_in_their_box_at_1400_px(page, app_url
         assert chip is not None and chip["width"] > 20
         assert outer["x"] <= chip["x"] and chip["x"] + chip["width"] <= outer["x"] + outer["width"] + 1, (chip, outer)
         assert outer["y"] <= chip["y"] and chip["y"] + chip["height"] <= outer["y"] + outer["height"] + 1, (chip, outer)
+
+
+def test_a_click_on_the_plane_moves_the_start_there(page, app_url):
+    """The plane is a chart with a selection (ui/charts.vega_chart): a click picks the nearest grid point,
+    and the start boxes above the plane show it."""
+    open_lesson(page, app_url, "xy-game")
+    _plane_ready(page)
+    start_x, start_y = page.locator(".st-key-xy_start_0 input"), page.locator(".st-key-xy_start_1 input")
+    before = (float(start_x.input_value()), float(start_y.input_value()))
+    assert before[0] > 0 and before[1] > 0  # the default start (2, 2): upper right
+    chart = page.locator(".st-key-xy_plane svg.marks, .st-key-xy_plane canvas").first
+    chart.scroll_into_view_if_needed()  # below the fold at the test's viewport: a click must land on it
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"])  # upper left quadrant
+    deadline = time.monotonic() + 20
+    while float(start_x.input_value()) > 0 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert float(start_x.input_value()) < 0 and float(start_y.input_value()) > 0
+    wait_idle(page)
+    assert_no_exception(page)
