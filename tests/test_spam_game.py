@@ -338,7 +338,7 @@ def test_the_filters_update_is_bce_plus_l2_through_autograd_and_adam(batch_size)
         opt.zero_grad()
         (bce + game.config.filter_l2 * weight.square().sum()).backward()
         opt.step()
-        assert game.filter_update(words) == pytest.approx(float(bce), abs=1e-6)
+        assert game.filter_update(words) == pytest.approx(float(bce.detach()), abs=1e-6)
         np.testing.assert_allclose(game.filter.weight.detach().numpy(), weight.detach().numpy(), atol=1e-5)
         assert float(game.filter.bias) == pytest.approx(float(bias), abs=1e-5)
     assert float(weight.abs().max()) > 0.1  # the weights did move: the comparison is not of zeros
@@ -430,19 +430,24 @@ def test_the_live_pages_arrow_datasets_carry_the_same_data_as_the_frames():
     game = SpamGame(SpamConfig(), seed=0)
     game.step(3)
     view = board_view(game, 0.4, human=False)
-    pairs = [(figures.board_spec(view), figures.board_spec(view, arrow=True)),
-             (figures.filter_words_spec(game), figures.filter_words_spec(game, arrow=True)),
-             (figures.rates_spec(game), figures.rates_spec(game, arrow=True)),
-             (figures.losses_spec(game), figures.losses_spec(game, arrow=True))]
-    for frames, shipped in pairs:
-        assert {k: v for k, v in frames.items() if k != "datasets"} == {k: v for k, v in shipped.items() if k != "datasets"}
+    live = figures.live_charts(game, view)
+    pairs = [(figures.board_spec(view, title=figures.BOARD_TITLE), live["board"]),
+             (figures.filter_words_spec(game, title=None), live["filter_words"]),
+             (figures.rates_spec(game), live["rates"]), (figures.losses_spec(game), live["losses"])]
+    for frames, (spec, datasets) in pairs:
+        assert {k: v for k, v in frames.items() if k != "datasets"} == spec and "datasets" not in spec
+        assert set(datasets) == set(frames["datasets"])
         for name, frame in frames["datasets"].items():
-            got = read_arrow(shipped["datasets"][name])
-            assert isinstance(shipped["datasets"][name], bytes) and len(got) == len(frame)
+            got = read_arrow(datasets[name])
+            assert isinstance(datasets[name], bytes) and len(got) == len(frame)
             for column in got.columns:  # a chart ships the columns it draws, with the frame's values
                 assert got[column].tolist() == pytest.approx(frame[column].tolist(), nan_ok=True) \
                     if got[column].dtype.kind == "f" else got[column].tolist() == frame[column].tolist()
-    assert read_arrow(pairs[2][1]["datasets"]["rounds"])["round"].tolist() == [1, 2, 3]
+    assert read_arrow(live["rates"][1]["rounds"])["round"].tolist() == [1, 2, 3]
+    game.step(1)  # the next round: the same spec objects (serialised once), new data
+    again = figures.live_charts(game, board_view(game, 0.4, human=False))
+    assert all(again[name][0] is live[name][0] for name in live)
+    assert read_arrow(again["losses"][1]["rounds"])["round"].tolist() == [1, 2, 3, 4]
 
 
 def test_email_html_escapes_text_and_marks_the_verdict():
