@@ -223,11 +223,21 @@ def draw_distinct_words(log_probs: torch.Tensor, k: int, gen: torch.Generator, o
     """k different words per row, drawn one after another without replacement (Gumbel-top-k trick):
     an email uses a word once, as real mail does, so the spammer cannot write 'cash cash cash'.
     `ordered=False`: the same words, in column order instead of the order drawn (enough for word frequencies)."""
-    u = torch.rand(log_probs.shape, generator=gen).clamp_(1e-12, 1 - 1e-7).to(log_probs.device)
-    keys = log_probs - torch.log(-torch.log(u))
-    if keys.device.type != "cpu":
-        return keys.topk(k, dim=1).indices
-    return torch.from_numpy(_top_k(keys.detach().numpy(), k, ordered))
+    u = torch.rand(log_probs.shape, generator=gen)
+    if log_probs.device.type != "cpu":
+        u = u.clamp_(1e-12, 1 - 1e-7).to(log_probs.device)
+        return torch.sub(log_probs, u.log_().neg_().log_()).topk(k, dim=1).indices
+    # On a CPU the keys are made in NumPy, in place: torch splits each (emails x vocabulary) operation over
+    # its intra-op threads, and each such hand-off leaves the helper thread spinning for a few ms (measured
+    # with 2 threads: ~2-3 ms of CPU per parallel operation; a round's process CPU was twice its wall time).
+    # Same formula in float32; NumPy's log may differ from torch's in the last bit.
+    keys = u.numpy()
+    np.clip(keys, 1e-12, 1 - 1e-7, out=keys)
+    np.log(keys, out=keys)
+    np.negative(keys, out=keys)
+    np.log(keys, out=keys)
+    np.subtract(log_probs.detach().numpy(), keys, out=keys)  # log p - log(-log u)
+    return torch.from_numpy(_top_k(keys, k, ordered))
 
 
 def _top_k(keys: np.ndarray, k: int, ordered: bool = True) -> np.ndarray:
@@ -448,8 +458,7 @@ class SpamGame:
         """The words of n emails, as `write` draws them (the same random numbers, the same words), in column order:
         the filter reads only word frequencies, so neither the order drawn nor the log-prob is computed."""
         z = torch.randn(n, self.spammer.latent_dim, generator=self.gen).to(self.device)
-        return draw_distinct_words(F.log_softmax(self.spammer(z), dim=1), self.config.words_per_email, self.gen,
-                                   ordered=False)
+        return draw_distinct_words(self._spammer_forward(z)[1], self.config.words_per_email, self.gen, ordered=False)
 
     def write_for_filter(self, n: int) -> torch.Tensor:
         """Word frequencies of n emails, as `write_words_for_filter` draws them."""
@@ -470,6 +479,7 @@ class SpamGame:
 
     @torch.no_grad()
     def _spammer_forward(self, z: torch.Tensor):
+        """(hidden layer, log-probabilities of the words): the spammer's forward, without nn.Module's call overhead."""
         body, out = self.spammer.body[0], self.spammer.words
         hidden = torch.tanh(torch.addmm(body.bias, z, body.weight.t()))
         return hidden, F.log_softmax(torch.addmm(out.bias, hidden, out.weight.t()), dim=1)
@@ -529,7 +539,7 @@ class SpamGame:
         rows = torch.randperm(len(self.ham_test), generator=self.gen)[: s.eval_size]
         ham_p = torch.sigmoid(self.spam_score(self.ham_test[rows]))
         z = torch.randn(s.eval_size, self.spammer.latent_dim, generator=self.gen).to(self.device)
-        log_probs = F.log_softmax(self.spammer(z), dim=1)
+        log_probs = self._spammer_forward(z)[1]
         probs = log_probs.exp()
         words = draw_distinct_words(log_probs, s.words_per_email, self.gen)
         tf = word_frequencies(words, self.corpus.size)
