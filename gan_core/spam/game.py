@@ -440,7 +440,8 @@ class SpamGame:
 
     def _filter_inputs(self, n_spam: int):
         """The filter's batch buffer (real mail's rows fixed, spam rows rewritten each step) and its constants."""
-        if self._filter_batch is None or self._filter_batch[0].shape[0] != len(self.ham_train) + n_spam:
+        key = (n_spam, self.config.filter_l2)  # the settings it depends on (a test may change them mid-game)
+        if self._filter_batch is None or self._filter_batch[-1] != key:
             n_ham, size = len(self.ham_train), self.corpus.size
             x = torch.zeros(n_ham + n_spam, size + 1, device=self.device)
             x[:n_ham, :-1] = self.filter.scale * self.ham_train
@@ -450,8 +451,8 @@ class SpamGame:
                                torch.full((n_spam,), 0.5 / n_spam, device=self.device)])
             l2 = torch.full((size + 1,), 2 * self.config.filter_l2, device=self.device)
             l2[-1] = 0.0  # the bias is not penalised
-            self._filter_batch = (x, label, share, l2)
-        return self._filter_batch
+            self._filter_batch = (x, label, share, l2, key)
+        return self._filter_batch[:4]
 
     @torch.no_grad()
     def write_words_for_filter(self, n: int) -> torch.Tensor:
