@@ -145,6 +145,16 @@ def flatten_parameters(module: nn.Module) -> torch.Tensor:
     return flat
 
 
+def parameter_views(flat: torch.Tensor, module: nn.Module) -> list[torch.Tensor]:
+    """`module`'s parameters as plain views of its flat vector (no autograd: the game's maths is written out,
+    so it needs neither a graph nor torch.no_grad's per-call cost)."""
+    views, at = [], 0
+    for p in module.parameters():
+        views.append(flat[at:at + p.numel()].view(p.shape))
+        at += p.numel()
+    return views
+
+
 class Adam:
     """torch.optim.Adam's update (betas 0.9/0.999, eps 1e-8, no weight decay) of a module flattened by
     `flatten_parameters`, written out: the same operations in the same order on one vector, without
@@ -159,8 +169,7 @@ class Adam:
         self.exp_avg = torch.zeros_like(flat)
         self.exp_avg_sq = torch.zeros_like(flat)
 
-    @torch.no_grad()
-    def step(self, grad: torch.Tensor) -> None:
+    def step(self, grad: torch.Tensor) -> None:  # plain tensors: no autograd involved
         beta1, beta2 = self.betas
         self.steps += 1
         self.exp_avg.lerp_(grad, 1 - beta1)
@@ -232,7 +241,8 @@ def draw_distinct_words(log_probs: torch.Tensor, k: int, gen: torch.Generator, o
     # with 2 threads: ~2-3 ms of CPU per parallel operation; a round's process CPU was twice its wall time).
     # Same formula in float32; NumPy's log may differ from torch's in the last bit.
     keys = u.numpy()
-    np.clip(keys, 1e-12, 1 - 1e-7, out=keys)
+    np.maximum(keys, 1e-12, out=keys)  # the clamp (np.clip's wrapper costs more than both)
+    np.minimum(keys, 1 - 1e-7, out=keys)
     np.log(keys, out=keys)
     np.negative(keys, out=keys)
     np.log(keys, out=keys)
@@ -324,6 +334,7 @@ class SpamGame:
         self.spam_mask = torch.as_tensor(self.corpus.spam_mask, device=self.device)
         self.spammer = Spammer(s.latent_dim, s.hidden, start_logits(self.corpus, s.spam_start_mass)).to(self.device)
         self.spammer_params = flatten_parameters(self.spammer)
+        self._spammer_views = parameter_views(self.spammer_params, self.spammer)  # W1, b1, W2, b2
         self.spammer_opt = Adam(self.spammer, self.spammer_params, lr=s.spammer_lr)
         self.reset_filter()
         self._blocked = self._blocked_mask(s.blocked_words)
@@ -408,7 +419,8 @@ class SpamGame:
         if self.config.human_filter:
             hit = (tf[:, self._blocked] > 0).any(dim=1)
             return torch.where(hit, BLOCK_LOGIT, -BLOCK_LOGIT)
-        return self.filter(tf)
+        theta = self.filter_params  # SpamFilter.forward on the plain vector [weight, bias]
+        return self.filter.scale * (tf @ theta[:-1]) + theta[-1]
 
     def filter_step(self) -> float:
         """BCE on real mail (label 0) vs fresh spam (label 1), each class weighing half. Its gradient is
@@ -421,7 +433,6 @@ class SpamGame:
         stalls around 60% accuracy instead of reaching the coin toss (see docs/spam.md)."""
         return self.filter_update(self.write_words_for_filter(self.config.batch_size))
 
-    @torch.no_grad()
     def filter_update(self, spam_words: torch.Tensor) -> float:
         """One Adam step of the filter on its real mail and these spam emails ((n, k) word indices); returns the BCE.
 
@@ -454,7 +465,6 @@ class SpamGame:
             self._filter_batch = (x, label, share, l2, key)
         return self._filter_batch[:4]
 
-    @torch.no_grad()
     def write_words_for_filter(self, n: int) -> torch.Tensor:
         """The words of n emails, as `write` draws them (the same random numbers, the same words), in column order:
         the filter reads only word frequencies, so neither the order drawn nor the log-prob is computed."""
@@ -478,14 +488,12 @@ class SpamGame:
         hidden, log_probs = self._spammer_forward(z)
         return self._spammer_backward(z, hidden, log_probs, words)
 
-    @torch.no_grad()
     def _spammer_forward(self, z: torch.Tensor):
-        """(hidden layer, log-probabilities of the words): the spammer's forward, without nn.Module's call overhead."""
-        body, out = self.spammer.body[0], self.spammer.words
-        hidden = torch.tanh(torch.addmm(body.bias, z, body.weight.t()))
-        return hidden, F.log_softmax(torch.addmm(out.bias, hidden, out.weight.t()), dim=1)
+        """(hidden layer, log-probabilities of the words): the spammer's forward on its plain parameter views."""
+        w1, b1, w2, b2 = self._spammer_views
+        hidden = torch.tanh(torch.addmm(b1, z, w1.t()))
+        return hidden, F.log_softmax(torch.addmm(b2, hidden, w2.t()), dim=1)
 
-    @torch.no_grad()
     def _spammer_backward(self, z, hidden, log_probs, words) -> float:
         """The gradient of loss = -mean(advantage x log P(email)) written out (what autograd would compute for
         `sequence_log_prob` through log_softmax and the two layers), then one Adam step."""
@@ -500,8 +508,7 @@ class SpamGame:
         d_chosen = later.mul_(chosen).add_(1).mul_(weight[:, None])
         d_log_probs = torch.zeros_like(log_probs).scatter_(1, words, d_chosen)
         d_logits = d_log_probs.sub_(log_probs.exp().mul_(d_log_probs.sum(dim=1, keepdim=True)))
-        out = self.spammer.words
-        d_hidden = (d_logits @ out.weight).mul_(1 - hidden * hidden)
+        d_hidden = (d_logits @ self._spammer_views[2]).mul_(1 - hidden * hidden)
         grad = torch.cat([(d_hidden.t() @ z).reshape(-1), d_hidden.sum(dim=0),
                           (d_logits.t() @ hidden).reshape(-1), d_logits.sum(dim=0)])
         self.spammer_opt.step(grad)
