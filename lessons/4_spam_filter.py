@@ -16,6 +16,9 @@ from gan_core.spam.config import SpamConfig, blocklist_problems
 from gan_core.spam.corpus import load_corpus
 from gan_core.spam.game import SpamGame
 from ui import lifecycle
+from ui.charts import vega_chart
+from ui.numbers import CSS as NUMBERS_CSS
+from ui.numbers import numbers as number_row
 from ui.settings import global_device, global_seed
 
 PREFIX = "spam"
@@ -122,13 +125,17 @@ def draw(game: SpamGame) -> None:
     view = board_view(game, game.config.threshold, human, game.config.blocked_words)
     t = view.threshold if view is not None else game.config.threshold
     cm = None if view is None else view.confusion
-    with st.container(horizontal=True):  # one row block, not a column block per metric: fewer elements a round
+    # The round counter is a real st.metric (what the tests and the benchmark's client read); the three
+    # numbers beside it are one element (ui/numbers.py): every element is re-sent every tick.
+    with st.container(horizontal=True, key="spam_numbers"):
         st.metric("Round", game.round)
-        st.metric("Filter accuracy", "—" if cm is None else f"{cm.accuracy:.0%}",
-                  help="Right verdicts on this round's fresh test batch. 50% = a coin toss.")
-        st.metric("Spam getting through", "—" if cm is None else f"{cm.spam_through:.0%}",
-                  help="FN / (TP + FN): the spammer's pass rate.")
-        st.metric("Good mail flagged", "—" if cm is None else f"{cm.ham_flagged:.0%}", help="FP / (FP + TN).")
+        number_row([
+            ("Filter accuracy", "—" if cm is None else f"{cm.accuracy:.0%}",
+             "Right verdicts on this round's fresh test batch. 50% = a coin toss."),
+            ("Spam getting through", "—" if cm is None else f"{cm.spam_through:.0%}",
+             "FN / (TP + FN): the spammer's pass rate."),
+            ("Good mail flagged", "—" if cm is None else f"{cm.ham_flagged:.0%}", "FP / (FP + TN)."),
+        ])
 
     spam_list = game.corpus.spam_words_set
     favourites = ", ".join(f"**{w}**" if w in spam_list else w for w, _ in game.spammer_top_words(10))
@@ -141,14 +148,14 @@ def draw(game: SpamGame) -> None:
         return
 
     # One column pair for the whole board (each st.columns row is three more elements every round).
+    charts = figures.live_charts(game, view)  # (spec kept per shape, this round's Arrow bytes) per chart
     left, right = st.columns([3, 2], gap="large")
     with left:
         if view.notice and view.blocked:  # the empty-blocklist note is next to the blocklist already
             st.info(view.notice, icon=":material/info:")
-        st.vega_lite_chart(figures.board_spec(view, arrow=True, title=f"Round {game.round}: the confusion matrix"),
-                           width="content")
+        vega_chart(*charts["board"], width="content")
         st.session_state["spam_last_confusion"] = cm.to_dict()  # read by the page tests
-        weights = {} if human else dict(zip(game.corpus.words, game.word_weights()))
+        weights = {} if human else dict(zip(game.corpus.words, game.word_weights().tolist()))
         blocked = set(game.config.blocked_words) if human else set()
         emails = [figures.email_html(game.email_text(game.last.spam_words[i]), weights, view.spam_p[i], t, blocked)
                   for i in range(min(SAMPLE_EMAILS, len(view.spam_p)))]
@@ -163,7 +170,7 @@ def draw(game: SpamGame) -> None:
             parts += [f"**Good mail wrongly flagged (FP) this round: {len(flagged_real)}.** For example:",
                       figures.real_email_html(text, game.corpus.vocabulary, weights, view.ham_p[j], t, blocked)]
         st.markdown("\n\n".join(parts), unsafe_allow_html=True)
-        st.vega_lite_chart(figures.rates_spec(game, arrow=True), width="stretch")
+        vega_chart(*charts["rates"])
     with right:
         parts = ["### Who learns from what", view.explanation]
         if human:
@@ -171,8 +178,14 @@ def draw(game: SpamGame) -> None:
                       small("The learned filter rests while you filter; its weights below are from before you "
                             "took over.")]
         st.markdown("\n\n".join([*parts, f"#### {figures.FILTER_WORDS_TITLE}", small(WEIGHTS_NOTE)]))
-        st.vega_lite_chart(figures.filter_words_spec(game, arrow=True, title=None), width="stretch")
-        st.vega_lite_chart(figures.losses_spec(game, arrow=True), width="stretch")
+        vega_chart(*charts["filter_words"])
+        vega_chart(*charts["losses"])
+
+
+# The round counter one cell, the three numbers beside it three (ui/numbers.py draws them as one element).
+ROW_CSS = """<style>.st-key-spam_numbers > * { flex: 1 1 0 !important; min-width: 0 !important; }
+.st-key-spam_numbers > *:last-child { flex: 3 1 0 !important; }
+</style>""" + NUMBERS_CSS
 
 
 def notes() -> None:
@@ -214,5 +227,6 @@ st.markdown(
     "real mail. Each round the filter learns from its mistakes, then the spammer rewrites. Press **Run** and "
     "watch the spammer go from obvious spam to mail the filter cannot tell apart — or become the filter yourself."
 )
+st.html(ROW_CSS)
 lifecycle.render(LESSON)
 notes()

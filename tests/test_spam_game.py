@@ -13,6 +13,7 @@ from gan_core.spam.corpus import load_corpus
 from gan_core.spam.game import (
     ConfusionMatrix,
     SpamGame,
+    Spammer,
     confusion_matrix,
     draw_distinct_words,
     filter_lesson_shares,
@@ -284,7 +285,7 @@ def test_a_round_that_diverges_leaves_both_players_and_their_optimisers_as_they_
     game = SpamGame(SpamConfig(), seed=0)
     game.step(3)
     before = [{k: v.clone() for k, v in m.state_dict().items()} for m in (game.spammer, game.filter)]
-    adam = [[s["exp_avg"].clone() for s in opt.state.values()] for opt in (game.spammer_opt, game.filter_opt)]
+    adam = [opt.moments() for opt in (game.spammer_opt, game.filter_opt)]
     spammer_step = game.spammer_step
 
     def blow_up() -> float:  # both players and both optimisers have moved this round; then a weight turns NaN
@@ -299,9 +300,74 @@ def test_a_round_that_diverges_leaves_both_players_and_their_optimisers_as_they_
     for module, saved in zip((game.spammer, game.filter), before):
         for key, value in module.state_dict().items():
             assert torch.equal(value, saved[key]), key
-    for opt, saved in zip((game.spammer_opt, game.filter_opt), adam):
-        for state, exp_avg in zip(opt.state.values(), saved):
-            assert torch.equal(state["exp_avg"], exp_avg)
+    for opt, (steps, exp_avg, exp_avg_sq) in zip((game.spammer_opt, game.filter_opt), adam):
+        assert opt.steps == steps > 0
+        assert torch.equal(opt.exp_avg, exp_avg) and torch.equal(opt.exp_avg_sq, exp_avg_sq)
+
+
+# -- the hand-written updates against autograd + torch.optim.Adam --------------------------------
+
+def _reference_adam(params, ours, lr):
+    """torch.optim.Adam over `params`, its state taken from our flat Adam (the same order as the flat vector)."""
+    opt = torch.optim.Adam(params, lr=lr)
+    at = 0
+    for p in params:
+        n = p.numel()
+        opt.state[p] = {"step": torch.tensor(float(ours.steps)),
+                        "exp_avg": ours.exp_avg[at:at + n].view_as(p).clone(),
+                        "exp_avg_sq": ours.exp_avg_sq[at:at + n].view_as(p).clone()}
+        at += n
+    return opt
+
+
+@pytest.mark.parametrize("batch_size", [256, 40])
+def test_the_filters_update_is_bce_plus_l2_through_autograd_and_adam(batch_size):
+    """The filter's closed-form gradient and written-out Adam follow the textbook version on the same emails."""
+    game = SpamGame(SpamConfig(batch_size=batch_size, filter_l2=0.1), seed=4)
+    game.step(4)  # weights and Adam's moments away from zero
+    weight = game.filter.weight.detach().clone().requires_grad_(True)
+    bias = game.filter.bias.detach().clone().requires_grad_(True)
+    opt = _reference_adam([weight, bias], game.filter_opt, game.config.filter_lr)
+    scale, ham = game.filter.scale, game.ham_train
+    for _ in range(4):
+        words = game.write_words_for_filter(batch_size)
+        spam = word_frequencies(words, game.corpus.size)
+        score = lambda tf: scale * (tf @ weight) + bias  # noqa: E731
+        bce = 0.5 * (torch.nn.functional.binary_cross_entropy_with_logits(score(ham), torch.zeros(len(ham)))
+                     + torch.nn.functional.binary_cross_entropy_with_logits(score(spam), torch.ones(len(spam))))
+        opt.zero_grad()
+        (bce + game.config.filter_l2 * weight.square().sum()).backward()
+        opt.step()
+        assert game.filter_update(words) == pytest.approx(float(bce.detach()), abs=1e-6)
+        np.testing.assert_allclose(game.filter.weight.detach().numpy(), weight.detach().numpy(), atol=1e-5)
+        assert float(game.filter.bias) == pytest.approx(float(bias), abs=1e-5)
+    assert float(weight.abs().max()) > 0.1  # the weights did move: the comparison is not of zeros
+
+
+def test_the_spammers_update_is_reinforce_through_autograd_and_adam():
+    """The spammer's written-out policy gradient (through sequence_log_prob, log_softmax and both layers) and
+    Adam follow loss.backward() + torch.optim.Adam on the same noise and the same emails."""
+    game = SpamGame(SpamConfig(), seed=5)
+    game.step(4)
+    reference = Spammer(game.spammer.latent_dim, game.config.hidden, torch.zeros(game.corpus.size))
+    reference.load_state_dict(game.spammer.state_dict())
+    opt = _reference_adam(list(reference.parameters()), game.spammer_opt, game.config.spammer_lr)
+    gen = torch.Generator().manual_seed(9)
+    for _ in range(4):
+        z = torch.randn(game.config.batch_size, game.spammer.latent_dim, generator=gen)
+        with torch.no_grad():
+            words = draw_distinct_words(torch.log_softmax(game.spammer(z), dim=1), game.config.words_per_email, gen)
+            reward = -torch.nn.functional.softplus(game.spam_score(word_frequencies(words, game.corpus.size)))
+        loss = -((reward - reward.mean()) * sequence_log_prob(torch.log_softmax(reference(z), dim=1), words)).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        assert game.spammer_update(z, words) == pytest.approx(float(-reward.mean()), abs=1e-6)
+        for key, value in reference.state_dict().items():
+            np.testing.assert_allclose(game.spammer.state_dict()[key].numpy(), value.numpy(), atol=1e-5, err_msg=key)
+    moved = [not torch.allclose(a, b) for a, b in zip(reference.parameters(), Spammer(
+        game.spammer.latent_dim, game.config.hidden, torch.zeros(game.corpus.size)).parameters())]
+    assert all(moved)
 
 
 # -- bad input ---------------------------------------------------------------------------------
@@ -364,19 +430,24 @@ def test_the_live_pages_arrow_datasets_carry_the_same_data_as_the_frames():
     game = SpamGame(SpamConfig(), seed=0)
     game.step(3)
     view = board_view(game, 0.4, human=False)
-    pairs = [(figures.board_spec(view), figures.board_spec(view, arrow=True)),
-             (figures.filter_words_spec(game), figures.filter_words_spec(game, arrow=True)),
-             (figures.rates_spec(game), figures.rates_spec(game, arrow=True)),
-             (figures.losses_spec(game), figures.losses_spec(game, arrow=True))]
-    for frames, shipped in pairs:
-        assert {k: v for k, v in frames.items() if k != "datasets"} == {k: v for k, v in shipped.items() if k != "datasets"}
+    live = figures.live_charts(game, view)
+    pairs = [(figures.board_spec(view, title=figures.BOARD_TITLE), live["board"]),
+             (figures.filter_words_spec(game, title=None), live["filter_words"]),
+             (figures.rates_spec(game), live["rates"]), (figures.losses_spec(game), live["losses"])]
+    for frames, (spec, datasets) in pairs:
+        assert {k: v for k, v in frames.items() if k != "datasets"} == spec and "datasets" not in spec
+        assert set(datasets) == set(frames["datasets"])
         for name, frame in frames["datasets"].items():
-            got = read_arrow(shipped["datasets"][name])
-            assert isinstance(shipped["datasets"][name], bytes) and len(got) == len(frame)
+            got = read_arrow(datasets[name])
+            assert isinstance(datasets[name], bytes) and len(got) == len(frame)
             for column in got.columns:  # a chart ships the columns it draws, with the frame's values
                 assert got[column].tolist() == pytest.approx(frame[column].tolist(), nan_ok=True) \
                     if got[column].dtype.kind == "f" else got[column].tolist() == frame[column].tolist()
-    assert read_arrow(pairs[2][1]["datasets"]["rounds"])["round"].tolist() == [1, 2, 3]
+    assert read_arrow(live["rates"][1]["rounds"])["round"].tolist() == [1, 2, 3]
+    game.step(1)  # the next round: the same spec objects (serialised once), new data
+    again = figures.live_charts(game, board_view(game, 0.4, human=False))
+    assert all(again[name][0] is live[name][0] for name in live)
+    assert read_arrow(again["losses"][1]["rounds"])["round"].tolist() == [1, 2, 3, 4]
 
 
 def test_email_html_escapes_text_and_marks_the_verdict():

@@ -97,6 +97,12 @@ def confusion_spec(cm: ConfusionMatrix, shares: dict[str, float] | None = None, 
 
 def board_spec(view, arrow: bool = False, title: str | None = None) -> dict:
     """The confusion matrix of a `board.BoardView`: counts, and who learns with the shares, all from the view."""
+    return confusion_spec(view.confusion, view.filter_shares, view.human, max_count=view.max_count,
+                          data=board_data(view, arrow), title=title)
+
+
+def board_data(view, arrow: bool = False) -> "pd.DataFrame | bytes":
+    """The four cells of the board's heat map (Arrow bytes with `arrow`, else a DataFrame)."""
     cells = list(CELLS)
     counts = view.confusion.to_dict()
     columns = {
@@ -106,11 +112,8 @@ def board_spec(view, arrow: bool = False, title: str | None = None) -> dict:
         "cell": cells,
     }
     if arrow:  # no DataFrame on the live page: Arrow bytes straight from the columns
-        data = arrow_bytes(**{k: np.array(v, dtype=int if k == "count" else object) for k, v in columns.items()})
-    else:
-        data = pd.DataFrame(columns)
-    return confusion_spec(view.confusion, view.filter_shares, view.human, max_count=view.max_count, data=data,
-                          title=title)
+        return arrow_bytes(**{k: np.array(v, dtype=int if k == "count" else object) for k, v in columns.items()})
+    return pd.DataFrame(columns)
 
 
 def filter_words_frame(game: SpamGame, k: int = 8) -> pd.DataFrame:
@@ -122,23 +125,17 @@ def filter_words_frame(game: SpamGame, k: int = 8) -> pd.DataFrame:
 
 def filter_words_spec(game: SpamGame, k: int = 8, arrow: bool = False, title: str | None = FILTER_WORDS_TITLE) -> dict:
     """The filter's most telling words as bars: weight > 0 pushes towards 'spam', < 0 towards 'real mail'."""
-    if arrow:
-        top = game.filter_top_words(k)
-        rows = [(w, v, side) for side, key in (("spam evidence", "spam"), ("real-mail evidence", "ham")) for w, v in top[key]]
-        data = arrow_bytes(word=np.array([r[0] for r in rows], dtype=object), weight=np.array([r[1] for r in rows], float),
-                           side=np.array([r[2] for r in rows], dtype=object))
-    else:
-        data = filter_words_frame(game, k)
     spec = {
         "height": 300,
         "autosize": AUTOSIZE,
         "data": {"name": "filter_words"},
-        "datasets": {"filter_words": data},
+        "datasets": {"filter_words": filter_words_data(game, k, arrow)},
         "mark": {"type": "bar"},
         "encoding": {
             "y": {"field": "word", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelFontSize": 13}},
             "x": {"field": "weight", "type": "quantitative", "title": "weight (← real mail · spam →)"},
-            "color": {"field": "side", "type": "nominal", "title": None,
+            # " ": what Streamlit turns a null legend title into (in place); written so, the kept spec stays as built
+            "color": {"field": "side", "type": "nominal", "title": " ",
                       "scale": {"domain": list(SIDE_COLORS), "range": list(SIDE_COLORS.values())},
                       "legend": {"orient": "bottom"}},
             "tooltip": [{"field": "word"}, {"field": "weight", "format": ".3f"}, {"field": "side"}],
@@ -147,6 +144,15 @@ def filter_words_spec(game: SpamGame, k: int = 8, arrow: bool = False, title: st
     if title:
         spec["title"] = title
     return spec
+
+
+def filter_words_data(game: SpamGame, k: int = 8, arrow: bool = False) -> "pd.DataFrame | bytes":
+    if not arrow:
+        return filter_words_frame(game, k)
+    top = game.filter_top_words(k)
+    rows = [(w, v, side) for side, key in (("spam evidence", "spam"), ("real-mail evidence", "ham")) for w, v in top[key]]
+    return arrow_bytes(word=np.array([r[0] for r in rows], dtype=object), weight=np.array([r[1] for r in rows], float),
+                       side=np.array([r[2] for r in rows], dtype=object))
 
 
 def rounds_frame(game: SpamGame, max_points: int = 400) -> pd.DataFrame:
@@ -220,6 +226,33 @@ def losses_spec(game: SpamGame, arrow: bool = False) -> dict:
     )
 
 
+BOARD_TITLE = "This round's confusion matrix"
+_SHAPES: dict[tuple, dict] = {}  # (chart, what its shape depends on) -> spec without datasets; never mutated
+
+
+def _shape(key: tuple, build) -> dict:
+    spec = _SHAPES.get(key)
+    if spec is None:
+        spec = _SHAPES[key] = {k: v for k, v in build().items() if k != "datasets"}
+    return spec
+
+
+def live_charts(game: SpamGame, view) -> dict[str, tuple[dict, dict[str, bytes]]]:
+    """The live page's four charts as (spec without its data, {dataset name: Arrow bytes}), for
+    ui/charts.vega_chart: a spec's shape depends on the test batch's size alone, so each is built (and
+    serialised by vega_chart) once and kept; every round only the data is new."""
+    board = _shape(("board", view.max_count), lambda: board_spec(view, title=BOARD_TITLE))
+    words = _shape(("filter_words",), lambda: filter_words_spec(game, title=None))
+    rates = _shape(("rates",), lambda: rates_spec(game))
+    losses = _shape(("losses",), lambda: losses_spec(game))
+    return {
+        "board": (board, {"confusion": board_data(view, arrow=True)}),
+        "filter_words": (words, {"filter_words": filter_words_data(game, arrow=True)}),
+        "rates": (rates, {"rounds": _rounds(game, tuple(RATES), arrow=True)}),
+        "losses": (losses, {"rounds": _rounds(game, tuple(LOSSES), arrow=True)}),
+    }
+
+
 def email_html(words: list[str], weights: np.ndarray | dict, p_spam: float, threshold: float,
                blocked: set[str] | frozenset = frozenset(), n_suspicious: int = 3) -> str:
     """One email as HTML: verdict badge, then its words; the filter's most suspicious words (highest weight)
@@ -266,5 +299,5 @@ def real_email_html(text: str, tokens_in_vocab: set[str], weight_of: dict, p_spa
 
 __all__ = [
     "confusion_frame", "confusion_spec", "email_html", "filter_lesson_shares", "filter_words_frame",
-    "filter_words_spec", "losses_spec", "rates_spec", "real_email_html", "rounds_frame", "who_learns",
+    "filter_words_spec", "live_charts", "losses_spec", "rates_spec", "real_email_html", "rounds_frame", "who_learns",
 ]

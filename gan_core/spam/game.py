@@ -133,6 +133,93 @@ class SpamFilter(nn.Module):
         return self.scale * (tf @ self.weight) + self.bias
 
 
+def flatten_parameters(module: nn.Module) -> torch.Tensor:
+    """One vector holding all of `module`'s parameters, which become views of it (same values, same order): the
+    game's hand-written updates change the vector in a few whole-vector operations, and the module sees them."""
+    params = list(module.parameters())
+    flat = torch.cat([p.detach().reshape(-1) for p in params])
+    at = 0
+    for p in params:
+        p.data = flat[at:at + p.numel()].view_as(p)
+        at += p.numel()
+    return flat
+
+
+def parameter_views(flat: torch.Tensor, module: nn.Module) -> list[torch.Tensor]:
+    """`module`'s parameters as plain views of its flat vector (no autograd: the game's maths is written out,
+    so it needs neither a graph nor torch.no_grad's per-call cost)."""
+    views, at = [], 0
+    for p in module.parameters():
+        views.append(flat[at:at + p.numel()].view(p.shape))
+        at += p.numel()
+    return views
+
+
+class Adam:
+    """torch.optim.Adam's update (betas 0.9/0.999, eps 1e-8, no weight decay) of a module flattened by
+    `flatten_parameters`, written out: the same operations in the same order on one vector, without
+    torch.optim's per-parameter Python loop. `state_dict`/`load_state_dict` speak torch.optim's format
+    (one entry per parameter), so exported runs read and write as before."""
+
+    def __init__(self, module: nn.Module, flat: torch.Tensor, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
+        self.flat, self.lr, self.betas, self.eps = flat, float(lr), betas, eps
+        self.param_groups = [{"params": list(module.parameters()), "lr": self.lr, "betas": betas, "eps": eps,
+                              "weight_decay": 0.0, "amsgrad": False, "maximize": False}]
+        self.steps = 0
+        self.exp_avg = torch.zeros_like(flat)
+        self.exp_avg_sq = torch.zeros_like(flat)
+
+    def step(self, grad: torch.Tensor) -> None:  # plain tensors: no autograd involved
+        beta1, beta2 = self.betas
+        self.steps += 1
+        self.exp_avg.lerp_(grad, 1 - beta1)
+        self.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        step_size = self.lr / (1 - beta1 ** self.steps)
+        denom = (self.exp_avg_sq.sqrt() / (1 - beta2 ** self.steps) ** 0.5).add_(self.eps)
+        self.flat.addcdiv_(self.exp_avg, denom, value=-step_size)
+
+    def _slices(self):
+        at = 0
+        for p in self.param_groups[0]["params"]:
+            yield p, slice(at, at + p.numel())
+            at += p.numel()
+
+    def state_dict(self) -> dict:
+        state = {} if self.steps == 0 else {
+            i: {"step": torch.tensor(float(self.steps)), "exp_avg": self.exp_avg[at].view_as(p).clone(),
+                "exp_avg_sq": self.exp_avg_sq[at].view_as(p).clone()}
+            for i, (p, at) in enumerate(self._slices())}
+        group = {k: v for k, v in self.param_groups[0].items() if k != "params"}
+        return {"state": state, "param_groups": [{**group, "params": list(range(len(self.param_groups[0]["params"])))}]}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """torch.optim's format; the learning rate and betas stay this optimiser's (as the run bundle expects)."""
+        state = state_dict["state"]
+        slices = list(self._slices())
+        if set(state) - set(range(len(slices))) or (state and len(state) != len(slices)):
+            raise ValueError(f"{len(state)} parameter states for {len(slices)} parameters")
+        steps = {int(float(moments["step"])) for moments in state.values()}
+        if len(steps) > 1:
+            raise ValueError("the parameters' step counts differ")
+        with torch.no_grad():
+            self.exp_avg.zero_()
+            self.exp_avg_sq.zero_()
+            for i, moments in state.items():
+                p, at = slices[i]
+                self.exp_avg[at].copy_(moments["exp_avg"].reshape(-1))
+                self.exp_avg_sq[at].copy_(moments["exp_avg_sq"].reshape(-1))
+        self.steps = steps.pop() if steps else 0
+
+    def moments(self) -> tuple:
+        """A copy of the state, cheaply (for the game's per-round rewind point)."""
+        return self.steps, self.exp_avg.clone(), self.exp_avg_sq.clone()
+
+    def restore(self, moments: tuple) -> None:
+        self.steps = moments[0]
+        self.exp_avg.copy_(moments[1])
+        self.exp_avg_sq.copy_(moments[2])
+
+
 def start_logits(corpus: Corpus, spam_mass: float) -> torch.Tensor:
     """Log-probabilities that put `spam_mass` of the choice on the spam words, the rest spread over real-mail words."""
     mask = torch.as_tensor(corpus.spam_mask)
@@ -145,11 +232,22 @@ def draw_distinct_words(log_probs: torch.Tensor, k: int, gen: torch.Generator, o
     """k different words per row, drawn one after another without replacement (Gumbel-top-k trick):
     an email uses a word once, as real mail does, so the spammer cannot write 'cash cash cash'.
     `ordered=False`: the same words, in column order instead of the order drawn (enough for word frequencies)."""
-    u = torch.rand(log_probs.shape, generator=gen).clamp_(1e-12, 1 - 1e-7).to(log_probs.device)
-    keys = log_probs - torch.log(-torch.log(u))
-    if keys.device.type != "cpu":
-        return keys.topk(k, dim=1).indices
-    return torch.from_numpy(_top_k(keys.detach().numpy(), k, ordered))
+    u = torch.rand(log_probs.shape, generator=gen)
+    if log_probs.device.type != "cpu":
+        u = u.clamp_(1e-12, 1 - 1e-7).to(log_probs.device)
+        return torch.sub(log_probs, u.log_().neg_().log_()).topk(k, dim=1).indices
+    # On a CPU the keys are made in NumPy, in place: torch splits each (emails x vocabulary) operation over
+    # its intra-op threads, and each such hand-off leaves the helper thread spinning for a few ms (measured
+    # with 2 threads: ~2-3 ms of CPU per parallel operation; a round's process CPU was twice its wall time).
+    # Same formula in float32; NumPy's log may differ from torch's in the last bit.
+    keys = u.numpy()
+    np.maximum(keys, 1e-12, out=keys)  # the clamp (np.clip's wrapper costs more than both)
+    np.minimum(keys, 1 - 1e-7, out=keys)
+    np.log(keys, out=keys)
+    np.negative(keys, out=keys)
+    np.log(keys, out=keys)
+    np.subtract(log_probs.detach().numpy(), keys, out=keys)  # log p - log(-log u)
+    return torch.from_numpy(_top_k(keys, k, ordered))
 
 
 def _top_k(keys: np.ndarray, k: int, ordered: bool = True) -> np.ndarray:
@@ -235,9 +333,10 @@ class SpamGame:
         self.ham_test = ham[torch.as_tensor(self.ham_test_rows)]
         self.spam_mask = torch.as_tensor(self.corpus.spam_mask, device=self.device)
         self.spammer = Spammer(s.latent_dim, s.hidden, start_logits(self.corpus, s.spam_start_mass)).to(self.device)
-        self.filter = SpamFilter(self.corpus.size, s.words_per_email).to(self.device)
-        self.spammer_opt = torch.optim.Adam(self.spammer.parameters(), lr=s.spammer_lr)
-        self.filter_opt = torch.optim.Adam(self.filter.parameters(), lr=s.filter_lr)
+        self.spammer_params = flatten_parameters(self.spammer)
+        self._spammer_views = parameter_views(self.spammer_params, self.spammer)  # W1, b1, W2, b2
+        self.spammer_opt = Adam(self.spammer, self.spammer_params, lr=s.spammer_lr)
+        self.reset_filter()
         self._blocked = self._blocked_mask(s.blocked_words)
         self.round = 0
         self.history = CappedHistory(HISTORY_NAMES, capacity=s.history_capacity)
@@ -249,7 +348,9 @@ class SpamGame:
         """A fresh filter (all weights zero: every email gets P(spam) = 0.5), the spammer kept as it is."""
         s = self.config
         self.filter = SpamFilter(self.corpus.size, s.words_per_email).to(self.device)
-        self.filter_opt = torch.optim.Adam(self.filter.parameters(), lr=s.filter_lr)
+        self.filter_params = flatten_parameters(self.filter)  # [weight, bias]
+        self.filter_opt = Adam(self.filter, self.filter_params, lr=s.filter_lr)
+        self._filter_batch = None  # (emails, V + 1) rows [scale * word frequencies, 1]: built on first use
 
     def _blocked_mask(self, words) -> torch.Tensor:
         mask = torch.zeros(self.corpus.size, dtype=torch.bool, device=self.device)
@@ -318,7 +419,8 @@ class SpamGame:
         if self.config.human_filter:
             hit = (tf[:, self._blocked] > 0).any(dim=1)
             return torch.where(hit, BLOCK_LOGIT, -BLOCK_LOGIT)
-        return self.filter(tf)
+        theta = self.filter_params  # SpamFilter.forward on the plain vector [weight, bias]
+        return self.filter.scale * (tf @ theta[:-1]) + theta[-1]
 
     def filter_step(self) -> float:
         """BCE on real mail (label 0) vs fresh spam (label 1), each class weighing half. Its gradient is
@@ -329,27 +431,87 @@ class SpamGame:
         word's frequency, and a small sample of emails would bury them in sampling noise that Adam turns
         into full-size steps. A jittering filter gives the spammer a jittering target, and the game then
         stalls around 60% accuracy instead of reaching the coin toss (see docs/spam.md)."""
-        ham = self.ham_train
-        spam = self.write_for_filter(self.config.batch_size)
-        bce = 0.5 * (F.binary_cross_entropy_with_logits(self.filter(ham), torch.zeros(len(ham), device=self.device))
-                     + F.binary_cross_entropy_with_logits(self.filter(spam), torch.ones(len(spam), device=self.device)))
-        loss = bce + self.config.filter_l2 * self.filter.weight.square().sum()
-        self.filter_opt.zero_grad()
-        loss.backward()
-        self.filter_opt.step()
-        return float(bce.detach())
+        return self.filter_update(self.write_words_for_filter(self.config.batch_size))
+
+    def filter_update(self, spam_words: torch.Tensor) -> float:
+        """One Adam step of the filter on its real mail and these spam emails ((n, k) word indices); returns the BCE.
+
+        The gradient is written out (logistic regression has a closed form, and a round makes three of these
+        steps): with x = [scale * word frequencies, 1] and each email weighing c = 1/2 / (emails of its class),
+        d loss / d [weight, bias] = sum_emails c (P(spam) - label) x + 2 l2 [weight, 0]."""
+        x, label, share, l2 = self._filter_inputs(len(spam_words))
+        spam = x[len(self.ham_train):, :-1]
+        spam.zero_().scatter_(1, spam_words, self.filter.scale / spam_words.shape[1])
+        theta = self.filter_params
+        score = x @ theta
+        bce = torch.dot(share, F.softplus(score - 2 * label * score))  # softplus(s) if real, softplus(-s) if spam
+        grad = (torch.sigmoid(score).sub_(label).mul_(share) @ x).addcmul_(l2, theta)
+        self.filter_opt.step(grad)
+        return float(bce)
+
+    def _filter_inputs(self, n_spam: int):
+        """The filter's batch buffer (real mail's rows fixed, spam rows rewritten each step) and its constants."""
+        key = (n_spam, self.config.filter_l2)  # the settings it depends on (a test may change them mid-game)
+        if self._filter_batch is None or self._filter_batch[-1] != key:
+            n_ham, size = len(self.ham_train), self.corpus.size
+            x = torch.zeros(n_ham + n_spam, size + 1, device=self.device)
+            x[:n_ham, :-1] = self.filter.scale * self.ham_train
+            x[:, -1] = 1.0
+            label = torch.cat([torch.zeros(n_ham, device=self.device), torch.ones(n_spam, device=self.device)])
+            share = torch.cat([torch.full((n_ham,), 0.5 / n_ham, device=self.device),
+                               torch.full((n_spam,), 0.5 / n_spam, device=self.device)])
+            l2 = torch.full((size + 1,), 2 * self.config.filter_l2, device=self.device)
+            l2[-1] = 0.0  # the bias is not penalised
+            self._filter_batch = (x, label, share, l2, key)
+        return self._filter_batch[:4]
+
+    def write_words_for_filter(self, n: int) -> torch.Tensor:
+        """The words of n emails, as `write` draws them (the same random numbers, the same words), in column order:
+        the filter reads only word frequencies, so neither the order drawn nor the log-prob is computed."""
+        z = torch.randn(n, self.spammer.latent_dim, generator=self.gen).to(self.device)
+        return draw_distinct_words(self._spammer_forward(z)[1], self.config.words_per_email, self.gen, ordered=False)
+
+    def write_for_filter(self, n: int) -> torch.Tensor:
+        """Word frequencies of n emails, as `write_words_for_filter` draws them."""
+        return word_frequencies(self.write_words_for_filter(n), self.corpus.size)
 
     def spammer_step(self) -> float:
         """REINFORCE: reward = log P(pass) for each email (the non-saturating generator objective),
         minus the batch's average as a baseline; caught emails (below average) make their words rarer."""
-        _, tf, log_prob = self.write(self.config.batch_size)
-        with torch.no_grad():
-            reward = -F.softplus(self.spam_score(tf))  # log(1 - P(spam))
-            advantage = reward - reward.mean()
-        loss = -(advantage * log_prob).mean()
-        self.spammer_opt.zero_grad()
-        loss.backward()
-        self.spammer_opt.step()
+        z = torch.randn(self.config.batch_size, self.spammer.latent_dim, generator=self.gen).to(self.device)
+        hidden, log_probs = self._spammer_forward(z)
+        words = draw_distinct_words(log_probs, self.config.words_per_email, self.gen)
+        return self._spammer_backward(z, hidden, log_probs, words)
+
+    def spammer_update(self, z: torch.Tensor, words: torch.Tensor) -> float:
+        """One REINFORCE step for emails written from noise z with these words ((n, k), in the order drawn)."""
+        hidden, log_probs = self._spammer_forward(z)
+        return self._spammer_backward(z, hidden, log_probs, words)
+
+    def _spammer_forward(self, z: torch.Tensor):
+        """(hidden layer, log-probabilities of the words): the spammer's forward on its plain parameter views."""
+        w1, b1, w2, b2 = self._spammer_views
+        hidden = torch.tanh(torch.addmm(b1, z, w1.t()))
+        return hidden, F.log_softmax(torch.addmm(b2, hidden, w2.t()), dim=1)
+
+    def _spammer_backward(self, z, hidden, log_probs, words) -> float:
+        """The gradient of loss = -mean(advantage x log P(email)) written out (what autograd would compute for
+        `sequence_log_prob` through log_softmax and the two layers), then one Adam step."""
+        tf = word_frequencies(words, self.corpus.size)
+        reward = -F.softplus(self.spam_score(tf))  # log(1 - P(spam))
+        weight = (reward.mean() - reward).div_(len(words))  # d loss / d log P(email) = -advantage / n
+        chosen = log_probs.gather(1, words).exp_()  # p(w_i) of each word drawn, (n, k)
+        used = torch.cumsum(chosen, dim=1).sub_(chosen)  # mass taken by the earlier words
+        # d log P / d log p(w_j) = 1 + p(w_j) sum_{i > j} 1 / (1 - used_i)   (where the clamp lets it through)
+        inv = used.clamp(max=1 - 1e-6).neg_().add_(1).reciprocal_().mul_(used <= 1 - 1e-6)
+        later = inv.cumsum(dim=1).neg_().add_(inv.sum(dim=1, keepdim=True))
+        d_chosen = later.mul_(chosen).add_(1).mul_(weight[:, None])
+        d_log_probs = torch.zeros_like(log_probs).scatter_(1, words, d_chosen)
+        d_logits = d_log_probs.sub_(log_probs.exp().mul_(d_log_probs.sum(dim=1, keepdim=True)))
+        d_hidden = (d_logits @ self._spammer_views[2]).mul_(1 - hidden * hidden)
+        grad = torch.cat([(d_hidden.t() @ z).reshape(-1), d_hidden.sum(dim=0),
+                          (d_logits.t() @ hidden).reshape(-1), d_logits.sum(dim=0)])
+        self.spammer_opt.step(grad)
         return float(-reward.mean())  # the spammer's loss: -log P(pass), averaged
 
     # -- a round -----------------------------------------------------------------------------
@@ -385,7 +547,7 @@ class SpamGame:
         rows = torch.randperm(len(self.ham_test), generator=self.gen)[: s.eval_size]
         ham_p = torch.sigmoid(self.spam_score(self.ham_test[rows]))
         z = torch.randn(s.eval_size, self.spammer.latent_dim, generator=self.gen).to(self.device)
-        log_probs = F.log_softmax(self.spammer(z), dim=1)
+        log_probs = self._spammer_forward(z)[1]
         probs = log_probs.exp()
         words = draw_distinct_words(log_probs, s.words_per_email, self.gen)
         tf = word_frequencies(words, self.corpus.size)
@@ -469,31 +631,21 @@ class SpamGame:
 
     # -- divergence guard ----------------------------------------------------------------------
     def _snapshot(self):
-        # Cloned tensors, not copy.deepcopy (which costs more than the rest of a round's bookkeeping).
-        return tuple(_cloned(x.state_dict()) for x in (self.spammer, self.filter, self.spammer_opt, self.filter_opt))
+        # Each player is one vector and each optimiser two: six copies.
+        return (self.spammer_params.clone(), self.filter_params.clone(), self.spammer_opt.moments(),
+                self.filter_opt.moments())
 
     def _restore(self, snap) -> None:
-        self.spammer.load_state_dict(snap[0])
-        self.filter.load_state_dict(snap[1])
-        self.spammer_opt.load_state_dict(snap[2])
-        self.filter_opt.load_state_dict(snap[3])
+        self.spammer_params.copy_(snap[0])
+        self.filter_params.copy_(snap[1])
+        self.spammer_opt.restore(snap[2])
+        self.filter_opt.restore(snap[3])
 
     def _finite(self, r: RoundResult) -> bool:
-        params_ok = all(torch.isfinite(p).all() for p in [*self.spammer.parameters(), *self.filter.parameters()])
+        params_ok = bool(torch.isfinite(self.spammer_params).all() and torch.isfinite(self.filter_params).all())
         losses = [x for x in (r.filter_loss, r.spammer_loss) if not math.isnan(x)]
         return bool(params_ok and all(math.isfinite(x) for x in losses)
                     and np.isfinite(r.spam_p).all() and np.isfinite(r.ham_p).all())
-
-
-def _cloned(tree):
-    """A state_dict with every tensor copied (lists, dicts and numbers are rebuilt or shared as they are)."""
-    if isinstance(tree, torch.Tensor):
-        return tree.detach().clone()
-    if isinstance(tree, dict):
-        return {key: _cloned(value) for key, value in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(_cloned(value) for value in tree)
-    return tree
 
 
 def _rounded(x: float) -> float | None:
