@@ -325,3 +325,15 @@ def test_a_rung_whose_ticks_ran_too_long_is_not_retried_at_once():
     # a walk back up through the rungs below (each tried once) per WALL_MEMORY, not a dip every DOWN_HOLD
     below = sum(v < 0.25 for v in tb.INTERVAL_LADDER)
     assert changes <= below * (120 // tb.WALL_MEMORY + 1), changes
+
+
+def test_the_process_cpu_clock_is_read_per_window_not_per_tick():
+    """Reading the process CPU clock sums over every thread; the planner reads it where a window starts or
+    ends (about once a second), not on each of the class's ticks."""
+    clocks = Clocks()
+    reads = []
+    budget = tb.TickBudget(clock=lambda: clocks.wall, cpu_clock=lambda: reads.append(1) or clocks.cpu)
+    ticks, _, _, _ = simulate(budget, clocks, [f"s{i}" for i in range(8)], 0.01, seconds=40, record_from=0)
+    assert sum(ticks.values()) > 800
+    assert len(reads) < sum(ticks.values()) / 5
+    assert budget.running() == 8
