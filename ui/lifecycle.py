@@ -38,7 +38,7 @@ import streamlit as st
 
 from gan_core.settings_spec import specs
 from ui import settings as sidebar
-from ui import fragment_timer, presenter, share, tick_budget, torch_threads, widgets
+from ui import fragment_timer, presenter, share, tick_budget, widgets
 
 LOG = logging.getLogger(__name__)
 LOCK_WAIT_S = 30.0  # a frame waits this long for another thread's action on the same trainer
@@ -466,7 +466,6 @@ def _tick(lesson: Lesson, run: Run) -> None:
     if run.running and run.trainer is not None:
         plan = tick_budget.plan_tick(session_key(lesson.prefix), lesson.nominal_interval,
                                      lesson.nominal_train_seconds, reports_done=True)
-        torch_threads.fit(tick_budget.running())  # one torch thread while a class shares the cores
         finished = None
         if run.lock.acquire(blocking=False):  # another thread is acting on the trainer: skip this chunk
             try:
