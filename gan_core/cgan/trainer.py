@@ -135,8 +135,7 @@ class CGANTrainer:
         # PyTorch picks it by itself only on GPUs)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr_g, betas=betas, foreach=True)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.lr_d, betas=betas, foreach=True)
-        self._g_params = list(self.generator.parameters())
-        self._ema_pairs = (list(self.ema_generator.parameters()), self._g_params,
+        self._ema_pairs = (list(self.ema_generator.parameters()), list(self.generator.parameters()),
                            list(self.ema_generator.buffers()), list(self.generator.buffers()))
         self.steps = 0
         self.seconds = 0.0  # training time only (not rendering)
@@ -180,7 +179,7 @@ class CGANTrainer:
             self._cursor = 0
         idx = self._perm[self._cursor:self._cursor + bs]
         self._cursor += bs
-        return self._real[idx], self._labels[idx]
+        return self._real.index_select(0, idx), self._labels.index_select(0, idx)  # = [idx], without advanced indexing
 
     def _sample_prior(self, n: int) -> torch.Tensor:
         return torch.randn(n, self.config.latent_dim, generator=self._gen).to(self.device)
@@ -212,8 +211,13 @@ class CGANTrainer:
         d_total.backward()
         self.opt_d.step()
 
-        # 2) generator: make D call its digits real, of the class asked for (D fixed)
-        g_score, g_class = self.discriminator(self._augment(fake), fake_labels, with_class=True)
+        # 2) generator: make D call its digits real, of the class asked for (D fixed: no graph is recorded
+        # for D's weights, and G's backward computes no gradient D's next zero_grad would throw away)
+        self.discriminator.requires_grad_(False)
+        try:
+            g_score, g_class = self.discriminator(self._augment(fake), fake_labels, with_class=True)
+        finally:
+            self.discriminator.requires_grad_(True)
         g_loss = g_loss_fn(cfg.loss, g_score)
         g_total = g_loss
         if cfg.class_loss > 0:
@@ -221,8 +225,7 @@ class CGANTrainer:
         if pairs:
             g_total = g_total + cfg.mode_seeking * mode_seeking_penalty(fake, z, pairs)
         self.opt_g.zero_grad(set_to_none=True)
-        # gradients for G's weights only: D's would be thrown away by its next zero_grad (D fixed here)
-        g_total.backward(inputs=self._g_params)
+        g_total.backward()
         self.opt_g.step()
         self._update_ema()
 
