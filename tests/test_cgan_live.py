@@ -60,3 +60,14 @@ def test_the_live_chart_is_one_element_over_one_dataset_of_the_history():
     assert list(data["step"]) == [1, 2, 3]
     assert data["D loss"].iloc[-1] == np.float32(trainer.history.last("d_loss"))
     assert data["D(real)"].iloc[-1] == np.float32(trainer.history.last("d_real"))
+
+
+def test_the_live_chart_spec_is_one_object_per_loss_kind_without_data():
+    """ui/charts.py JSON-encodes a spec once per object: the page must pass the same object every tick."""
+    from gan_core.cgan import figures
+
+    bce, hinge = figures.live_curves_spec(True), figures.live_curves_spec(False)
+    assert figures.live_curves_spec(True) is bce and bce is not hinge
+    assert "datasets" not in bce and "datasets" not in hinge
+    assert bce["vconcat"][0]["encoding"]["y"]["scale"] == {"domain": [0, 1]}  # probabilities
+    assert "domain" not in hinge["vconcat"][0]["encoding"]["y"]["scale"]  # raw scores

@@ -13,6 +13,7 @@ from gan_core.cgan.metrics import JudgeReadout
 from gan_core.cgan.models import architecture_table
 from gan_core.cgan.trainer import CGANTrainer, timeline
 from ui import lifecycle, notes
+from ui.charts import vega_chart
 from ui.cgan_resources import load_judge
 
 GOAL_EPOCHS = 10  # the progress bar's target: clean digits with the defaults
@@ -73,12 +74,13 @@ def snapshot_strip(trainer: CGANTrainer) -> tuple[list[bytes], list[str]]:
     return cached[2], cached[3]
 
 
-def curves(trainer: CGANTrainer) -> dict:
-    """D's scores above the losses (Arrow bytes from NumPy), built again only when a step was trained: in a
-    full class most ticks train no step (each session's share is below one step) and send the same chart."""
+def curves(trainer: CGANTrainer) -> dict[str, bytes]:
+    """The live chart's data (Arrow bytes from NumPy), built again only when a step was trained: in a full
+    class most ticks train no step (each session's share is below one step) and send the same data. Its
+    spec is one cached object per loss kind (figures.live_curves_spec), JSON-encoded once (ui/charts.py)."""
     cached = st.session_state.get("cgan_curves")
     if cached is None or cached[0] is not trainer or cached[1] != trainer.steps:
-        cached = (trainer, trainer.steps, figures.live_curves(trainer))
+        cached = (trainer, trainer.steps, figures.live_curves_data(trainer))
         st.session_state["cgan_curves"] = cached
     return cached[2]
 
@@ -98,7 +100,7 @@ def draw_training(trainer: CGANTrainer) -> None:
         judge_readout(trainer)
     with right:
         if len(trainer.history):
-            st.vega_lite_chart(curves(trainer), width="stretch")
+            vega_chart(figures.live_curves_spec(trainer.shows_probability), curves(trainer), width="stretch")
             if trainer.shows_probability:
                 st.caption(TEXT["d_probability"])
         else:

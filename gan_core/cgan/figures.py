@@ -2,6 +2,8 @@
 live curves carry Arrow bytes built from NumPy (redrawn every tick); the rest carry DataFrames."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -18,10 +20,25 @@ def _live_columns(trainer: CGANTrainer, max_points: int, **names: str) -> bytes:
                        **{label: cols[name].astype(np.float32) for label, name in names.items()})
 
 
+def _losses_spec() -> dict:
+    return curves_spec("cgan_losses", "step", ["D loss", "G loss"], title="Losses (a tug of war, not a descent)",
+                       y_title="loss", height=200, colors=[PALETTE["discriminator"], PALETTE["fake"]])
+
+
+def _scores_spec(shows_probability: bool) -> dict:
+    names = ["D(real)", "D(G(z))"]
+    if shows_probability:
+        spec = curves_spec("cgan_scores", "step", names, title="D's probability that a digit is real",
+                           y_title="mean D(x, y) = P(real)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
+        spec["encoding"]["y"]["scale"] = {"domain": [0, 1]}  # ½: D cannot tell real from generated
+        return spec
+    return curves_spec("cgan_scores", "step", names, title="Discriminator scores (hinge: raw scores, not probabilities)",
+                       y_title="mean D(x, y)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
+
+
 def loss_curves(trainer: CGANTrainer, max_points: int = 300) -> dict:
     """D and G losses against training step."""
-    spec = curves_spec("cgan_losses", "step", ["D loss", "G loss"], title="Losses (a tug of war, not a descent)",
-                       y_title="loss", height=200, colors=[PALETTE["discriminator"], PALETTE["fake"]])
+    spec = _losses_spec()
     spec["datasets"] = {"cgan_losses": _live_columns(trainer, max_points,
                                                      **{"D loss": "d_loss", "G loss": "g_loss"})}
     return spec
@@ -31,28 +48,33 @@ def discriminator_scores(trainer: CGANTrainer, max_points: int = 300) -> dict:
     """D's mean output on real and on generated digits: the gap is what G is trying to close. With the
     sigmoid + BCE loss these are probabilities ("how sure D is that this is a real digit of class y"),
     drawn on [0, 1] (½: D can no longer tell); with hinge they are raw scores."""
-    names = ["D(real)", "D(G(z))"]
-    if trainer.shows_probability:
-        spec = curves_spec("cgan_scores", "step", names, title="D's probability that a digit is real",
-                           y_title="mean D(x, y) = P(real)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
-        spec["encoding"]["y"]["scale"] = {"domain": [0, 1]}  # ½: D cannot tell real from generated
-    else:
-        spec = curves_spec("cgan_scores", "step", names, title="Discriminator scores (hinge: raw scores, not probabilities)",
-                           y_title="mean D(x, y)", height=200, colors=[PALETTE["real"], PALETTE["fake"]])
+    spec = _scores_spec(trainer.shows_probability)
     spec["datasets"] = {"cgan_scores": _live_columns(trainer, max_points, **{"D(real)": "d_real", "D(G(z))": "d_fake"})}
     return spec
 
 
+LIVE_DATASET = "cgan_live"
+LIVE_SERIES = {"D(real)": "d_real", "D(G(z))": "d_fake", "D loss": "d_loss", "G loss": "g_loss"}
+
+
+@lru_cache(maxsize=2)
+def live_curves_spec(shows_probability: bool) -> dict:
+    """The live chart without its data: D's scores above the losses over one dataset. One object per loss
+    kind (never mutate it): ui/charts.py JSON-encodes it once, each tick only attaches `live_curves_data`."""
+    scores, losses = _scores_spec(shows_probability), _losses_spec()
+    for view in (scores, losses):
+        view["data"] = {"name": LIVE_DATASET}
+    return {"vconcat": [scores, losses], "spacing": 24, "resolve": {"scale": {"color": "independent"}}}
+
+
+def live_curves_data(trainer: CGANTrainer, max_points: int = 300) -> dict[str, bytes]:
+    """The live chart's one dataset (Arrow bytes of the last `max_points` history rows)."""
+    return {LIVE_DATASET: _live_columns(trainer, max_points, **LIVE_SERIES)}
+
+
 def live_curves(trainer: CGANTrainer, max_points: int = 300) -> dict:
     """D's scores above the losses as one chart (one element a tick instead of two) over one dataset."""
-    scores, losses = discriminator_scores(trainer, max_points), loss_curves(trainer, max_points)
-    data = _live_columns(trainer, max_points, **{"D(real)": "d_real", "D(G(z))": "d_fake",
-                                                 "D loss": "d_loss", "G loss": "g_loss"})
-    for view in (scores, losses):
-        view.pop("datasets")
-        view["data"] = {"name": "cgan_live"}
-    return {"datasets": {"cgan_live": data}, "vconcat": [scores, losses], "spacing": 24,
-            "resolve": {"scale": {"color": "independent"}}}
+    return {**live_curves_spec(trainer.shows_probability), "datasets": live_curves_data(trainer, max_points)}
 
 
 def accuracy_vs_time(curve: list[dict], title: str = "Conditional accuracy while training") -> dict:
