@@ -333,6 +333,9 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+SERVER_OMP = os.environ.get("OMP_NUM_THREADS", "1")  # the server this script starts runs as scripts/run_app.sh runs it
+
+
 def wait_healthy(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -360,7 +363,7 @@ class Server:
             args += [f"--{k}", v]
         self.log = open(log or os.devnull, "w")
         self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": SERVER_OMP})
         wait_healthy(self.url, 90, self.proc)
 
     @property
@@ -562,7 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     options = dict(o.split("=", 1) for o in args.set)
 
     print(f"# bench_classroom · {os.cpu_count()} CPUs · loadavg at start {loadavg()} · "
-          f"options {options or 'defaults'} · {args.seconds:g} s windows after {args.warmup:g} s warm-up")
+          f"options {options or 'defaults'} · OMP_NUM_THREADS={SERVER_OMP} (as scripts/run_app.sh) · "
+          f"{args.seconds:g} s windows after {args.warmup:g} s warm-up")
     server = None
     if args.browser_check:
         server = Server(options, args.log)

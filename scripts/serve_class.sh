@@ -45,6 +45,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"  # one OpenMP thread per worker, as scripts/run_app.sh
 SERVERS=""
 : > "$RUN/worker_pids"
 for i in $(seq 1 "$WORKERS"); do

@@ -126,6 +126,9 @@ def test_ctrl_c_stops_the_workers_and_the_balancer(class_server):
     pids = [int(p) for p in (run_dir / "worker_pids").read_text().split()]
     pids.append(int((run_dir / "haproxy_pid").read_text()))
     assert len(pids) == 3 and all(_alive(p) for p in pids)
+    for pid in pids[:2]:  # the workers run with one OpenMP thread unless the caller set another count
+        environ = (Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"))
+        assert b"OMP_NUM_THREADS=" + os.environ.get("OMP_NUM_THREADS", "1").encode() in environ
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(timeout=30)
     deadline = time.monotonic() + 20
