@@ -312,23 +312,11 @@ def _cursor_arrow(tables: "TrajectoryTables", step: int) -> bytes:
     return hit[1]
 
 
-def plane_spec(
-    tables: TrajectoryTables,
-    arrows: pd.DataFrame,
-    step: int,
-    start: Sequence[float],
-    axis_labels: Sequence[str],
-    *,
-    show_future: bool = True,
-    equilibrium_label: str = "Nash equilibrium (0, 0)",
-    size: int = FIELD_SIZE,
-    legend: str = "bottom",
-    as_arrow: bool = False,
-) -> dict:
+def plane_spec(tables: TrajectoryTables, arrows: pd.DataFrame, step: int, start: Sequence[float],
+               axis_labels: Sequence[str], **options) -> dict:
     """The plane: flow arrows, each method's path up to `step`, its current point, start and equilibrium.
-    `as_arrow`: the datasets as Arrow bytes (for a page that redraws it every frame)."""
-    spec, datasets = plane_parts(tables, arrows, step, start, axis_labels, show_future=show_future,
-                                 equilibrium_label=equilibrium_label, size=size, legend=legend, as_arrow=as_arrow)
+    `options` as `plane_parts` (`as_arrow`: the datasets as Arrow bytes, for a page that redraws every frame)."""
+    spec, datasets = plane_parts(tables, arrows, step, start, axis_labels, **options)
     return {**spec, "datasets": datasets}
 
 
