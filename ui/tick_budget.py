@@ -173,10 +173,6 @@ class TickBudget:
     def run_every(self, session_id: str, nominal_interval: float = NOMINAL_INTERVAL) -> float:
         return self.interval_now(nominal_interval) * session_pace(session_id)
 
-    def running(self) -> int:
-        with self._lock:
-            return len(self._sessions)
-
     def snapshot(self) -> dict:
         with self._lock:
             return {"running": len(self._sessions), "interval": INTERVAL_LADDER[self._rung],
@@ -289,11 +285,6 @@ def session_stopped(session_id: str) -> None:
 def tick_done(session_id: str) -> None:
     """The tick of `session_id` drew everything (call it last in the fragment)."""
     _BUDGET.done(session_id)
-
-
-def running() -> int:
-    """How many sessions are running now (ticked within the last few intervals)."""
-    return _BUDGET.running()
 
 
 def interval_now(nominal_interval: float = NOMINAL_INTERVAL) -> float:
