@@ -11,12 +11,7 @@ from gan_core.cgan.metrics import frechet_distance, mean_pairwise_distance, samp
 from gan_core.cgan.mnist import load_split
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

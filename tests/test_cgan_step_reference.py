@@ -12,12 +12,7 @@ from gan_core.cgan.reference import ReferenceTrainer, reference_shift_each
 from gan_core.cgan.trainer import CGANTrainer, shift_each
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

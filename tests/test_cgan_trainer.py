@@ -9,12 +9,7 @@ from gan_core.cgan.models import Discriminator, Generator
 from gan_core.cgan.trainer import SNAPSHOT_ROWS, CGANTrainer, is_milestone
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # small nets: thread overhead dominates
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

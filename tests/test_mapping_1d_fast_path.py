@@ -12,13 +12,7 @@ from gan_core.mapping_1d.trainer import DataStream, NumpyEngine, TorchEngine
 LOSSES = ["nonsaturating", "minimax", "least_squares", "wgan_gp"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    # Tiny tensors: extra threads only add contention on a shared 2-core machine.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def _net_pair(width=8, seed=0):
