@@ -26,6 +26,7 @@ file, a scenario) changes what the widgets show; `current_config()` / `trainer()
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -38,7 +39,7 @@ import streamlit as st
 
 from gan_core.settings_spec import specs
 from ui import settings as sidebar
-from ui import fragment_timer, presenter, share, tick_budget, widgets
+from ui import fragment_timer, presenter, share, tick_budget, turns, widgets
 
 LOG = logging.getLogger(__name__)
 LOCK_WAIT_S = 30.0  # a frame waits this long for another thread's action on the same trainer
@@ -92,6 +93,9 @@ class Lesson:
     step_label: str | None = None  # default "Step ×N"
     nominal_interval: float = tick_budget.NOMINAL_INTERVAL
     nominal_train_seconds: float = tick_budget.NOMINAL_TRAIN_SECONDS
+    # share of a training chunk's time that holds the GIL (benchmarks/bench_turns.py measures it): 1 for small
+    # NumPy/torch networks; below 0.5 training runs outside the session's turn (ui/turns.py)
+    training_gil_share: float = 1.0
     settings_title: str = "Settings"
     settings_open: bool | None = None  # None: open unless running (the charts get the room)
     settings_note: str = ("Before the first step, changes apply at once; once a run has started they wait for "
@@ -458,8 +462,14 @@ def _faults(lesson: Lesson, run: Run) -> None:
 
 
 def _tick(lesson: Lesson, run: Run) -> None:
-    """One fragment run: train a bounded chunk while running, then draw — all under the lock."""
-    _carry_out(lesson, run)  # a widget inside the fragment may have queued an action
+    """One fragment run: train a bounded chunk while running, then draw — all under the lock, and (but for
+    an action carried out first, or training that runs outside the GIL) in this session's turn."""
+    _carry_out(lesson, run)  # a widget inside the fragment may have queued an action (may take long: no turn)
+    with turns.turn() as turn:
+        _tick_in_turn(lesson, run, turn)
+
+
+def _tick_in_turn(lesson: Lesson, run: Run, turn: turns.Turn) -> None:
     if run.running and run.trainer is not None and (run.error or lesson.fault(run.trainer)):
         _stop(lesson, run)
         st.rerun(scope="app")
@@ -470,7 +480,8 @@ def _tick(lesson: Lesson, run: Run) -> None:
         if run.lock.acquire(blocking=False):  # another thread is acting on the trainer: skip this chunk
             try:
                 if run.running:  # checked again under the lock: a Reset or Pause may have come in between
-                    finished = _guarded(run, "Training", lambda: lesson.advance(run.trainer, plan.train_seconds))
+                    with turn.aside() if lesson.training_gil_share < 0.5 else contextlib.nullcontext():
+                        finished = _guarded(run, "Training", lambda: lesson.advance(run.trainer, plan.train_seconds))
             finally:
                 run.lock.release()
         if finished is False or run.error or lesson.fault(run.trainer):
@@ -478,9 +489,12 @@ def _tick(lesson: Lesson, run: Run) -> None:
             st.rerun(scope="app")  # the buttons and the fault box are outside the fragment
     if run.trainer is None:
         return
-    if not run.lock.acquire(timeout=LOCK_WAIT_S):
-        st.caption("Busy with the previous action…")
-        return
+    if not run.lock.acquire(blocking=False):
+        with turn.aside():  # waiting for this session's other thread must not hold up the class
+            acquired = run.lock.acquire(timeout=LOCK_WAIT_S)
+        if not acquired:
+            st.caption("Busy with the previous action…")
+            return
     try:
         _guarded(run, "Drawing", lambda: lesson.draw(run.trainer))
     finally:

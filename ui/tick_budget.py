@@ -52,9 +52,9 @@ LOG = logging.getLogger(__name__)
 NOMINAL_INTERVAL = 0.1  # s between ticks for one user alone
 NOMINAL_TRAIN_SECONDS = 0.015  # s of training per tick for one user alone
 
-CPU_TARGET = 0.75  # cores of process CPU that all ticks together may use: headroom for page loads, clicks
-# (measured: at 0.85 twelve 1-D sessions ran at 0.18 s with 19 % of runs dropped, 3.7 updates/s; at 0.75 they
-# stay at 0.25 s, 1 % dropped, 4.2/s — one core's GIL is full before the process shows one core)
+CPU_TARGET = 0.85  # cores of process CPU that all ticks together may use: headroom for page loads, clicks
+# (measured, 2 cores: before the ticks took turns, ui/turns.py, twelve 1-D sessions ran at 0.18 s with 19 % of
+# runs dropped at 0.85, and had to stay at 0.75; taking turns, at 0.85 they run at 0.15 s with none dropped)
 TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is full
 # Few rungs (a change is one message per session, ui/fragment_timer.py): 10, 6.7, 5.6, 5, 4, 2.5, … updates/s;
 # with the phase spread below a session at 0.18 s still gets ≥ 5.5/s, at 0.2 s ≥ 5/s.
@@ -203,6 +203,10 @@ class TickBudget:
         overhead = max(per_tick - self._win_train / self._win_ticks, MIN_OVERHEAD)
         # smoothed over ~4 windows: one noisy second (a page load, a GC) must not move the class a rung
         self._overhead = overhead if self._overhead is None else 0.75 * self._overhead + 0.25 * overhead
+        LOG.debug("cost window: %d ticks, %.1f ms CPU per tick (%.1f of it training, as planned), overhead %.1f ms "
+                  "(smoothed), tick wall %s, %d running", self._win_ticks, 1000 * per_tick,
+                  1000 * self._win_train / self._win_ticks, 1000 * self._overhead,
+                  "unmeasured" if self._wall is None else f"{1000 * self._wall:.0f} ms", len(self._sessions))
         self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, cpu, 0, 0.0
 
     def _observe_wall(self, now: float, seconds: float) -> None:

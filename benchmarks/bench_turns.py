@@ -1,0 +1,97 @@
+"""Why live ticks take turns (ui/turns.py), and which training may run outside a turn.
+
+    python benchmarks/bench_turns.py [--seconds 3] [--threads 4 12]
+
+1. The convoy: k threads train their own 1-D GAN at once, as k students' ticks do in one server process.
+   NumPy releases the GIL around each array operation, and with others waiting every release hands the GIL
+   over; the same steps then cost several times their CPU alone. Printed: steps/s of all threads together
+   and CPU per step, each thread on its own, then taking turns under one lock (chunks of 8 steps).
+2. The GIL share of each lesson's training: two threads train at once; the steps/s of both together over
+   one thread alone is ~1 for training that holds the GIL and ~2 for training that mostly runs outside it
+   (2 cores or more). `Lesson.training_gil_share` (ui/lifecycle.py) is set from this.
+
+Ratios within one run; torch on one thread per training thread, as on the server (gan_core/device.py).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+
+from gan_core.cgan.config import CGANConfig  # noqa: E402
+from gan_core.cgan.trainer import CGANTrainer  # noqa: E402
+from gan_core.mapping_1d.config import Mapping1DConfig  # noqa: E402
+from gan_core.mapping_1d.trainer import Mapping1DTrainer  # noqa: E402
+from gan_core.mode_collapse.config import ModeCollapseConfig  # noqa: E402
+from gan_core.mode_collapse.trainer import ModeCollapseTrainer  # noqa: E402
+from gan_core.spam.config import SpamConfig  # noqa: E402
+from gan_core.spam.game import SpamGame  # noqa: E402
+
+TRAINERS = {
+    "1-D mapping": lambda: Mapping1DTrainer(Mapping1DConfig()),
+    "CGAN": lambda: CGANTrainer(CGANConfig()),
+    "mode collapse": lambda: ModeCollapseTrainer(ModeCollapseConfig()),
+    "spam": lambda: SpamGame(SpamConfig()),
+}
+
+
+def train(trainer, seconds: float, chunk: int, lock: threading.Lock | None, out: list) -> None:
+    torch.set_num_threads(1)
+    trainer.step(chunk)  # warm-up
+    steps, started, cpu = 0, time.perf_counter(), time.thread_time()
+    while time.perf_counter() - started < seconds:
+        if lock is None:
+            trainer.step(chunk)
+        else:
+            with lock:
+                trainer.step(chunk)
+        steps += chunk
+    out.append((steps / (time.perf_counter() - started), (time.thread_time() - cpu) / steps))
+
+
+def together(make, k: int, seconds: float, chunk: int = 1, lock: threading.Lock | None = None) -> tuple[float, float]:
+    """(steps/s of k threads together, mean CPU s per step)."""
+    out: list = []
+    trainers = [make() for _ in range(k)]
+    threads = [threading.Thread(target=train, args=(t, seconds, chunk, lock, out)) for t in trainers]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return sum(r for r, _ in out), sum(c for _, c in out) / len(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--threads", type=int, nargs="+", default=[4, 12])
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    print(f"# bench_turns · {len(os.sched_getaffinity(0))} CPUs · OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')} · "
+          f"loadavg {open('/proc/loadavg').read().split()[:3]}")
+    make = TRAINERS["1-D mapping"]
+    alone, cpu_alone = together(make, 1, args.seconds)
+    print("\n1. 1-D GAN training in k threads at once (steps/s of all together; CPU per step)")
+    print(f"| threads | each on its own | taking turns (8 steps a turn) |\n|---|---|---|\n"
+          f"| 1 | {alone:.0f}/s, {cpu_alone * 1e6:.0f} µs | |")
+    for k in args.threads:
+        free, cpu_free = together(make, k, args.seconds, chunk=8)
+        turns, cpu_turns = together(make, k, args.seconds, chunk=8, lock=threading.Lock())
+        print(f"| {k} | {free:.0f}/s, {cpu_free * 1e6:.0f} µs | {turns:.0f}/s, {cpu_turns * 1e6:.0f} µs "
+              f"(x{turns / free:.2f} the steps) |")
+    print("\n2. two threads training at once over one alone (~1: holds the GIL; ~2: runs outside it)")
+    for name, make in TRAINERS.items():
+        one, _ = together(make, 1, args.seconds)
+        two, _ = together(make, 2, args.seconds)
+        print(f"  {name:14s} x{two / one:.2f}")
+
+
+if __name__ == "__main__":
+    main()
