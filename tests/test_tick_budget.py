@@ -336,3 +336,18 @@ def test_the_process_cpu_clock_is_read_per_window_not_per_tick():
     ticks, _, _, _ = simulate(budget, clocks, [f"s{i}" for i in range(8)], 0.01, seconds=40, record_from=0)
     assert sum(ticks.values()) > 800
     assert len(reads) < sum(ticks.values()) / 5
+
+
+@pytest.mark.parametrize("raw, expected", [(None, tb.CPU_TARGET), ("", tb.CPU_TARGET), ("0.75", 0.75),
+                                           (" 1.5 ", 1.5), ("lots", tb.CPU_TARGET), ("nan", tb.CPU_TARGET),
+                                           ("0", tb.CPU_TARGET), ("12", tb.CPU_TARGET)])
+def test_the_cpu_target_can_be_set_per_server_and_a_bad_value_falls_back(raw, expected, caplog):
+    environ = {} if raw is None else {tb.CPU_TARGET_ENV: raw}
+    assert tb.configured_cpu_target(environ) == expected
+    assert (tb.CPU_TARGET_ENV in caplog.text) == (raw is not None and raw.strip() != "" and expected == tb.CPU_TARGET)
+
+
+def test_a_budget_takes_the_servers_cpu_target(monkeypatch):
+    monkeypatch.setenv(tb.CPU_TARGET_ENV, "0.6")
+    assert tb.TickBudget().cpu_target == 0.6
+    assert tb.TickBudget(cpu_target=0.9).cpu_target == 0.9

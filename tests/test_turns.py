@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.test_ui_lifecycle import ToyConfig, ToyTrainer, toy_lesson
+from tests.test_ui_lifecycle import ToyConfig, ToyTrainer, held_elsewhere, toy_lesson
 from ui import turns
 
 
@@ -127,25 +127,13 @@ def test_a_tick_waiting_for_its_own_sessions_other_thread_does_not_hold_up_the_c
     a, b = lifecycle.Run(), lifecycle.Run()
     for r in (a, b):
         r.trainer, r.config = ToyTrainer(ToyConfig()), ToyConfig()  # paused: the tick only draws
-    release = threading.Event()
-    held = threading.Event()
-
-    def long_step():
-        with a.lock:
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=long_step)
-    holder.start()
-    held.wait(5)
-    waiting = threading.Thread(target=lifecycle._tick, args=(lesson, a), name="turns-test-a")
-    waiting.start()
-    time.sleep(0.1)  # A's tick is now waiting for its trainer
-    started = time.monotonic()
-    lifecycle._tick(lesson, b)
-    took = time.monotonic() - started
-    release.set()
-    holder.join()
+    with held_elsewhere(a.lock):  # A's long Step
+        waiting = threading.Thread(target=lifecycle._tick, args=(lesson, a), name="turns-test-a")
+        waiting.start()
+        time.sleep(0.1)  # A's tick is now waiting for its trainer
+        started = time.monotonic()
+        lifecycle._tick(lesson, b)
+        took = time.monotonic() - started
     waiting.join()
     assert took < turns.WAIT_S / 2
     assert not turns._LOCK.locked()

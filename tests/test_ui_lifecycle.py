@@ -3,6 +3,7 @@
 A toy lesson (a counter that "trains") keeps these fast; the page tests cover the real lessons."""
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -56,6 +57,26 @@ def toy_lesson(**overrides):
                    draw=lambda t: __import__("streamlit").metric("Step", t.steps), step_size=10, step_piece=2)
     options.update(overrides)
     return lifecycle.Lesson(**options)
+
+
+@contextlib.contextmanager
+def held_elsewhere(lock):
+    """`lock` held by another thread (this session's long Step, say) until the block ends."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()
 
 
 def _page():
@@ -138,23 +159,11 @@ def test_a_tick_skips_training_while_another_thread_holds_the_trainer(monkeypatc
     r = lifecycle.Run()
     r.trainer, r.config, r.running = ToyTrainer(ToyConfig()), ToyConfig(), True
     monkeypatch.setattr(lifecycle, "session_key", lambda prefix: "test/toy")
-    held = threading.Event()
-    release = threading.Event()
-
-    def hold():
-        with r.lock:
-            held.set()
-            release.wait(5)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait(5)
     monkeypatch.setattr(lifecycle, "LOCK_WAIT_S", 0.05)
     monkeypatch.setattr(lifecycle.st, "caption", lambda *a, **k: None)
-    lifecycle._tick(lesson, r)  # cannot get the lock: no training, no waiting forever
-    assert r.trainer.steps == 0
-    release.set()
-    holder.join()
+    with held_elsewhere(r.lock):
+        lifecycle._tick(lesson, r)  # cannot get the lock: no training, no waiting forever
+        assert r.trainer.steps == 0
     lifecycle._tick(lesson, r)
     assert r.trainer.steps == 1
 

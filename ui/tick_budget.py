@@ -42,6 +42,7 @@ which by itself overloaded the server).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import zlib
@@ -55,6 +56,10 @@ NOMINAL_TRAIN_SECONDS = 0.015  # s of training per tick for one user alone
 CPU_TARGET = 0.85  # cores of process CPU that all ticks together may use: headroom for page loads, clicks
 # (measured, 2 cores: before the ticks took turns, ui/turns.py, twelve 1-D sessions ran at 0.18 s with 19 % of
 # runs dropped at 0.85, and had to stay at 0.75; taking turns, at 0.85 they run at 0.15 s with none dropped)
+# Workers that share the cores (scripts/serve_class.sh, deploy/k8s.yaml) set CPU_TARGET_ENV to 0.75: two at 0.85
+# on 2 cores dropped 19–20 % of the runs of 24 and 32 students, at 0.75 0–2 % (docs/classroom.md, session 7).
+CPU_TARGET_ENV = "GAN_PLAYGROUND_CPU_TARGET"
+CPU_TARGET_RANGE = (0.1, 4.0)
 TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is full
 # Few rungs (a change is one message per session, ui/fragment_timer.py): 10, 6.7, 5.6, 5, 4, 2.5, … updates/s;
 # with the phase spread below a session at 0.18 s still gets ≥ 5.5/s, at 0.2 s ≥ 5/s.
@@ -108,9 +113,10 @@ class TickBudget:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic,
                  cpu_clock: Callable[[], float] = time.process_time,
-                 cpu_target: float = CPU_TARGET, train_share: float = TRAIN_SHARE):
+                 cpu_target: float | None = None, train_share: float = TRAIN_SHARE):
         self._clock, self._cpu_clock = clock, cpu_clock
-        self.cpu_target, self.train_share = float(cpu_target), float(train_share)
+        self.cpu_target = configured_cpu_target() if cpu_target is None else float(cpu_target)
+        self.train_share = float(train_share)
         self._lock = threading.Lock()
         self._sessions: dict[str, _Session] = {}
         self._rung = 0  # index into INTERVAL_LADDER
@@ -270,6 +276,24 @@ class TickBudget:
                      1000 * (self._overhead or PRIOR_OVERHEAD),
                      "unmeasured" if self._wall is None else f"{1000 * self._wall:.0f} ms")
         return INTERVAL_LADDER[self._rung]
+
+
+def configured_cpu_target(environ=os.environ) -> float:
+    """CPU_TARGET, or the server's own value from the environment (a clear log line, never a crash, when
+    that value is not a number in CPU_TARGET_RANGE)."""
+    raw = environ.get(CPU_TARGET_ENV, "").strip()
+    if not raw:
+        return CPU_TARGET
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    low, high = CPU_TARGET_RANGE
+    if not low <= value <= high:  # NaN fails too
+        LOG.warning("%s=%r is not a number of cores from %g to %g; using %g", CPU_TARGET_ENV, raw, low, high,
+                    CPU_TARGET)
+        return CPU_TARGET
+    return value
 
 
 _BUDGET = TickBudget()

@@ -129,6 +129,8 @@ def test_ctrl_c_stops_the_workers_and_the_balancer(class_server):
     for pid in pids[:2]:  # the workers run with one OpenMP thread unless the caller set another count
         environ = (Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"))
         assert b"OMP_NUM_THREADS=" + os.environ.get("OMP_NUM_THREADS", "1").encode() in environ
+        # ... and two workers sharing the cores plan their ticks to a lower CPU target each
+        assert b"GAN_PLAYGROUND_CPU_TARGET=" + os.environ.get("GAN_PLAYGROUND_CPU_TARGET", "0.75").encode() in environ
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(timeout=30)
     deadline = time.monotonic() + 20
