@@ -178,7 +178,7 @@ TRAINING = lifecycle.Lesson(
     step_piece=5,  # about half a second per piece: the progress bar moves, a click is never mid-step
     nominal_interval=TICK_INTERVAL_S,
     nominal_train_seconds=TICK_TRAIN_S,
-    training_gil_share=0.1,  # convolutions: two sessions training at once get 2x the steps (benchmarks/bench_turns.py)
+    training_gil_share=0.1,  # convolutions: two sessions training at once get 1.5–2x the steps (benchmarks/bench_turns.py)
     columns=4,
 )
 
