@@ -1,4 +1,4 @@
-"""Why live ticks take turns (ui/turns.py), and which training may run outside a turn.
+"""Why live ticks take turns (ui/turns.py), their training included.
 
     python benchmarks/bench_turns.py [--seconds 3] [--threads 4 12]
 
@@ -6,9 +6,12 @@
    NumPy releases the GIL around each array operation, and with others waiting every release hands the GIL
    over; the same steps then cost several times their CPU alone. Printed: steps/s of all threads together
    and CPU per step, each thread on its own, then taking turns under one lock (chunks of 8 steps).
-2. The GIL share of each lesson's training: two threads train at once; the steps/s of both together over
-   one thread alone is ~1 for training that holds the GIL and ~2 for training that mostly runs outside it
-   (2 cores or more). `Lesson.training_gil_share` (ui/lifecycle.py) is set from this.
+2. Training outside a turn: each lesson's training alone, beside a second trainer (~2x the steps of both
+   together for training that mostly runs outside the GIL, on 2 cores or more), and beside a thread busy in
+   Python, as another session's drawing is while it has its turn. There a thread that releases the GIL at
+   each operation waits for it to come back each time (up to the switch interval, 5 ms), so even the CGAN,
+   whose two trainers run side by side at 1.5-2x, gets a small fraction of its steps: no training is done
+   outside a turn.
 
 Ratios within one run; torch on one thread per training thread, as on the server (gan_core/device.py).
 """
@@ -68,6 +71,24 @@ def together(make, k: int, seconds: float, chunk: int = 1, lock: threading.Lock 
     return sum(r for r, _ in out), sum(c for _, c in out) / len(out)
 
 
+def beside_python(make, seconds: float) -> tuple[float, float]:
+    """(steps/s, mean wall s per step) of one trainer while another thread runs pure Python."""
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            sum(i * i for i in range(1000))
+
+    other = threading.Thread(target=busy)
+    other.start()
+    try:
+        rate, _ = together(make, 1, seconds)
+    finally:
+        stop.set()
+        other.join()
+    return rate, 1 / rate if rate else float("inf")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=3.0)
@@ -86,11 +107,14 @@ def main() -> None:
         turns, cpu_turns = together(make, k, args.seconds, chunk=8, lock=threading.Lock())
         print(f"| {k} | {free:.0f}/s, {cpu_free * 1e6:.0f} µs | {turns:.0f}/s, {cpu_turns * 1e6:.0f} µs "
               f"(x{turns / free:.2f} the steps) |")
-    print("\n2. two threads training at once over one alone (~1: holds the GIL; ~2: runs outside it)")
+    print("\n2. training outside a turn: steps/s over one trainer alone (wall per step)")
+    print("| training | alone | beside a second trainer (both together) | beside a thread busy in Python |\n"
+          "|---|---|---|---|")
     for name, make in TRAINERS.items():
         one, _ = together(make, 1, args.seconds)
         two, _ = together(make, 2, args.seconds)
-        print(f"  {name:14s} x{two / one:.2f}")
+        busy, wall = beside_python(make, args.seconds)
+        print(f"| {name} | 1 ({1e3 / one:.2f} ms) | x{two / one:.2f} | x{busy / one:.3f} ({1e3 * wall:.1f} ms) |")
 
 
 if __name__ == "__main__":

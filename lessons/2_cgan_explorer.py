@@ -172,13 +172,14 @@ TRAINING = lifecycle.Lesson(
     prefix="cgan",
     config_cls=CGANConfig,
     build=build_trainer,
-    advance=lambda t, seconds: t.run_within(seconds),  # never past the tick's share (run_for overshoots a step)
+    # never past the tick's share (run_for overshoots a step), but one step a tick: a tick without one shows nothing new
+    advance=lambda t, seconds: t.run_within(seconds, min_steps=1),
+    tick_floor=lambda t: t.step_seconds,
     draw=draw_training,
     step_size=STEP_CHUNK,
     step_piece=5,  # about half a second per piece: the progress bar moves, a click is never mid-step
     nominal_interval=TICK_INTERVAL_S,
     nominal_train_seconds=TICK_TRAIN_S,
-    training_gil_share=0.1,  # convolutions: two sessions training at once get 1.5–2x the steps (benchmarks/bench_turns.py)
     columns=4,
 )
 

@@ -80,6 +80,15 @@ def test_one_very_slow_step_does_not_stall_a_session_with_a_small_share(clocked)
     assert sum(steps) >= 8  # ~10 at 0.01 s per tick; an estimate of ~0.4 s would give none for 40 ticks
 
 
+def test_a_live_tick_trains_one_step_even_on_a_share_below_it_and_the_overshoot_is_repaid(clocked):
+    trainer, clock = clocked
+    trainer.run_within(0.03)  # learns the step time
+    assert trainer.step_seconds == pytest.approx(0.03)
+    assert [trainer.run_within(0.01, min_steps=1) for _ in range(20)] == [1] * 20  # every tick an update
+    assert [trainer.run_within(0.01) for _ in range(3)] == [0, 0, 0]  # the overshoot (capped) is repaid first
+    assert trainer.run_within(0.1, min_steps=1) == 3  # a share that holds more trains more
+
+
 def test_a_diverged_run_trains_nothing(trainer):
     status = trainer.status
     trainer.status = "diverged"

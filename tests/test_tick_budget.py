@@ -23,7 +23,7 @@ class Clocks:
 
 
 def simulate(budget: tb.TickBudget, clocks: Clocks, sessions: list[str], overhead, seconds: float,
-             record_from: float = 0.0, wall=None):
+             record_from: float = 0.0, wall=None, **plan_kw):
     """Returns per-session ticks and trained seconds counted after `record_from` s, the CPU used then, and
     the plans. `overhead` (and `wall`, a tick's wall time) may be callables: drawn per tick. With `wall`,
     a tick reports done after its wall time unless the session's next tick starts first (cut short)."""
@@ -46,7 +46,7 @@ def simulate(budget: tb.TickBudget, clocks: Clocks, sessions: list[str], overhea
             continue
         if cpu_at_record is None and t >= start + record_from:
             cpu_at_record = clocks.cpu
-        plan = budget.plan(sid, reports_done=wall is not None)
+        plan = budget.plan(sid, reports_done=wall is not None, **plan_kw)
         number[sid] += 1
         clocks.cpu += (overhead() if callable(overhead) else overhead) + plan.train_seconds
         if t >= start + record_from:
@@ -167,6 +167,37 @@ def test_a_lesson_that_trains_longer_per_tick_keeps_its_pace_alone():
         clocks.wall += plan.interval
         clocks.cpu += 0.02 + plan.train_seconds
     assert plan.interval == 0.25 and plan.train_seconds == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("n", [8, 32])
+def test_a_lesson_whose_update_is_a_step_trains_one_every_tick_and_the_interval_makes_room(n):
+    """The CGAN lesson: a step (20 ms) is longer than a tick's share of the class's training budget. Without
+    a floor most ticks would train nothing and draw the same picture again; with it every tick trains a
+    step, the class ticks less often, and all of it stays within the CPU target."""
+    lesson = dict(nominal_interval=0.2, nominal_train_seconds=0.093)
+    step, overhead, window = 0.02, 0.008, 20.0
+    sessions = [f"s{i}" for i in range(n)]
+    results = {}
+    for floor in (0.0, step):
+        clocks = Clocks()
+        budget = clocks.budget()
+        ticks, trained, cpu, plans = simulate(budget, clocks, sessions, overhead, seconds=60,
+                                              record_from=60 - window, min_train_seconds=floor, **lesson)
+        results[floor] = plans
+        assert cpu / window <= budget.cpu_target * 1.1
+    without, floored = results[0.0], results[step]
+    assert min(p.train_seconds for p in without) < step  # the share alone is below a step
+    assert min(p.train_seconds for p in floored) >= step
+    assert max(p.interval for p in floored) >= max(p.interval for p in without)
+    # the interval fits one step per tick, no slower than a rung above n·(overhead + step)/target
+    need = n / tb.MEAN_PACE * (overhead + step) / tb.CPU_TARGET
+    assert floored[-1].interval <= next(v for v in tb.INTERVAL_LADDER if v >= need / tb.DOWN_MARGIN)
+
+
+def test_the_floor_never_exceeds_the_nominal_training():
+    clocks = Clocks()
+    plan = clocks.budget().plan("cgan", nominal_interval=0.2, nominal_train_seconds=0.093, min_train_seconds=0.5)
+    assert plan.train_seconds == pytest.approx(0.093)
 
 
 def test_a_slower_nominal_pace_is_kept_as_a_floor():

@@ -75,9 +75,9 @@ def snapshot_strip(trainer: CGANTrainer) -> tuple[list[bytes], list[str]]:
 
 
 def curves(trainer: CGANTrainer) -> dict[str, bytes]:
-    """The live chart's data (Arrow bytes from NumPy), built again only when a step was trained: in a full
-    class most ticks train no step (each session's share is below one step) and send the same data. Its
-    spec is one cached object per loss kind (figures.live_curves_spec), JSON-encoded once (ui/charts.py)."""
+    """The live chart's data (Arrow bytes from NumPy), built again only when a step was trained (a paused
+    run's page reruns send the same data). Its spec is one cached object per loss kind
+    (figures.live_curves_spec), JSON-encoded once (ui/charts.py)."""
     cached = st.session_state.get("cgan_curves")
     if cached is None or cached[0] is not trainer or cached[1] != trainer.steps:
         cached = (trainer, trainer.steps, figures.live_curves_data(trainer))

@@ -26,7 +26,6 @@ file, a scenario) changes what the widgets show; `current_config()` / `trainer()
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import threading
@@ -93,9 +92,9 @@ class Lesson:
     step_label: str | None = None  # default "Step ×N"
     nominal_interval: float = tick_budget.NOMINAL_INTERVAL
     nominal_train_seconds: float = tick_budget.NOMINAL_TRAIN_SECONDS
-    # share of a training chunk's time that holds the GIL (benchmarks/bench_turns.py measures it): 1 for small
-    # NumPy/torch networks; below 0.5 training runs outside the session's turn (ui/turns.py)
-    training_gil_share: float = 1.0
+    # trainer -> CPU s of one training step, for a lesson whose update is a step (CGAN): every tick trains at
+    # least that, and the shared interval grows to fit it (ui/tick_budget.py); None: ticks may train nothing
+    tick_floor: Callable[[Any], float] | None = None
     settings_title: str = "Settings"
     settings_open: bool | None = None  # None: open unless running (the charts get the room)
     settings_note: str = ("Before the first step, changes apply at once; once a run has started they wait for "
@@ -463,7 +462,7 @@ def _faults(lesson: Lesson, run: Run) -> None:
 
 def _tick(lesson: Lesson, run: Run) -> None:
     """One fragment run: train a bounded chunk while running, then draw — all under the lock, and (but for
-    an action carried out first, or training that runs outside the GIL) in this session's turn."""
+    an action carried out first) in this session's turn."""
     _carry_out(lesson, run)  # a widget inside the fragment may have queued an action (may take long: no turn)
     with turns.turn() as turn:
         _tick_in_turn(lesson, run, turn)
@@ -475,13 +474,13 @@ def _tick_in_turn(lesson: Lesson, run: Run, turn: turns.Turn) -> None:
         st.rerun(scope="app")
     if run.running and run.trainer is not None:
         plan = tick_budget.plan_tick(session_key(lesson.prefix), lesson.nominal_interval,
-                                     lesson.nominal_train_seconds, reports_done=True)
+                                     lesson.nominal_train_seconds, reports_done=True,
+                                     min_train_seconds=lesson.tick_floor(run.trainer) if lesson.tick_floor else 0.0)
         finished = None
         if run.lock.acquire(blocking=False):  # another thread is acting on the trainer: skip this chunk
             try:
                 if run.running:  # checked again under the lock: a Reset or Pause may have come in between
-                    with turn.aside() if lesson.training_gil_share < 0.5 else contextlib.nullcontext():
-                        finished = _guarded(run, "Training", lambda: lesson.advance(run.trainer, plan.train_seconds))
+                    finished = _guarded(run, "Training", lambda: lesson.advance(run.trainer, plan.train_seconds))
             finally:
                 run.lock.release()
         if finished is False or run.error or lesson.fault(run.trainer):

@@ -61,9 +61,11 @@ CPU_TARGET = 0.85  # cores of process CPU that all ticks together may use: headr
 CPU_TARGET_ENV = "GAN_PLAYGROUND_CPU_TARGET"
 CPU_TARGET_RANGE = (0.1, 4.0)
 TRAIN_SHARE = 0.3  # share of CPU_TARGET that training gets once the server is full
-# Few rungs (a change is one message per session, ui/fragment_timer.py): 10, 6.7, 5.6, 5, 4, 2.5, … updates/s;
-# with the phase spread below a session at 0.18 s still gets ≥ 5.5/s, at 0.2 s ≥ 5/s.
-INTERVAL_LADDER = (0.1, 0.15, 0.18, 0.2, 0.25, 0.4, 0.6, 1.0, 1.5, 2.5)
+# A change is one message per session (ui/fragment_timer.py): 10, 6.7, 5.6, 5, 4, 3.3, … updates/s; with the
+# phase spread below a session at 0.18 s still gets ≥ 5.5/s, at 0.2 s ≥ 5/s. Above 0.2 s the rungs are at
+# most 1.33x apart: with 1.6x (0.25, 0.4, 0.6) a class whose need was just over a rung lost a third of
+# its updates (measured: 8 CGAN students needing 0.33 s got 2.6 updates/s at 0.4 s, 3.6 at 0.3 s).
+INTERVAL_LADDER = (0.1, 0.15, 0.18, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 2.5)
 PHASE_SPREAD = 0.1  # a session's timer is the interval × (1 − up to this), fixed per session: phases drift apart
 RUN_MARGIN = 0.8  # a tick's wall time may use at most 80 % of the interval
 DOWN_MARGIN = 0.95  # step down only to a rung that leaves 5 % headroom over the need (a change is one message
@@ -105,6 +107,7 @@ MEAN_PACE = 1.0 - PHASE_SPREAD / 2  # sessions tick 1 / MEAN_PACE times as often
 class _Session:
     last_tick: float
     open: bool = False  # a tick started and has not reported done
+    floor: float = 0.0  # s of training every tick of this session needs at least (one step), 0 if none
 
 
 class TickBudget:
@@ -133,7 +136,8 @@ class TickBudget:
 
     # --- the contract --------------------------------------------------------------------
     def plan(self, session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
-             nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False) -> TickPlan:
+             nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False,
+             min_train_seconds: float = 0.0) -> TickPlan:
         with self._lock:
             now = self._clock()
             self._done_seen = self._done_seen or reports_done
@@ -147,13 +151,16 @@ class TickBudget:
                 self._observe_wall(now, now - session.last_tick)  # cut short: it lasted at least its whole gap
             session.last_tick = now
             session.open = True
+            session.floor = min(max(float(min_train_seconds), 0.0), float(nominal_train_seconds))
             n = len(self._sessions)
             total = self._training_budget(nominal_interval, nominal_train_seconds)
-            interval = max(float(nominal_interval), self._interval(now, n, nominal_train_seconds, total))
+            floor = sum(s.floor for s in self._sessions.values()) / n
+            interval = max(float(nominal_interval), self._interval(now, n, nominal_train_seconds, total, floor))
             budget = total / n  # training s per s for each session
             train = min(float(nominal_train_seconds), budget * interval)
             if gap is not None:
                 train = min(train, budget * max(gap, 0.0))  # late: never more; early: less
+            train = max(train, session.floor)
             self._win_ticks += 1
             self._win_train += train
             return TickPlan(interval, train, interval * session_pace(session_id))
@@ -233,7 +240,7 @@ class TickBudget:
         alone = float(nominal_train) / max(float(nominal_interval), 1e-9)
         return min(max(self.train_share * self.cpu_target, alone), 0.9 * self.cpu_target)
 
-    def _needed(self, n: int, nominal_train: float, budget: float) -> float:
+    def _needed(self, n: int, nominal_train: float, budget: float, floor: float = 0.0) -> float:
         """The interval at which n sessions' ticks use cpu_target cores: n·(overhead + train)/interval."""
         o = self._overhead if self._overhead is not None else PRIOR_OVERHEAD
         n = n / MEAN_PACE  # the phase spread: sessions tick a little more often than the interval
@@ -241,14 +248,17 @@ class TickBudget:
         if budget * full / n >= nominal_train:
             return full  # the training budget is not the limit: every tick trains the nominal time
         # train = budget·I/n, so n·(o + budget·I/n)/I = target  →  I = n·o/(target − budget)
-        return n * o / max(self.cpu_target - budget, 1e-9)
+        shared = n * o / max(self.cpu_target - budget, 1e-9)
+        if budget * shared / n >= floor:
+            return shared
+        return n * (o + floor) / self.cpu_target  # every tick trains its floor (one step): n·(o + floor)/I = target
 
     @staticmethod
     def _rung_for(interval: float) -> int:
         return next((i for i, v in enumerate(INTERVAL_LADDER) if v >= interval), len(INTERVAL_LADDER) - 1)
 
-    def _interval(self, now: float, n: int, nominal_train: float, budget: float) -> float:
-        need = self._needed(n, nominal_train, budget)
+    def _interval(self, now: float, n: int, nominal_train: float, budget: float, floor: float = 0.0) -> float:
+        need = self._needed(n, nominal_train, budget, floor)
         up = need / UP_MARGIN
         cpu_want = self._rung_for(up)
         if self._wall is not None and self._wall_samples >= WALL_MIN_SAMPLES:
@@ -300,10 +310,11 @@ _BUDGET = TickBudget()
 
 
 def plan_tick(session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
-              nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False) -> TickPlan:
+              nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False,
+              min_train_seconds: float = 0.0) -> TickPlan:
     """`reports_done=True`: this caller calls `tick_done` at the end of every tick that completes, so a
     tick that did not report done was cut short (counted even before any tick ever completed)."""
-    return _BUDGET.plan(session_id, nominal_interval, nominal_train_seconds, reports_done)
+    return _BUDGET.plan(session_id, nominal_interval, nominal_train_seconds, reports_done, min_train_seconds)
 
 
 def session_stopped(session_id: str) -> None:

@@ -5,8 +5,9 @@ GIL). But NumPy and torch release the GIL around each array operation, and with 
 release hands the GIL over: on 2 cores, twelve threads training the 1-D GAN at once spent several times the
 CPU per step of one thread alone (benchmarks/bench_turns.py). Taking turns under one lock, the waiting threads
 sleep on the lock instead of fighting over the GIL at every operation, and the same work costs what it costs
-alone. Training that runs mostly outside the GIL (the CGAN's convolutions) is done aside (`Turn.aside`), so
-it still uses the other core while the others take their turns.
+alone. Training too, even the CGAN's, whose convolutions run mostly outside the GIL: beside another thread's
+Python work, each of a step's few hundred operations waits for the GIL to come back, and the step took over
+a second (bench_turns.py part 2). Only waiting is done aside (`Turn.aside`).
 
 A turn is waited for at most WAIT_S; past that the tick goes ahead without one (as before this module), so a
 stuck session never stalls the class. Only live ticks take turns (ui/lifecycle.py); page runs, clicks and
@@ -28,7 +29,7 @@ class Turn:
 
     @contextlib.contextmanager
     def aside(self) -> Iterator[None]:
-        """Work that releases the GIL most of its time, or waits: the others take their turns meanwhile."""
+        """Waiting (for this session's other thread): the others take their turns meanwhile."""
         if not self.held:
             yield
             return

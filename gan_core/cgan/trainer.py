@@ -171,6 +171,11 @@ class CGANTrainer:
     def steps_per_second(self) -> float:
         return self._recent_rate
 
+    @property
+    def step_seconds(self) -> float:
+        """One step's CPU time as run_within measures it (an EWMA; 0 before the first step)."""
+        return self._step_seconds
+
     # ----- the GAN loop ----------------------------------------------------------------------
     def _next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         bs = self.config.batch_size
@@ -298,7 +303,7 @@ class CGANTrainer:
             self._recent_rate = rate if self._recent_rate == 0 else 0.8 * self._recent_rate + 0.2 * rate
         return done
 
-    def run_within(self, budget_seconds: float, max_steps: int = 10_000) -> int:
+    def run_within(self, budget_seconds: float, max_steps: int = 10_000, min_steps: int = 0) -> int:
         """Train for at most about `budget_seconds` of this thread's CPU time: the live page's share of the
         server's training budget. A step starts only when the time left covers the predicted step time, so a
         tick ends within its share (run_for overshoots by up to a step). What is left over (up to one step) or
@@ -307,13 +312,16 @@ class CGANTrainer:
 
         CPU time, not wall time: with a class on one server a step's wall time includes waiting for the other
         sessions' threads (measured: 8 sessions, ~4x its CPU time), so wall-time shares trained a quarter of
-        the CPU the server's budget grants, and the class saw the step counter move < 1 time a second."""
+        the CPU the server's budget grants, and the class saw the step counter move < 1 time a second.
+
+        min_steps: steps trained whatever the share (the live page's 1: its update is a step); their
+        overshoot is repaid like any other."""
         budget = max(0.0, float(budget_seconds)) + self._carry
         started, wall_started = time.thread_time(), time.perf_counter()
         done = 0
         while done < max_steps and self.status == "ok":
             before = time.thread_time()
-            if budget - (before - started) < self._step_seconds:
+            if done >= min_steps and budget - (before - started) < self._step_seconds:
                 break
             if not self.step(1):
                 break
