@@ -194,10 +194,13 @@ def test_a_lesson_whose_update_is_a_step_trains_one_every_tick_and_the_interval_
     assert floored[-1].interval <= next(v for v in tb.INTERVAL_LADDER if v >= need / tb.DOWN_MARGIN)
 
 
-def test_the_floor_never_exceeds_the_nominal_training():
+@pytest.mark.parametrize("floor, kept", [(0.5, 0.093), (float("inf"), 0.093), (float("nan"), 0.0), (-1.0, 0.0)])
+def test_the_floor_never_exceeds_the_nominal_training_and_a_bad_one_is_none(floor, kept):
     clocks = Clocks()
-    plan = clocks.budget().plan("cgan", nominal_interval=0.2, nominal_train_seconds=0.093, min_train_seconds=0.5)
-    assert plan.train_seconds == pytest.approx(0.093)
+    budget = clocks.budget()
+    plan = budget.plan("cgan", nominal_interval=0.2, nominal_train_seconds=0.093, min_train_seconds=floor)
+    assert plan.interval == 0.2 and plan.train_seconds == pytest.approx(0.093)  # alone: the nominal pace
+    assert budget._sessions["cgan"].floor == kept
 
 
 def test_a_slower_nominal_pace_is_kept_as_a_floor():

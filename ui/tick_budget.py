@@ -23,7 +23,10 @@ cut short and nobody sees anything (measured: 4 sessions of the 1-D page, 0 upda
 - training shares a server-wide budget: each tick trains min(nominal, TRAIN_SHARE × CPU_TARGET ×
   interval / running sessions) seconds — one user alone keeps the nominal 15 ms per 0.1 s;
 - a tick that arrives late never trains more than planned (that fed the overload); one that arrives early
-  (two requests close together) trains less, in proportion to the time since its previous tick.
+  (two requests close together) trains less, in proportion to the time since its previous tick;
+- a lesson whose update is a training step (the CGAN) gives a floor, one step's CPU time: each of its ticks
+  trains at least that, and the interval grows to fit n·(cost besides training + floor) in the target
+  (without it most of a full class's ticks trained nothing and drew the same picture again).
 
 Each session's own timer (`TickPlan.run_every`, what the browser gets) is the interval shortened by a fixed
 per-session fraction of up to PHASE_SPREAD: browser timers that start together (a class that joins at once,
@@ -151,7 +154,8 @@ class TickBudget:
                 self._observe_wall(now, now - session.last_tick)  # cut short: it lasted at least its whole gap
             session.last_tick = now
             session.open = True
-            session.floor = min(max(float(min_train_seconds), 0.0), float(nominal_train_seconds))
+            floor = float(min_train_seconds)
+            session.floor = min(floor, float(nominal_train_seconds)) if floor > 0 else 0.0  # NaN: no floor
             n = len(self._sessions)
             total = self._training_budget(nominal_interval, nominal_train_seconds)
             floor = sum(s.floor for s in self._sessions.values()) / n
@@ -313,7 +317,8 @@ def plan_tick(session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
               nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False,
               min_train_seconds: float = 0.0) -> TickPlan:
     """`reports_done=True`: this caller calls `tick_done` at the end of every tick that completes, so a
-    tick that did not report done was cut short (counted even before any tick ever completed)."""
+    tick that did not report done was cut short (counted even before any tick ever completed).
+    `min_train_seconds`: this session's floor (one step), at most the nominal training."""
     return _BUDGET.plan(session_id, nominal_interval, nominal_train_seconds, reports_done, min_train_seconds)
 
 
