@@ -158,8 +158,8 @@ class TickBudget:
             session.floor = min(floor, float(nominal_train_seconds)) if floor > 0 else 0.0  # NaN: no floor
             n = len(self._sessions)
             total = self._training_budget(nominal_interval, nominal_train_seconds)
-            floor = sum(s.floor for s in self._sessions.values()) / n
-            interval = max(float(nominal_interval), self._interval(now, n, nominal_train_seconds, total, floor))
+            mean_floor = sum(s.floor for s in self._sessions.values()) / n
+            interval = max(float(nominal_interval), self._interval(now, n, nominal_train_seconds, total, mean_floor))
             budget = total / n  # training s per s for each session
             train = min(float(nominal_train_seconds), budget * interval)
             if gap is not None:
@@ -245,7 +245,8 @@ class TickBudget:
         return min(max(self.train_share * self.cpu_target, alone), 0.9 * self.cpu_target)
 
     def _needed(self, n: int, nominal_train: float, budget: float, floor: float = 0.0) -> float:
-        """The interval at which n sessions' ticks use cpu_target cores: n·(overhead + train)/interval."""
+        """The interval at which n sessions' ticks use cpu_target cores: n·(overhead + train)/interval.
+        `floor`: the sessions' mean tick floor (the least training a tick of theirs does)."""
         o = self._overhead if self._overhead is not None else PRIOR_OVERHEAD
         n = n / MEAN_PACE  # the phase spread: sessions tick a little more often than the interval
         full = n * (o + nominal_train) / self.cpu_target
