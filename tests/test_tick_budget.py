@@ -13,6 +13,14 @@ import pytest
 from ui import tick_budget as tb
 
 
+@pytest.fixture(autouse=True)
+def default_cpu_target(monkeypatch):
+    """These tests plan for a server with the default CPU target, whatever the environment they run in
+    (scripts/serve_class.sh exports GAN_PLAYGROUND_CPU_TARGET to its workers); the tests of that setting set
+    it themselves."""
+    monkeypatch.delenv(tb.CPU_TARGET_ENV, raising=False)
+
+
 class Clocks:
     def __init__(self):
         self.wall = 1000.0
@@ -112,11 +120,11 @@ def test_a_late_tick_never_trains_more_and_an_early_one_trains_less(n, monkeypat
         clocks = Clocks()
         budget = clocks.budget()
         simulate(budget, clocks, [f"o{i}" for i in range(n - 1)] + ["me"], overhead=0.03, seconds=15)
-        monkeypatch.setattr(tb, "COST_WINDOW", 1e9)  # keep the measured cost as it is for the comparison
-        first = budget.plan("me")
-        clocks.wall += gap_in_intervals * first.interval
-        plan = budget.plan("me")
-        monkeypatch.undo()
+        with monkeypatch.context() as patch:  # (not undo(): that would undo the autouse fixture's too)
+            patch.setattr(tb, "COST_WINDOW", 1e9)  # keep the measured cost as it is for the comparison
+            first = budget.plan("me")
+            clocks.wall += gap_in_intervals * first.interval
+            plan = budget.plan("me")
         assert plan.interval == first.interval
         return plan
 
