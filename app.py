@@ -2,7 +2,7 @@
 import streamlit as st
 
 from gan_core.device import use_one_thread_per_session
-from ui import run_costs
+from ui import run_costs, turns
 from ui.settings import render_sidebar
 
 LESSONS = [
@@ -26,10 +26,11 @@ def build_navigation():
 def main() -> None:
     use_one_thread_per_session()
     run_costs.install()  # Streamlit's per-run theme message, built once (ui/run_costs.py)
-    st.set_page_config(page_title="GAN Playground", page_icon=":material/sports_kabaddi:", layout="wide")
-    page = build_navigation()
-    render_sidebar()
-    page.run()
+    with turns.turn():  # a page run's Python work waits for its turn, as the live ticks do (ui/turns.py)
+        st.set_page_config(page_title="GAN Playground", page_icon=":material/sports_kabaddi:", layout="wide")
+        page = build_navigation()
+        render_sidebar()
+        page.run()
 
 
 main()

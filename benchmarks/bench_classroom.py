@@ -4,6 +4,7 @@
     python benchmarks/bench_classroom.py --pages 1d --n 1 4 12 --seconds 20
     python benchmarks/bench_classroom.py --url http://127.0.0.1:8600 --pids 1234 5678   # a running server
     python benchmarks/bench_classroom.py --set runner.postScriptGC=true                # a server option
+    python benchmarks/bench_classroom.py --pages cgan --n 8 --clickers 2               # 2 students exploring
 
 No browser: each session is a websocket client speaking Streamlit's protocol (/_stcore/stream) with
 Streamlit's own protobuf classes, doing what the frontend does. It loads the page (rerun_script with the
@@ -17,6 +18,10 @@ the runs whose shown step counter (metrics, progress text, "Step k") changed: th
 request, or coalesced with it). Server CPU (utime + stime from /proc/<pid>/stat, all worker processes)
 per update and RSS are read around the measuring window, after a warm-up. The client's own CPU is printed
 too: it runs on the same machine, so on a 2-core box the server gets a bit less than 2 cores.
+
+Clicking students (`--clickers K`): K more students on the same page who do not train but explore, each
+rerunning the page in full every `--click-every` seconds (0.5), as a slider drag or a widget change does.
+They are not counted in the updates; the row ends with their page runs per second.
 
 Cookie stickiness (scripts/serve_class.sh, HAProxy): each session first GETs the page like a browser and
 sends the cookies it got back on the websocket, so it sticks to one worker.
@@ -297,6 +302,23 @@ class Student:
         return await self._full_run(wid, 120)
 
 
+class Clicker(Student):
+    """A student exploring instead of training: reruns the page in full every `every` s (a widget change)."""
+
+    def __init__(self, base: str, page: LivePage, every: float, cookie: str | None = None):
+        super().__init__(base, page, cookie, press_start=False)
+        self.every, self.page_runs = every, 0
+
+    async def _lesson(self, count_from: float, count_until: float) -> None:
+        if not await self._full_run(None, 120):
+            self.stats.errors.append("the page did not load")
+        while time.monotonic() < count_until:
+            began = time.monotonic()
+            if await self._full_run(None, 30) and began >= count_from:
+                self.page_runs += 1
+            await asyncio.sleep(max(0.0, self.every - (time.monotonic() - began)))
+
+
 # ------------------------------------------------------------------ the server, measured from outside
 
 
@@ -419,18 +441,23 @@ class Result:
     restarts: int
     kib_per_run: float = float("nan")
     deltas_per_run: float = float("nan")
+    click_rates: list[float] = field(default_factory=list)  # the clicking students' page runs/s
+    click_every: float = 0.0
 
 
 async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: float, warmup: float,
-                  stagger: float, sticky: bool) -> Result:
+                  stagger: float, sticky: bool, clickers: int = 0, click_every: float = 0.5) -> Result:
     page = PAGES[page_name]
-    cookies = [browser_cookie(base, page.url) if sticky else None for _ in range(n)]
-    students = [Student(base, page, c) for c in cookies]
+    cookies = [browser_cookie(base, page.url) if sticky else None for _ in range(n + clickers)]
+    students = [Student(base, page, c) for c in cookies[:n]]
+    explorers = [Clicker(base, page, click_every, c) for c in cookies[n:]]
     t0 = time.monotonic()
     start_all = t0 + stagger * n  # every student has joined by then
     count_from = start_all + warmup
     count_until = count_from + seconds
     tasks = [asyncio.create_task(s.attend(t0 + i * stagger, count_from, count_until)) for i, s in enumerate(students)]
+    tasks += [asyncio.create_task(c.attend(start_all + i * stagger, count_from, count_until))
+              for i, c in enumerate(explorers)]
     await asyncio.sleep(max(0.0, count_from - time.monotonic()))
     cpu0, rss0, client0, w0 = cpu_seconds(pids), rss_mib(pids), time.process_time(), time.monotonic()
     await asyncio.gather(*tasks)
@@ -441,7 +468,7 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
     requests = sum(s.stats.requests for s in students)
     done = sum(s.stats.completed for s in students)
     updates = sum(s.stats.counter_changes for s in students)
-    errors = sorted({e for s in students for e in s.stats.errors})
+    errors = sorted({e for s in students + explorers for e in s.stats.errors})
     for i, s in enumerate(students):
         if s.stats.counter_changes == 0 and not s.stats.errors:  # say what a starved session was doing
             got = s.stats
@@ -459,7 +486,8 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
                   1000 * (cpu1 - cpu0) / updates if updates else float("nan"), (cpu1 - cpu0) / window,
                   (client1 - client0) / window, rss0, rss1, errors, sum(s.stats.restarts for s in students),
                   sum(s.stats.fragment_bytes for s in students) / 1024 / done if done else float("nan"),
-                  sum(s.stats.fragment_deltas for s in students) / done if done else float("nan"))
+                  sum(s.stats.fragment_deltas for s in students) / done if done else float("nan"),
+                  [c.page_runs / seconds for c in explorers], click_every)
 
 
 async def soak(base: str, pids: list[int], page_name: str, n: int, minutes: float, every: float = 30.0) -> None:
@@ -536,6 +564,9 @@ def row(r: Result) -> str:
     med = statistics.median(r.rates) if r.rates else float("nan")
     cmed = statistics.median(r.completed_rates) if r.completed_rates else float("nan")
     note = f" ⚠ {'; '.join(r.errors)[:400]}" if r.errors else ""
+    if r.click_rates:
+        note = (f" + {len(r.click_rates)} clicking every {r.click_every:g} s: "
+                f"{', '.join(f'{c:.1f}' for c in r.click_rates)} page runs/s{note}")
     return (f"| {r.page} | {r.n} | {med:.1f} ({min(r.rates):.1f}–{max(r.rates):.1f}) | {cmed:.1f} | "
             f"{100 * r.dropped:.0f} % | {r.cpu_per_update_ms:.0f} ms | {r.server_cores:.2f} | "
             f"{r.client_cores:.2f} | {r.rss_after:.0f} | {r.deltas_per_run:.0f}, {r.kib_per_run:.0f} |{note}")
@@ -551,6 +582,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stagger", type=float, default=0.25, help="seconds between two students joining")
     ap.add_argument("--url", help="measure a running server (or load balancer) instead of starting one")
     ap.add_argument("--pids", nargs="*", type=int, default=[], help="server process ids for CPU/RSS (with --url)")
+    ap.add_argument("--clickers", type=int, default=0, metavar="K",
+                    help="K more students on the page who explore: a full page run every --click-every s")
+    ap.add_argument("--click-every", type=float, default=0.5, metavar="S")
     ap.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
                     help="a streamlit option for the server this script starts, e.g. runner.postScriptGC=false")
     ap.add_argument("--fresh", action="store_true", help="a new server for every (page, N)")
@@ -611,7 +645,8 @@ def main(argv: list[str] | None = None) -> int:
                 if server is not None or args.url:
                     asyncio.run(warm_up(base))
                 result = asyncio.run(measure(base, pids, page, n, args.seconds, args.warmup, args.stagger,
-                                             sticky=bool(args.url)))
+                                             sticky=bool(args.url), clickers=args.clickers,
+                                             click_every=args.click_every))
                 print(row(result), flush=True)
                 time.sleep(2.0)  # let the closed sessions' last runs finish before the next row
     finally:

@@ -1,5 +1,6 @@
-"""Live ticks take turns (ui/turns.py): one session's Python work at a time, its training included, and
-nobody held up by a session that waits for itself."""
+"""Script runs take turns (ui/turns.py): one session's Python work at a time, its training included, page
+runs and slider drags too; turns go in the order asked for, and nobody is held up by a session that waits
+for itself or by a long Step."""
 from __future__ import annotations
 
 import threading
@@ -30,8 +31,7 @@ def test_a_turn_is_one_at_a_time_and_released_on_an_exception():
     assert overlaps == [1, 1, 1, 1]
     with pytest.raises(RuntimeError), turns.turn():  # st.rerun() and st.stop() leave by an exception
         raise RuntimeError("rerun")
-    assert turns._LOCK.acquire(blocking=False)
-    turns._LOCK.release()
+    assert not turns._LOCK.locked() and turns.current() is None
 
 
 def test_work_aside_lets_another_session_take_its_turn_and_the_turn_comes_back():
@@ -54,7 +54,7 @@ def test_work_aside_lets_another_session_take_its_turn_and_the_turn_comes_back()
 
 def test_a_turn_not_given_in_time_goes_ahead_without_one(monkeypatch):
     monkeypatch.setattr(turns, "WAIT_S", 0.05)
-    turns._LOCK.acquire()  # a stuck holder
+    turns._LOCK.acquire(0)  # a stuck holder
     try:
         started = time.monotonic()
         with turns.turn() as t:
@@ -137,4 +137,167 @@ def test_a_tick_waiting_for_its_own_sessions_other_thread_does_not_hold_up_the_c
         took = time.monotonic() - started
     waiting.join()
     assert took < turns.WAIT_S / 2
+    assert not turns._LOCK.locked()
+
+
+def _holder_until(release: threading.Event) -> threading.Thread:
+    """Another thread that takes its turn and keeps it until `release`."""
+    has_it = threading.Event()
+
+    def hold():
+        with turns.turn() as t:
+            assert t.held
+            has_it.set()
+            release.wait(5)
+
+    th = threading.Thread(target=hold)
+    th.start()
+    assert has_it.wait(2)
+    return th
+
+
+def _queue_up(name: str, order: list) -> threading.Thread:
+    """A thread that asks for its turn and records when it got it; returns once it is queued."""
+    before = turns._LOCK.waiting()
+
+    def wait_for_turn():
+        with turns.turn() as t:
+            order.append((name, t.held))
+
+    th = threading.Thread(target=wait_for_turn)
+    th.start()
+    deadline = time.monotonic() + 2
+    while turns._LOCK.waiting() == before and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return th
+
+
+def test_turns_are_given_in_the_order_asked_for():
+    release, order = threading.Event(), []
+    holder = _holder_until(release)
+    waiters = [_queue_up(name, order) for name in "abcd"]
+    release.set()
+    for th in [holder, *waiters]:
+        th.join()
+    assert order == [(name, True) for name in "abcd"]
+    assert not turns._LOCK.locked()
+
+
+def test_a_turn_is_re_entrant_in_its_thread_and_released_once_at_the_outer_end():
+    """A page run (app.py) draws its fragment inline, and the fragment's tick takes its turn again."""
+    with turns.turn() as page_run:
+        with turns.turn() as tick:
+            assert tick is page_run and tick.held
+            with tick.aside():
+                assert not turns._LOCK.locked()  # aside gives up the page run's turn, not a nested count
+            assert page_run.held
+        assert turns._LOCK.locked() and turns.current() is page_run
+    assert not turns._LOCK.locked() and turns.current() is None
+
+
+def test_pass_on_lets_whoever_waits_go_first_and_only_then():
+    order = []
+    with turns.turn() as mine:
+        mine.pass_on()  # nobody waits: keeps the turn
+        assert mine.held and turns._LOCK.locked()
+        other = _queue_up("other", order)
+        mine.pass_on()
+        order.append(("mine", mine.held))
+    other.join()
+    assert order == [("other", True), ("mine", True)]
+
+
+def test_a_wait_that_times_out_leaves_no_place_in_the_queue():
+    release = threading.Event()
+    holder = _holder_until(release)
+    try:
+        assert not turns._LOCK.acquire(0.05)
+        assert turns._LOCK.waiting() == 0
+    finally:
+        release.set()
+        holder.join()
+    assert turns._LOCK.acquire(0)  # free again, nobody's ticket left in the way
+    turns._LOCK.release()
+    assert not turns._LOCK.locked()
+
+
+def test_waiting_for_the_sessions_own_lock_is_done_aside():
+    """A page run waiting for its session's trainer (a tick of its old thread training) holds nobody up."""
+    own = threading.RLock()
+    order = []
+    with held_elsewhere(own):
+        with turns.turn():
+            other = _queue_up("other", order)
+            assert not turns.acquire(own, timeout=0.3)  # the other session had its turn meanwhile
+            assert order == [("other", True)]
+        other.join()
+    assert order == [("other", True)]
+    assert turns.acquire(own, timeout=0.1)  # free now
+    own.release()
+    assert not turns._LOCK.locked()
+
+
+def test_a_long_step_lets_the_class_go_between_its_pieces():
+    """A Step ×N in a page run trains in pieces in its turn; between two pieces a waiting tick goes."""
+    from ui import lifecycle
+
+    order = []
+
+    def step(trainer, n):
+        order.append(("piece", trainer.steps))
+        time.sleep(0.03)
+        trainer.steps += n
+
+    lesson = toy_lesson(step=step, step_size=6, step_piece=1)
+    run = lifecycle.Run()
+    run.trainer, run.config, run.todo = ToyTrainer(ToyConfig()), ToyConfig(), 6
+    other = []
+
+    def page_run():
+        with turns.turn():
+            lifecycle._carry_out(lesson, run)
+
+    stepping = threading.Thread(target=page_run)
+    stepping.start()
+    while not order:
+        time.sleep(0.001)
+    other.append(_queue_up("tick", order))
+    stepping.join()
+    other[0].join()
+    assert run.trainer.steps == 6
+    assert order.index(("tick", True)) < len(order) - 1  # not after the Step's last piece
+    assert not turns._LOCK.locked()
+
+
+def test_a_page_run_takes_its_turn(monkeypatch):
+    """app.py runs the page in a turn: a student's click or slider drag is Python work like a tick's."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_paths import APP
+
+    seen = []
+    import ui.settings
+
+    real = ui.settings.render_sidebar
+
+    def probe(*args, **kwargs):
+        t = turns.current()
+        seen.append(t is not None and t.held)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ui.settings, "render_sidebar", probe)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert seen and all(seen)
+    assert not turns._LOCK.locked()
+
+
+def test_a_latent_explorer_view_takes_its_turn():
+    """A view without a run (the CGAN's latent sliders rerun only their fragment) takes its turn too."""
+    from ui import lifecycle
+
+    seen = []
+    lifecycle.guard_view("probe", lambda: seen.append(turns.current() is not None and turns.current().held))()
+    assert seen == [True]
     assert not turns._LOCK.locked()

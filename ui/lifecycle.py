@@ -209,7 +209,7 @@ def with_trainer(prefix: str, action: Callable[[Any], Any], what: str) -> Any:
     run = run_of(prefix)
     if run.trainer is None:
         return None
-    if not run.lock.acquire(timeout=LOCK_WAIT_S):
+    if not turns.acquire(run.lock, LOCK_WAIT_S):
         run.notice = "The server is busy with this session's previous action; try again in a moment."
         return None
     try:
@@ -231,7 +231,8 @@ def guard_view(what: str, view: Callable[..., Any]) -> Callable[..., Any]:
     unexpected failure is a message, never a traceback."""
     def guarded(*args: Any, **kwargs: Any) -> Any:
         try:
-            return view(*args, **kwargs)
+            with turns.turn():  # a slider drag reruns only the fragment: it takes its turn like a page run
+                return view(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             LOG.exception("%s failed", what)
             st.error(f"{what} failed: {type(exc).__name__}: {exc}", icon=":material/report:")
@@ -346,7 +347,7 @@ def _carry_out(lesson: Lesson, run: Run, progress: Callable[[int, int], None] | 
     trains what is still owed, so a press gives its steps exactly once."""
     if not run.intents and (run.todo <= 0 or not steps):
         return False
-    if not run.lock.acquire(timeout=LOCK_WAIT_S):
+    if not turns.acquire(run.lock, LOCK_WAIT_S):
         run.notice = "The server is busy with this session's previous action; try again in a moment."
         run.todo = 0  # dropped, not retried forever
         return False
@@ -362,6 +363,8 @@ def _carry_out(lesson: Lesson, run: Run, progress: Callable[[int, int], None] | 
             n = min(piece, run.todo)
             _guarded(run, "Training step", lambda: lesson.step(run.trainer, n))
             run.todo = max(0, run.todo - n)
+            if (turn := turns.current()) is not None and run.todo > 0:
+                turn.pass_on()  # a long Step lets the class's ticks go between its pieces
             if progress is not None and run.todo > 0:
                 progress(total - run.todo, total)
         run.todo = 0
@@ -378,19 +381,19 @@ def _sync(lesson: Lesson, run: Run, wanted: Any, errors: dict[str, str]) -> list
         config = wanted if not errors else None
         if config is None:
             return []
-        with run.lock:
+        with turns.holding(run.lock):
             _guarded(run, "Starting the run", lambda: _build(lesson, run, config))
         return []
     live = {n for n in lesson.live_fields if getattr(wanted, n) != getattr(run.config, n)}
     if live and lesson.apply_live is not None:
         config = dataclasses.replace(run.config, **{n: getattr(wanted, n) for n in live})
-        with run.lock:
+        with turns.holding(run.lock):
             _guarded(run, "Applying the setting", lambda: lesson.apply_live(run.trainer, config))
         run.config = config
     pending = _pending(lesson, run, wanted)
     fresh = lesson.steps(run.trainer) == 0 and not run.running and run.todo == 0
     if pending and (lesson.apply_at_once or fresh):
-        with run.lock:
+        with turns.holding(run.lock):
             _guarded(run, "Applying the settings", lambda: _build(lesson, run, wanted))
         return []
     return pending
@@ -461,14 +464,14 @@ def _faults(lesson: Lesson, run: Run) -> None:
 
 
 def _tick(lesson: Lesson, run: Run) -> None:
-    """One fragment run: train a bounded chunk while running, then draw — all under the lock, and (but for
-    an action carried out first) in this session's turn."""
-    _carry_out(lesson, run)  # a widget inside the fragment may have queued an action (may take long: no turn)
-    with turns.turn() as turn:
-        _tick_in_turn(lesson, run, turn)
+    """One fragment run, in this session's turn: an action a widget inside the fragment queued, then train
+    a bounded chunk while running, then draw — each under the session's lock."""
+    with turns.turn():
+        _carry_out(lesson, run)
+        _tick_in_turn(lesson, run)
 
 
-def _tick_in_turn(lesson: Lesson, run: Run, turn: turns.Turn) -> None:
+def _tick_in_turn(lesson: Lesson, run: Run) -> None:
     if run.running and run.trainer is not None and (run.error or lesson.fault(run.trainer)):
         _stop(lesson, run)
         st.rerun(scope="app")
@@ -488,12 +491,9 @@ def _tick_in_turn(lesson: Lesson, run: Run, turn: turns.Turn) -> None:
             st.rerun(scope="app")  # the buttons and the fault box are outside the fragment
     if run.trainer is None:
         return
-    if not run.lock.acquire(blocking=False):
-        with turn.aside():  # waiting for this session's other thread must not hold up the class
-            acquired = run.lock.acquire(timeout=LOCK_WAIT_S)
-        if not acquired:
-            st.caption("Busy with the previous action…")
-            return
+    if not turns.acquire(run.lock, LOCK_WAIT_S):  # waited for aside: this session's other thread
+        st.caption("Busy with the previous action…")
+        return
     try:
         _guarded(run, "Drawing", lambda: lesson.draw(run.trainer))
     finally:

@@ -22,7 +22,7 @@ import streamlit as st
 from gan_core import run_bundle
 from gan_core.run_adapters import ADAPTERS
 from gan_core.settings_spec import format_text, short_repr, spec_of, specs
-from ui import export_bar, links, presenter
+from ui import export_bar, links, presenter, turns
 from ui import settings as sidebar_settings
 
 LOG = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def _seed(config: Any) -> int:
 
 def _export(lesson: Any, run: Any, adapter: Any) -> bytes:
     """The zip of the current run, made under the session's lock (a tick may be training)."""
-    if not run.lock.acquire(timeout=30):
+    if not turns.acquire(run.lock, 30):
         run.notice = "The server was busy with this session's training: press Export again."
         return b""
     try:
@@ -183,7 +183,7 @@ def _import(lesson: Any, run: Any, adapter: Any, data: bytes) -> str:
         st.session_state[sidebar_settings.SEED_KEY] = before_seed  # the current run keeps its seed too
         raise
     lifecycle.on_pause(lesson)
-    if not run.lock.acquire(timeout=30):
+    if not turns.acquire(run.lock, 30):
         st.session_state[sidebar_settings.SEED_KEY] = before_seed
         raise run_bundle.BundleError("The server is busy with this session's training; try the import again.")
     try:
