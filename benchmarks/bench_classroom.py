@@ -567,7 +567,8 @@ def row(r: Result) -> str:
     if r.click_rates:
         note = (f" + {len(r.click_rates)} clicking every {r.click_every:g} s: "
                 f"{', '.join(f'{c:.1f}' for c in r.click_rates)} page runs/s{note}")
-    return (f"| {r.page} | {r.n} | {med:.1f} ({min(r.rates):.1f}–{max(r.rates):.1f}) | {cmed:.1f} | "
+    low, high = (min(r.rates), max(r.rates)) if r.rates else (float("nan"), float("nan"))
+    return (f"| {r.page} | {r.n} | {med:.1f} ({low:.1f}–{high:.1f}) | {cmed:.1f} | "
             f"{100 * r.dropped:.0f} % | {r.cpu_per_update_ms:.0f} ms | {r.server_cores:.2f} | "
             f"{r.client_cores:.2f} | {r.rss_after:.0f} | {r.deltas_per_run:.0f}, {r.kib_per_run:.0f} |{note}")
 
