@@ -308,6 +308,7 @@ class Clicker(Student):
     def __init__(self, base: str, page: LivePage, every: float, cookie: str | None = None):
         super().__init__(base, page, cookie, press_start=False)
         self.every, self.page_runs = every, 0
+        self.seconds: list[float] = []  # each counted page run, from the request to its end
 
     async def _lesson(self, count_from: float, count_until: float) -> None:
         if not await self._full_run(None, 120):
@@ -316,6 +317,7 @@ class Clicker(Student):
             began = time.monotonic()
             if await self._full_run(None, 30) and began >= count_from:
                 self.page_runs += 1
+                self.seconds.append(time.monotonic() - began)
             await asyncio.sleep(max(0.0, self.every - (time.monotonic() - began)))
 
 
@@ -443,6 +445,7 @@ class Result:
     deltas_per_run: float = float("nan")
     click_rates: list[float] = field(default_factory=list)  # the clicking students' page runs/s
     click_every: float = 0.0
+    click_seconds: list[float] = field(default_factory=list)  # each page run, request to end
 
 
 async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: float, warmup: float,
@@ -487,7 +490,7 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
                   (client1 - client0) / window, rss0, rss1, errors, sum(s.stats.restarts for s in students),
                   sum(s.stats.fragment_bytes for s in students) / 1024 / done if done else float("nan"),
                   sum(s.stats.fragment_deltas for s in students) / done if done else float("nan"),
-                  [c.page_runs / seconds for c in explorers], click_every)
+                  [c.page_runs / seconds for c in explorers], click_every, [t for c in explorers for t in c.seconds])
 
 
 async def soak(base: str, pids: list[int], page_name: str, n: int, minutes: float, every: float = 30.0) -> None:
@@ -565,8 +568,10 @@ def row(r: Result) -> str:
     cmed = statistics.median(r.completed_rates) if r.completed_rates else float("nan")
     note = f" ⚠ {'; '.join(r.errors)[:400]}" if r.errors else ""
     if r.click_rates:
+        took = sorted(r.click_seconds) or [float("nan")]
         note = (f" + {len(r.click_rates)} clicking every {r.click_every:g} s: "
-                f"{', '.join(f'{c:.1f}' for c in r.click_rates)} page runs/s{note}")
+                f"{', '.join(f'{c:.1f}' for c in r.click_rates)} page runs/s, each "
+                f"{1000 * statistics.median(took):.0f} ms (p90 {1000 * took[int(0.9 * (len(took) - 1))]:.0f}){note}")
     low, high = (min(r.rates), max(r.rates)) if r.rates else (float("nan"), float("nan"))
     return (f"| {r.page} | {r.n} | {med:.1f} ({low:.1f}–{high:.1f}) | {cmed:.1f} | "
             f"{100 * r.dropped:.0f} % | {r.cpu_per_update_ms:.0f} ms | {r.server_cores:.2f} | "

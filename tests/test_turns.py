@@ -282,7 +282,7 @@ def test_a_page_run_takes_its_turn(monkeypatch):
 
     def probe(*args, **kwargs):
         t = turns.current()
-        seen.append(t is not None and t.held)
+        seen.append(t is not None and t.held and t.urgent)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(ui.settings, "render_sidebar", probe)
@@ -300,4 +300,26 @@ def test_a_latent_explorer_view_takes_its_turn():
     seen = []
     lifecycle.guard_view("probe", lambda: seen.append(turns.current() is not None and turns.current().held))()
     assert seen == [True]
+    assert not turns._LOCK.locked()
+
+
+def test_a_students_click_goes_before_the_live_ticks_waiting():
+    """Urgent turns (a page run, a slider drag) are handed over before the ticks that asked earlier."""
+    release, order = threading.Event(), []
+    holder = _holder_until(release)
+    ticks = [_queue_up(f"tick{i}", order) for i in range(3)]
+    before = turns._LOCK.waiting()
+
+    def click():
+        with turns.turn(urgent=True) as t:
+            order.append(("click", t.held))
+
+    clicking = threading.Thread(target=click)
+    clicking.start()
+    while turns._LOCK.waiting() == before:
+        time.sleep(0.001)
+    release.set()
+    for th in [holder, *ticks, clicking]:
+        th.join()
+    assert order == [("click", True), ("tick0", True), ("tick1", True), ("tick2", True)]
     assert not turns._LOCK.locked()

@@ -231,7 +231,7 @@ def guard_view(what: str, view: Callable[..., Any]) -> Callable[..., Any]:
     unexpected failure is a message, never a traceback."""
     def guarded(*args: Any, **kwargs: Any) -> Any:
         try:
-            with turns.turn():  # a slider drag reruns only the fragment: it takes its turn like a page run
+            with turns.turn(urgent=True):  # a slider drag reruns only the fragment: it takes its turn like a page run
                 return view(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             LOG.exception("%s failed", what)

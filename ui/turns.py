@@ -14,7 +14,8 @@ included — outside a turn, two students exploring the CGAN page cut eight othe
 (benchmarks/bench_classroom.py --clickers). A page run draws its fragment inline, so a turn is re-entrant in
 its thread. Only waiting is done aside: for this session's own lock (`acquire`), and between the pieces of a
 long Step the turn goes to whoever waits (`Turn.pass_on`). The turn is handed over in the order asked for,
-so nobody waits behind a thread that releases and takes it again.
+so nobody waits behind a thread that releases and takes it again — but a student's click or drag (urgent)
+goes before the live ticks waiting, so that it answers as fast as it did outside the turns.
 
 A turn is waited for at most WAIT_S; past that the run goes ahead without one (as before this module), so a
 stuck session never stalls the class.
@@ -30,39 +31,43 @@ WAIT_S = 1.0
 
 
 class _HandOver:
-    """A lock given to its waiters first come, first served (threading.Lock favours whoever asks again first)."""
+    """A lock given to its waiters first come, first served (threading.Lock favours whoever asks again
+    first), the urgent ones (a student's click) before the others (live ticks)."""
 
     def __init__(self) -> None:
         self._mutex = threading.Lock()
         self._held = False
+        self._urgent: collections.deque[threading.Lock] = collections.deque()
         self._queue: collections.deque[threading.Lock] = collections.deque()
 
-    def acquire(self, timeout: float) -> bool:
+    def acquire(self, timeout: float, urgent: bool = False) -> bool:
         with self._mutex:
             if not self._held:
                 self._held = True
                 return True
             ticket = threading.Lock()
             ticket.acquire()
-            self._queue.append(ticket)
+            line = self._urgent if urgent else self._queue
+            line.append(ticket)
         if ticket.acquire(timeout=max(timeout, 0.0)):
             return True  # handed over: held on our behalf
         with self._mutex:
             try:
-                self._queue.remove(ticket)
+                line.remove(ticket)
                 return False
             except ValueError:  # handed over just as the wait ran out: ours now
                 return True
 
     def release(self) -> None:
         with self._mutex:
-            if self._queue:
-                self._queue.popleft().release()  # still held, now by the next in the queue
+            line = self._urgent or self._queue
+            if line:
+                line.popleft().release()  # still held, now by the next in line
             else:
                 self._held = False
 
     def waiting(self) -> int:
-        return len(self._queue)
+        return len(self._urgent) + len(self._queue)
 
     def locked(self) -> bool:
         return self._held
@@ -73,8 +78,8 @@ _mine = threading.local()  # .turn: the Turn this thread is inside, if any
 
 
 class Turn:
-    def __init__(self, held: bool) -> None:
-        self.held = held
+    def __init__(self, held: bool, urgent: bool = False) -> None:
+        self.held, self.urgent = held, urgent
 
     @contextlib.contextmanager
     def aside(self) -> Iterator[None]:
@@ -87,7 +92,7 @@ class Turn:
         try:
             yield
         finally:
-            self.held = _LOCK.acquire(WAIT_S)
+            self.held = _LOCK.acquire(WAIT_S, self.urgent)
 
     def pass_on(self) -> None:
         """Between two pieces of long work: whoever waits goes first, then this thread again."""
@@ -97,14 +102,15 @@ class Turn:
 
 
 @contextlib.contextmanager
-def turn() -> Iterator[Turn]:
+def turn(urgent: bool = False) -> Iterator[Turn]:
     """This thread's turn, for a `with` block (released on the way out, st.rerun's exception included).
-    Inside another turn of the same thread it is that turn."""
+    Inside another turn of the same thread it is that turn. `urgent`: a student waits for it (a page run,
+    a slider drag) — it goes before the live ticks waiting."""
     outer = getattr(_mine, "turn", None)
     if outer is not None:
         yield outer
         return
-    t = Turn(_LOCK.acquire(WAIT_S))
+    t = Turn(_LOCK.acquire(WAIT_S, urgent), urgent)
     _mine.turn = t
     try:
         yield t
