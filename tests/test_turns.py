@@ -254,18 +254,20 @@ def test_a_long_step_lets_the_class_go_between_its_pieces():
     other = []
 
     def page_run():
-        with turns.turn():
+        with turns.turn(urgent=True):  # a page run's turn is urgent; its Step's pieces are not
             lifecycle._carry_out(lesson, run)
 
     stepping = threading.Thread(target=page_run)
     stepping.start()
     while not order:
         time.sleep(0.001)
-    other.append(_queue_up("tick", order))
+    other += [_queue_up("tick a", order), _queue_up("tick b", order)]
     stepping.join()
-    other[0].join()
+    for th in other:
+        th.join()
     assert run.trainer.steps == 6
-    assert order.index(("tick", True)) < len(order) - 1  # not after the Step's last piece
+    a, b = order.index(("tick a", True)), order.index(("tick b", True))
+    assert b == a + 1 and b < len(order) - 1  # both between two pieces, not after the Step's last piece
     assert not turns._LOCK.locked()
 
 

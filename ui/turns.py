@@ -95,10 +95,11 @@ class Turn:
             self.held = _LOCK.acquire(WAIT_S, self.urgent)
 
     def pass_on(self) -> None:
-        """Between two pieces of long work: whoever waits goes first, then this thread again."""
+        """Between two pieces of long work (a Step): everyone waiting goes first, then this thread again —
+        at the back of the line, even in a page run's urgent turn (a Step is no click)."""
         if self.held and _LOCK.waiting():
-            with self.aside():
-                pass
+            _LOCK.release()
+            self.held = _LOCK.acquire(WAIT_S)
 
 
 @contextlib.contextmanager
