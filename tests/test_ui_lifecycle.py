@@ -168,6 +168,30 @@ def test_a_tick_skips_training_while_another_thread_holds_the_trainer(monkeypatc
     assert r.trainer.steps == 1
 
 
+def test_every_running_tick_sends_its_timer_so_a_browser_that_lost_it_ticks_again(monkeypatch):
+    """The browser drops its fragment timers when a full run starts and sets them again only when that run
+    reaches the fragment; a full run replaced before that (a Streamlit race, docs/classroom.md) left the page
+    without a timer. So every tick sends its interval, unchanged or not: the browser ignores an unchanged one
+    (Streamlit 1.67's handleAutoRerun) and re-arms a lost one."""
+    from ui import lifecycle
+
+    sent = []
+    monkeypatch.setattr(lifecycle, "session_key", lambda prefix: "test/timer")
+    monkeypatch.setattr(lifecycle.fragment_timer, "retime", lambda seconds: sent.append(seconds) or True)
+    lesson = toy_lesson(draw=lambda t: None)
+    r = lifecycle.Run()
+    r.trainer, r.config, r.running = ToyTrainer(ToyConfig()), ToyConfig(), True
+    try:
+        for _ in range(3):
+            lifecycle._tick(lesson, r)
+    finally:
+        lifecycle.tick_budget.session_stopped("test/timer")
+    assert len(sent) == 3 and len(set(sent)) == 1  # the same interval, three times
+    r.running = False
+    lifecycle._tick(lesson, r)  # paused: no timer
+    assert len(sent) == 3
+
+
 def test_a_second_step_press_while_steps_are_owed_is_ignored(at):
     run(at).todo = 10  # a press whose frame was interrupted before it trained
     at.button(key="toy_step").click().run()

@@ -501,11 +501,13 @@ def _tick_in_turn(lesson: Lesson, run: Run) -> None:
     if run.running and not run.error:
         tick_budget.tick_done(session_key(lesson.prefix))
         wanted = tick_budget.run_every(session_key(lesson.prefix), lesson.nominal_interval)
-        if wanted != st.session_state.get(f"{lesson.prefix}_run_every"):
-            if fragment_timer.retime(wanted):  # this session's timer only, no page rerun (ui/fragment_timer.py)
-                st.session_state[f"{lesson.prefix}_run_every"] = wanted
-            else:
-                st.rerun(scope="app")  # the page's definition of the fragment sends the new run_every
+        changed = wanted != st.session_state.get(f"{lesson.prefix}_run_every")
+        # Every tick, changed or not: the browser ignores an unchanged interval, and re-arms a timer it lost
+        # (a full run replaced before it reached the fragment: docs/classroom.md, session 6's race)
+        if fragment_timer.retime(wanted):  # this session's timer only, no page rerun (ui/fragment_timer.py)
+            st.session_state[f"{lesson.prefix}_run_every"] = wanted
+        elif changed:
+            st.rerun(scope="app")  # the page's definition of the fragment sends the new run_every
     if run.error:
         st.error(run.error, icon=":material/report:")
         if run.running:
