@@ -244,7 +244,7 @@ class TickBudget:
         alone (the CGAN: 93 ms per 0.2 s) keeps its own pace while n sessions' ticks at the nominal interval
         leave room for it, and gives the rest back to the ticks as the class grows. (It kept its pace for
         any class: 8 CGAN students then had 0.39 cores for everything but training, and two students clicking
-        through the page took most of that — 0.5 updates/s each instead of 2.3.)"""
+        through the page took most of that: 0.5–0.8 updates/s each, 1.3 with this rule; docs/classroom.md.)"""
         interval = max(float(nominal_interval), 1e-9)
         alone = float(nominal_train) / interval
         o = self._overhead if self._overhead is not None else PRIOR_OVERHEAD

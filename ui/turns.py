@@ -10,8 +10,9 @@ Python work, each of a step's few hundred operations waits for the GIL to come b
 a second (bench_turns.py part 2).
 
 Who takes turns: live ticks (ui/lifecycle.py) and whole page runs (app.py), a student's slider drag or click
-included — outside a turn, two students exploring the CGAN page cut eight others' live training by 5×
-(benchmarks/bench_classroom.py --clickers). A page run draws its fragment inline, so a turn is re-entrant in
+included: outside a turn their Python work convoys with the turn holder's training. Two students rerunning
+the CGAN page twice a second got their page in a median 96 / 87 ms in their urgent turn against 261 / 125 ms
+outside (p90 136 / 118 against 387 / 343; benchmarks/bench_classroom.py --clickers, docs/classroom.md). A page run draws its fragment inline, so a turn is re-entrant in
 its thread. Only waiting is done aside: for this session's own lock (`acquire`), and between the pieces of a
 long Step the turn goes to whoever waits (`Turn.pass_on`). The turn is handed over in the order asked for,
 so nobody waits behind a thread that releases and takes it again — but a student's click or drag (urgent)
