@@ -12,11 +12,11 @@ a second (bench_turns.py part 2).
 Who takes turns: live ticks (ui/lifecycle.py) and whole page runs (app.py), a student's slider drag or click
 included: outside a turn their Python work convoys with the turn holder's training. Two students rerunning
 the CGAN page twice a second got their page in a median 96 / 87 ms in their urgent turn against 261 / 125 ms
-outside (p90 136 / 118 against 387 / 343; benchmarks/bench_classroom.py --clickers, docs/classroom.md). A page run draws its fragment inline, so a turn is re-entrant in
-its thread. Only waiting is done aside: for this session's own lock (`acquire`), and between the pieces of a
+outside (p90 136 / 118 against 387 / 343; benchmarks/bench_classroom.py --clickers, docs/classroom.md).
+A page run draws its fragment inline, so a turn is re-entrant in its thread. Only waiting is done aside: for this session's own lock (`acquire`), and between the pieces of a
 long Step the turn goes to whoever waits (`Turn.pass_on`). The turn is handed over in the order asked for,
 so nobody waits behind a thread that releases and takes it again — but a student's click or drag (urgent)
-goes before the live ticks waiting, so that it answers as fast as it did outside the turns.
+goes before the live ticks waiting (measured above: faster than outside the turns).
 
 A turn is waited for at most WAIT_S; past that the run goes ahead without one (as before this module), so a
 stuck session never stalls the class.
@@ -108,7 +108,7 @@ def turn(urgent: bool = False) -> Iterator[Turn]:
     """This thread's turn, for a `with` block (released on the way out, st.rerun's exception included).
     Inside another turn of the same thread it is that turn. `urgent`: a student waits for it (a page run,
     a slider drag) — it goes before the live ticks waiting."""
-    outer = getattr(_mine, "turn", None)
+    outer = current()
     if outer is not None:
         yield outer
         return
