@@ -102,9 +102,13 @@ def _explorer(model: LoadedModel) -> None:
                   disabled=not hidden, width="stretch", help="Set the dimensions without a slider to 0")
         st.caption(TEXT["sliders"].format(shown=len(shown), limit=limit))
         cols = st.columns(2)
+        current = st.session_state["cgan_z"]
         for rank, dim in enumerate(shown):
+            # An explicit value (the state's own): with none, Streamlit copies the whole session state per slider
+            # to guess single vs range (a tenth of a drag's server time). Duplication warning off: config.toml.
+            value = float(np.clip(st.session_state.get(_slider_key(dim), current[dim]), -limit, limit))
             cols[rank % 2].slider(
-                f"z{dim}", -limit, limit, step=SLIDER_STEP, key=_slider_key(dim),
+                f"z{dim}", -limit, limit, value=value, step=SLIDER_STEP, key=_slider_key(dim),
                 help=f"Rank {rank + 1}: one unit of z{dim} changes a pixel by {100 * model.influence[dim]:.1f}% "
                      "of full brightness on average.",
             )

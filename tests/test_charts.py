@@ -180,3 +180,25 @@ def test_a_chart_with_a_selection_is_the_same_widget_as_streamlits():
     # the selection state a click would fill, under the chart's key
     assert ours.session_state["value"] == theirs.session_state["value"] == {"selection": {"pick": {}}}
     assert ours.session_state["in_state"] == theirs.session_state["in_state"]
+
+
+def test_a_figure_is_built_once_per_source_object_and_its_data_survives_the_split():
+    import pandas as pd
+
+    from gan_core.vega import read_arrow
+    from ui.charts import figure_of
+
+    built = []
+
+    def build(rows):
+        built.append(rows)
+        return {"mark": "bar", "data": {"name": "t"}, "datasets": {"t": pd.DataFrame(rows)}}
+
+    rows = [{"digit": "1", "value": 0.5}, {"digit": "2", "value": 0.25}]
+    spec, datasets = figure_of(rows, build)
+    assert "datasets" not in spec and spec["data"] == {"name": "t"}
+    pd.testing.assert_frame_equal(read_arrow(datasets["t"]), pd.DataFrame(rows))
+    again = figure_of(rows, build)
+    assert again[0] is spec and again[1] is datasets and len(built) == 1  # the same objects: vega_chart's JSON cache hits
+    equal_but_new = [dict(r) for r in rows]
+    assert figure_of(equal_but_new, build)[0] is not spec and len(built) == 2  # identity, not equality

@@ -1,4 +1,6 @@
 """AppTest of the CGAN page: sliders, digit choice, Random z, bad checkpoints, training steps."""
+import sys
+
 import numpy as np
 import pytest
 
@@ -92,6 +94,26 @@ def test_a_step_is_trained_in_atomic_pieces_exactly_once(at, monkeypatch):
     assert run.trainer.steps == 25 and run.todo == 0 and not at.exception
 
 
+def test_the_z_sliders_do_not_copy_the_session_state_each(at, monkeypatch):
+    # Streamlit builds a filtered copy of the whole session state for a slider given no value (to guess single
+    # vs range): 12 sliders, 12 copies per drag. Each slider passes its own state instead.
+    from streamlit.runtime.state.session_state import SessionState
+
+    copies = []
+    real = SessionState.filtered_state
+
+    def counted(self):
+        copies.append(sys._getframe(2).f_code.co_filename)  # who asked (through SafeSessionState)
+        return real.fget(self)
+
+    monkeypatch.setattr(SessionState, "filtered_state", property(counted))
+    sliders = [s for s in at.slider if s.key.startswith("cgan_z_")]
+    at.slider(key=sliders[0].key).set_value(1.5).run()
+    assert not at.exception and at.slider(key=sliders[0].key).value == pytest.approx(1.5)
+    assert at.slider(key=sliders[1].key).value == pytest.approx(0.0)
+    assert copies and not [f for f in copies if f.endswith("slider.py")]  # radios and number inputs still do
+
+
 def test_memorisation_panel_shows_the_nearest_training_digit_and_follows_the_sliders(at):
     near = at.session_state["cgan_neighbour"]
     assert 0 <= near["index"] < 4500 and near["distance"] > 0
@@ -100,6 +122,23 @@ def test_memorisation_panel_shows_the_nearest_training_digit_and_follows_the_sli
     at.slider(key=slider.key).set_value(-2.5).run()
     assert at.session_state["cgan_neighbour"]["distance"] != near["distance"]
     assert not at.exception
+
+
+def test_a_page_rerun_draws_the_architecture_without_building_the_networks_again(monkeypatch):
+    import ui.cgan_training as training
+
+    built = []
+    real = training.architecture_table
+    monkeypatch.setattr(training, "architecture_table", lambda *a: built.append(a) or real(*a))
+    training._architecture.cache_clear()
+    at = app_paths.open_lesson(PAGE, timeout=120)
+    for _ in range(2):
+        at.run()
+    assert not at.exception and len(built) == 1  # three runs, one build (it was one per run: ~20 ms each)
+    table = next(df.value for df in at.dataframe if "what" in df.value)
+    assert table["what"].str.contains("transposed conv").any()
+    specs = [c.proto.spec for c in at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart")]
+    assert any("feature-map side" in s for s in specs)  # the drawing, sent with its cached spec
 
 
 def test_training_shows_d_as_a_probability_the_judge_and_the_architecture(at):

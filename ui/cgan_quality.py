@@ -7,6 +7,7 @@ from gan_core.cgan import checkpoint, figures
 from gan_core.cgan.latent import LoadedModel
 from gan_core.cgan.metrics import evaluate
 from ui import lifecycle, notes
+from ui.charts import figure_of, vega_chart
 from ui.cgan_resources import judge_baseline, load_judge
 from ui.settings import global_seed
 
@@ -32,7 +33,7 @@ def _show_quality(q: dict, label: str) -> None:
     d.metric("Fréchet, real vs real", f"{q['mean_real_frechet']:.1f}",
              help="The floor: two disjoint halves of the real digits compared the same way.")
     st.caption(label)
-    st.vega_lite_chart(figures.per_class_quality(q["per_class"]), width="content")
+    vega_chart(*figure_of(q["per_class"], figures.per_class_quality), width="content")  # built once per result
 
 
 def quality_view(model: LoadedModel | None) -> None:
@@ -53,7 +54,7 @@ def quality_view(model: LoadedModel | None) -> None:
                               "per digit (see its JSON).")
         curve = model.meta.get("accuracy_vs_time")
         if curve:
-            st.vega_lite_chart(figures.accuracy_vs_time(curve), width="stretch")
+            vega_chart(*figure_of(curve, figures.accuracy_vs_time), width="stretch")
     st.button(f"Measure this generator now ({QUALITY_SAMPLES} samples per digit)", key="cgan_measure",
               on_click=lifecycle.callback("cgan", "Measure", _measure), args=(model,), icon=":material/straighten:")
     measured = st.session_state.get("cgan_quality", {}).get(model.id)

@@ -19,9 +19,12 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+
+from gan_core.vega import frame_bytes
 
 try:  # Streamlit 1.67 internals (re-check on an upgrade: tests/test_charts.py compares with st.vega_lite_chart)
     from streamlit.elements.lib import agent_spec
@@ -99,6 +102,34 @@ def vega_chart(spec: dict, datasets: dict[str, bytes], *, width: str | int = "st
                             serializer=serde.serialize, ctx=get_script_run_ctx(), value_type="string_value")
     target._enqueue("vega_lite_chart", proto, layout_config=layout)  # noqa: SLF001
     return state.value
+
+
+def split_datasets(spec: dict) -> tuple[dict, dict[str, bytes]]:
+    """A figure builder's spec (datasets as DataFrames, gan_core/vega.py) as `vega_chart` takes it: the spec
+    without its datasets, and each dataset as Arrow bytes."""
+    rest = {k: v for k, v in spec.items() if k != "datasets"}
+    return rest, {name: frame_bytes(data) for name, data in spec.get("datasets", {}).items()}
+
+
+_figures: OrderedDict[tuple[int, Callable], tuple[object, dict, dict[str, bytes]]] = OrderedDict()
+
+
+def figure_of(source: Any, build: Callable[[Any], dict]) -> tuple[dict, dict[str, bytes]]:
+    """`split_datasets(build(source))`, made once per `source` object, which the caller never mutates (a
+    checkpoint's recorded quality, say): a page rerun draws a figure that did not change without building
+    it, converting its data or JSON-encoding its spec again (`vega_chart` caches by the spec's identity)."""
+    key = (id(source), build)
+    with _lock:
+        hit = _figures.get(key)
+        if hit is not None and hit[0] is source:
+            _figures.move_to_end(key)
+            return hit[1], hit[2]
+    spec, datasets = split_datasets(build(source))
+    with _lock:
+        _figures[key] = (source, spec, datasets)  # keeps `source` alive, so its id is not reused meanwhile
+        while len(_figures) > CACHE_SIZE:
+            _figures.popitem(last=False)
+    return spec, datasets
 
 
 _modes_cache: OrderedDict[tuple[str, Any], list[str]] = OrderedDict()
