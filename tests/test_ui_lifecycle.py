@@ -176,7 +176,6 @@ def test_every_running_tick_sends_its_timer_so_a_browser_that_lost_it_ticks_agai
     from ui import lifecycle
 
     sent = []
-    monkeypatch.setattr(lifecycle.tick_budget, "_BUDGET", lifecycle.tick_budget.TickBudget())  # not other tests' class
     monkeypatch.setattr(lifecycle, "session_key", lambda prefix: "test/timer")
     monkeypatch.setattr(lifecycle.fragment_timer, "retime", lambda seconds: sent.append(seconds) or True)
     lesson = toy_lesson(draw=lambda t: None)
@@ -191,36 +190,6 @@ def test_every_running_tick_sends_its_timer_so_a_browser_that_lost_it_ticks_agai
     r.running = False
     lifecycle._tick(lesson, r)  # paused: no timer
     assert len(sent) == 3
-
-
-def test_a_tick_tells_the_planner_when_it_began_before_waiting_for_its_turn(monkeypatch):
-    import contextlib
-    import time
-
-    from ui import lifecycle
-
-    @contextlib.contextmanager
-    def slow_turn(*args, **kwargs):  # another session holds the turn for 50 ms
-        time.sleep(0.05)
-        yield
-
-    asked = []
-    monkeypatch.setattr(lifecycle.tick_budget, "_BUDGET", lifecycle.tick_budget.TickBudget())
-    real_plan = lifecycle.tick_budget.plan_tick
-    monkeypatch.setattr(lifecycle, "session_key", lambda prefix: "test/started")
-    monkeypatch.setattr(lifecycle.turns, "turn", slow_turn)
-    monkeypatch.setattr(lifecycle.tick_budget, "plan_tick",
-                        lambda *a, **kw: asked.append((time.monotonic(), kw.get("started"))) or real_plan(*a, **kw))
-    monkeypatch.setattr(lifecycle.fragment_timer, "retime", lambda seconds: True)
-    lesson = toy_lesson(draw=lambda t: None)
-    r = lifecycle.Run()
-    r.trainer, r.config, r.running = ToyTrainer(ToyConfig()), ToyConfig(), True
-    try:
-        lifecycle._tick(lesson, r)
-    finally:
-        lifecycle.tick_budget.session_stopped("test/started")
-    (planned_at, started), = asked
-    assert started is not None and planned_at - started >= 0.05  # the wait is in the tick's wall time
 
 
 def test_a_second_step_press_while_steps_are_owed_is_ignored(at):

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -467,21 +466,19 @@ def _faults(lesson: Lesson, run: Run) -> None:
 def _tick(lesson: Lesson, run: Run) -> None:
     """One fragment run, in this session's turn: an action a widget inside the fragment queued, then train
     a bounded chunk while running, then draw — each under the session's lock."""
-    started = time.monotonic()  # the tick's wall time counts its wait for the turn (ui/tick_budget.py)
     with turns.turn():
         _carry_out(lesson, run)
-        _tick_in_turn(lesson, run, started)
+        _tick_in_turn(lesson, run)
 
 
-def _tick_in_turn(lesson: Lesson, run: Run, started: float | None = None) -> None:
+def _tick_in_turn(lesson: Lesson, run: Run) -> None:
     if run.running and run.trainer is not None and (run.error or lesson.fault(run.trainer)):
         _stop(lesson, run)
         st.rerun(scope="app")
     if run.running and run.trainer is not None:
         plan = tick_budget.plan_tick(session_key(lesson.prefix), lesson.nominal_interval,
                                      lesson.nominal_train_seconds, reports_done=True,
-                                     min_train_seconds=lesson.tick_floor(run.trainer) if lesson.tick_floor else 0.0,
-                                     started=started)
+                                     min_train_seconds=lesson.tick_floor(run.trainer) if lesson.tick_floor else 0.0)
         finished = None
         if run.lock.acquire(blocking=False):  # another thread is acting on the trainer: skip this chunk
             try:

@@ -19,10 +19,7 @@ cut short and nobody sees anything (measured: 4 sessions of the 1-D page, 0 upda
   the browser asks for the next one, and every session gets the same rate (fair);
 - with `tick_done`, the wall time of ticks is measured too (an EWMA; a tick that never reports done was
   cut short by the next request and counts as lasting its whole gap), and the interval is kept at
-  least RUN_MARGIN⁻¹ × that: this catches a core shared with other programs, which CPU time cannot see,
-  and, with `started`, ticks queueing for their turn (measured: with a CPU target above the one core the
-  turns share, 8 CGAN students' ticks ran 70 ms once their turn came but waited ~0.5 s for it; counted from
-  the turn, the interval stayed at 0.5 s and 99 % of runs were dropped);
+  least RUN_MARGIN⁻¹ × that: this catches a core shared with other programs, which CPU time cannot see;
 - training shares a server-wide budget: each tick trains min(nominal, TRAIN_SHARE × CPU_TARGET ×
   interval / running sessions) seconds — one user alone keeps the nominal 15 ms per 0.1 s; a lesson that
   trains more than that share alone (the CGAN) keeps its pace only while the class's ticks leave room;
@@ -144,22 +141,19 @@ class TickBudget:
     # --- the contract --------------------------------------------------------------------
     def plan(self, session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
              nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False,
-             min_train_seconds: float = 0.0, started: float | None = None) -> TickPlan:
-        """`started`: when this tick's run began on this clock, if earlier than now (it waited for its turn,
-        ui/turns.py): its wall time counts from there, as the browser's next request does."""
+             min_train_seconds: float = 0.0) -> TickPlan:
         with self._lock:
             now = self._clock()
-            begun = now if started is None else min(float(started), now)
             self._done_seen = self._done_seen or reports_done
             self._measure(now)
             self._expire(now)
             session = self._sessions.get(session_id)
-            gap = None if session is None else begun - session.last_tick
+            gap = None if session is None else now - session.last_tick
             if session is None:
-                session = self._sessions[session_id] = _Session(begun)
+                session = self._sessions[session_id] = _Session(now)
             elif session.open and self._done_seen:
-                self._observe_wall(now, begun - session.last_tick)  # cut short: it lasted at least its whole gap
-            session.last_tick = begun
+                self._observe_wall(now, now - session.last_tick)  # cut short: it lasted at least its whole gap
+            session.last_tick = now
             session.open = True
             floor = float(min_train_seconds)
             session.floor = min(floor, float(nominal_train_seconds)) if floor > 0 else 0.0  # NaN: no floor
@@ -329,13 +323,11 @@ _BUDGET = TickBudget()
 
 def plan_tick(session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
               nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False,
-              min_train_seconds: float = 0.0, started: float | None = None) -> TickPlan:
+              min_train_seconds: float = 0.0) -> TickPlan:
     """`reports_done=True`: this caller calls `tick_done` at the end of every tick that completes, so a
     tick that did not report done was cut short (counted even before any tick ever completed).
-    `min_train_seconds`: this session's floor (one step), at most the nominal training.
-    `started`: `time.monotonic()` when the tick's run began (before it waited for its turn)."""
-    return _BUDGET.plan(session_id, nominal_interval, nominal_train_seconds, reports_done, min_train_seconds,
-                        started)
+    `min_train_seconds`: this session's floor (one step), at most the nominal training."""
+    return _BUDGET.plan(session_id, nominal_interval, nominal_train_seconds, reports_done, min_train_seconds)
 
 
 def session_stopped(session_id: str) -> None:
