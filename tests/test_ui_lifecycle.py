@@ -176,6 +176,7 @@ def test_every_running_tick_sends_its_timer_so_a_browser_that_lost_it_ticks_agai
     from ui import lifecycle
 
     sent = []
+    monkeypatch.setattr(lifecycle.tick_budget, "_BUDGET", lifecycle.tick_budget.TickBudget())  # not other tests' class
     monkeypatch.setattr(lifecycle, "session_key", lambda prefix: "test/timer")
     monkeypatch.setattr(lifecycle.fragment_timer, "retime", lambda seconds: sent.append(seconds) or True)
     lesson = toy_lesson(draw=lambda t: None)
@@ -190,6 +191,40 @@ def test_every_running_tick_sends_its_timer_so_a_browser_that_lost_it_ticks_agai
     r.running = False
     lifecycle._tick(lesson, r)  # paused: no timer
     assert len(sent) == 3
+
+
+def test_a_tick_tells_the_planner_how_long_it_waited_for_its_turn_but_not_its_own_actions(monkeypatch):
+    """The browser's next request comes an interval after the run began, so the wait for the turn is part of
+    the tick's wall time; an action the tick carries out first (a click inside the fragment) is not a slow tick."""
+    import contextlib
+    import time
+
+    from ui import lifecycle
+
+    @contextlib.contextmanager
+    def slow_turn(*args, **kwargs):  # another session holds the turn for 50 ms
+        time.sleep(0.05)
+        yield
+
+    asked = []
+    monkeypatch.setattr(lifecycle.tick_budget, "_BUDGET", lifecycle.tick_budget.TickBudget())
+    real_plan = lifecycle.tick_budget.plan_tick
+    monkeypatch.setattr(lifecycle, "session_key", lambda prefix: "test/waited")
+    monkeypatch.setattr(lifecycle.turns, "turn", slow_turn)
+    monkeypatch.setattr(lifecycle.tick_budget, "plan_tick",
+                        lambda *a, **kw: asked.append(kw.get("waited")) or real_plan(*a, **kw))
+    monkeypatch.setattr(lifecycle.fragment_timer, "retime", lambda seconds: True)
+    lesson = toy_lesson(draw=lambda t: None)
+    r = lifecycle.Run()
+    r.trainer, r.config, r.running = ToyTrainer(ToyConfig()), ToyConfig(), True
+    r.intents.append(("A slow action", lambda: time.sleep(0.2)))
+    try:
+        lifecycle._tick(lesson, r)
+    finally:
+        lifecycle.tick_budget.session_stopped("test/waited")
+    assert not r.intents
+    (waited,) = asked
+    assert 0.05 <= waited < 0.2  # the wait is in the tick's wall time, the action is not
 
 
 def test_a_second_step_press_while_steps_are_owed_is_ignored(at):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -466,19 +467,22 @@ def _faults(lesson: Lesson, run: Run) -> None:
 def _tick(lesson: Lesson, run: Run) -> None:
     """One fragment run, in this session's turn: an action a widget inside the fragment queued, then train
     a bounded chunk while running, then draw — each under the session's lock."""
+    asked = time.monotonic()
     with turns.turn():
+        waited = time.monotonic() - asked  # counts in the tick's wall time (ui/tick_budget.py); its actions do not
         _carry_out(lesson, run)
-        _tick_in_turn(lesson, run)
+        _tick_in_turn(lesson, run, waited)
 
 
-def _tick_in_turn(lesson: Lesson, run: Run) -> None:
+def _tick_in_turn(lesson: Lesson, run: Run, waited: float = 0.0) -> None:
     if run.running and run.trainer is not None and (run.error or lesson.fault(run.trainer)):
         _stop(lesson, run)
         st.rerun(scope="app")
     if run.running and run.trainer is not None:
         plan = tick_budget.plan_tick(session_key(lesson.prefix), lesson.nominal_interval,
                                      lesson.nominal_train_seconds, reports_done=True,
-                                     min_train_seconds=lesson.tick_floor(run.trainer) if lesson.tick_floor else 0.0)
+                                     min_train_seconds=lesson.tick_floor(run.trainer) if lesson.tick_floor else 0.0,
+                                     waited=waited)
         finished = None
         if run.lock.acquire(blocking=False):  # another thread is acting on the trainer: skip this chunk
             try:

@@ -19,7 +19,10 @@ cut short and nobody sees anything (measured: 4 sessions of the 1-D page, 0 upda
   the browser asks for the next one, and every session gets the same rate (fair);
 - with `tick_done`, the wall time of ticks is measured too (an EWMA; a tick that never reports done was
   cut short by the next request and counts as lasting its whole gap), and the interval is kept at
-  least RUN_MARGIN⁻¹ × that: this catches a core shared with other programs, which CPU time cannot see;
+  least RUN_MARGIN⁻¹ × that: this catches a core shared with other programs, which CPU time cannot see,
+  and, with `waited`, ticks queueing for their turn (measured: with a CPU target above the one core the
+  turns share, 8 CGAN students' ticks ran 70 ms once their turn came but waited ~0.5 s for it; counted from
+  the turn, the interval stayed at 0.5 s and 99 % of runs were dropped);
 - training shares a server-wide budget: each tick trains min(nominal, TRAIN_SHARE × CPU_TARGET ×
   interval / running sessions) seconds — one user alone keeps the nominal 15 ms per 0.1 s; a lesson that
   trains more than that share alone (the CGAN) keeps its pace only while the class's ticks leave room;
@@ -141,19 +144,23 @@ class TickBudget:
     # --- the contract --------------------------------------------------------------------
     def plan(self, session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
              nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False,
-             min_train_seconds: float = 0.0) -> TickPlan:
+             min_train_seconds: float = 0.0, waited: float = 0.0) -> TickPlan:
+        """`waited`: seconds this tick's run waited for its turn (ui/turns.py) before it asked: its wall time
+        counts from there, as the browser's next request does."""
         with self._lock:
             now = self._clock()
+            waited = float(waited)
+            begun = now - waited if 0.0 < waited < float("inf") else now  # NaN, negative: no wait
             self._done_seen = self._done_seen or reports_done
             self._measure(now)
             self._expire(now)
             session = self._sessions.get(session_id)
-            gap = None if session is None else now - session.last_tick
+            gap = None if session is None else begun - session.last_tick
             if session is None:
-                session = self._sessions[session_id] = _Session(now)
+                session = self._sessions[session_id] = _Session(begun)
             elif session.open and self._done_seen:
-                self._observe_wall(now, now - session.last_tick)  # cut short: it lasted at least its whole gap
-            session.last_tick = now
+                self._observe_wall(now, begun - session.last_tick)  # cut short: it lasted at least its whole gap
+            session.last_tick = begun
             session.open = True
             floor = float(min_train_seconds)
             session.floor = min(floor, float(nominal_train_seconds)) if floor > 0 else 0.0  # NaN: no floor
@@ -323,11 +330,13 @@ _BUDGET = TickBudget()
 
 def plan_tick(session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
               nominal_train_seconds: float = NOMINAL_TRAIN_SECONDS, reports_done: bool = False,
-              min_train_seconds: float = 0.0) -> TickPlan:
+              min_train_seconds: float = 0.0, waited: float = 0.0) -> TickPlan:
     """`reports_done=True`: this caller calls `tick_done` at the end of every tick that completes, so a
     tick that did not report done was cut short (counted even before any tick ever completed).
-    `min_train_seconds`: this session's floor (one step), at most the nominal training."""
-    return _BUDGET.plan(session_id, nominal_interval, nominal_train_seconds, reports_done, min_train_seconds)
+    `min_train_seconds`: this session's floor (one step), at most the nominal training.
+    `waited`: seconds the tick's run waited for its turn before this call (not the time its own actions took)."""
+    return _BUDGET.plan(session_id, nominal_interval, nominal_train_seconds, reports_done, min_train_seconds,
+                        waited)
 
 
 def session_stopped(session_id: str) -> None:
