@@ -42,25 +42,44 @@ try:  # Streamlit 1.67 internals (re-check on an upgrade: tests/test_charts.py c
 except ImportError:  # pragma: no cover - the public path below still draws every chart
     LayoutConfig = None
 
-CACHE_SIZE = 512  # distinct spec objects whose JSON is kept (a page has < 10 per settings; a class, a few hundred)
-_cache: OrderedDict[int, tuple[dict, str]] = OrderedDict()  # id(spec) -> (spec: keeps the id taken, its JSON)
+CACHE_SIZE = 512  # distinct objects whose derived value is kept (a page has < 10 specs per settings; a class, a few hundred)
 _lock = threading.Lock()
+
+
+class ByIdentity:
+    """Values made once per object that the caller never mutates, found by the object's identity and kept
+    least-recently-used. An entry holds its object, so the id it was found by is not reused meanwhile."""
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self._size = size
+        self._items: OrderedDict[tuple, tuple[object, Any]] = OrderedDict()
+
+    def get(self, source: object, make: Callable[[], Any], *variant: Any) -> Any:
+        """`make()`, once per (`source` object, `variant`); `variant` must be hashable."""
+        key = (id(source), *variant)
+        with _lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] is source:
+                self._items.move_to_end(key)
+                return hit[1]
+        value = make()  # outside the lock: two sessions may both make it once, never wait for each other
+        with _lock:
+            self._items[key] = (source, value)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_spec_json = ByIdentity()
 
 
 def spec_json(spec: dict, stretch: bool) -> str:
     """The spec as Streamlit sends it (autosize added, names stabilised), made once per spec object."""
-    key = id(spec) * 2 + bool(stretch)
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None and hit[0] is spec:
-            _cache.move_to_end(key)
-            return hit[1]
-    text = _stabilize_vega_json_spec(json.dumps(_prepare_vega_lite_spec(spec, stretch)))
-    with _lock:
-        _cache[key] = (spec, text)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return text
+    return _spec_json.get(spec, lambda: _stabilize_vega_json_spec(json.dumps(_prepare_vega_lite_spec(spec, stretch))),
+                          bool(stretch))
 
 
 def vega_chart(spec: dict, datasets: dict[str, bytes], *, width: str | int = "stretch", dg: Any = None,
@@ -111,25 +130,14 @@ def split_datasets(spec: dict) -> tuple[dict, dict[str, bytes]]:
     return rest, {name: frame_bytes(data) for name, data in spec.get("datasets", {}).items()}
 
 
-_figures: OrderedDict[tuple[int, Callable], tuple[object, dict, dict[str, bytes]]] = OrderedDict()
+_figures = ByIdentity()
 
 
 def figure_of(source: Any, build: Callable[[Any], dict]) -> tuple[dict, dict[str, bytes]]:
     """`split_datasets(build(source))`, made once per `source` object, which the caller never mutates (a
     checkpoint's recorded quality, say): a page rerun draws a figure that did not change without building
     it, converting its data or JSON-encoding its spec again (`vega_chart` caches by the spec's identity)."""
-    key = (id(source), build)
-    with _lock:
-        hit = _figures.get(key)
-        if hit is not None and hit[0] is source:
-            _figures.move_to_end(key)
-            return hit[1], hit[2]
-    spec, datasets = split_datasets(build(source))
-    with _lock:
-        _figures[key] = (source, spec, datasets)  # keeps `source` alive, so its id is not reused meanwhile
-        while len(_figures) > CACHE_SIZE:
-            _figures.popitem(last=False)
-    return spec, datasets
+    return _figures.get(source, lambda: split_datasets(build(source)), build)
 
 
 _modes_cache: OrderedDict[tuple[str, Any], list[str]] = OrderedDict()
@@ -149,26 +157,16 @@ def selection_modes(text: str, selection_mode: Any) -> list[str]:
                 _modes_cache.popitem(last=False)
     return list(hit)
 
+
 PLOTLY_SELECTION_MODES = ("points", "box", "lasso")  # st.plotly_chart's default (part of the element's id)
-_plotly_cache: OrderedDict[int, tuple[dict, str]] = OrderedDict()  # id(figure) -> (figure, its JSON)
+_plotly_json = ByIdentity()
 
 
 def plotly_json(figure: dict) -> str:
     """The figure as st.plotly_chart sends it (`plotly.io.to_json`), made once per figure dict."""
     import plotly.io
 
-    key = id(figure)
-    with _lock:
-        hit = _plotly_cache.get(key)
-        if hit is not None and hit[0] is figure:
-            _plotly_cache.move_to_end(key)
-            return hit[1]
-    text = plotly.io.to_json(figure, validate=False)
-    with _lock:
-        _plotly_cache[key] = (figure, text)
-        while len(_plotly_cache) > CACHE_SIZE:
-            _plotly_cache.popitem(last=False)
-    return text
+    return _plotly_json.get(figure, lambda: plotly.io.to_json(figure, validate=False))
 
 
 def plotly_chart(figure: dict, *, key: str | None = None, config: dict | None = None, width: str | int = "stretch",
