@@ -202,3 +202,20 @@ def test_a_figure_is_built_once_per_source_object_and_its_data_survives_the_spli
     assert again[0] is spec and again[1] is datasets and len(built) == 1  # the same objects: vega_chart's JSON cache hits
     equal_but_new = [dict(r) for r in rows]
     assert figure_of(equal_but_new, build)[0] is not spec and len(built) == 2  # identity, not equality
+
+
+def test_by_identity_makes_a_value_once_per_object_and_forgets_the_least_recently_used():
+    from ui.charts import ByIdentity
+
+    made = []
+    cache = ByIdentity(size=2)
+
+    def value_of(obj, *variant):
+        return cache.get(obj, lambda: made.append((obj, variant)) or len(made), *variant)
+
+    a, b, c = {"x": 1}, {"x": 1}, {"x": 2}  # a == b, but not the same object
+    assert value_of(a) == value_of(a) == 1
+    assert value_of(b) == 2  # equal is not the same: the caller may mutate its own copy
+    assert value_of(a, True) == 3  # a variant is its own entry
+    assert value_of(c) == 4  # size 2: the least recently used (a) went, then b
+    assert value_of(a) == 5 and len(made) == 5

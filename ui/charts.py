@@ -69,9 +69,6 @@ class ByIdentity:
                 self._items.popitem(last=False)
         return value
 
-    def __len__(self) -> int:
-        return len(self._items)
-
 
 _spec_json = ByIdentity()
 
