@@ -296,22 +296,22 @@ def test_a_tick_s_wait_for_its_turn_counts_in_its_wall_time():
     """Ticks that take turns (ui/turns.py) may wait long for theirs and then run briefly: the browser's next
     request comes an interval after the run began, not after its turn came. Counted from the turn, 8 CGAN
     students' ticks looked 70 ms long while 99 % of their runs were dropped (a CPU target above one core)."""
-    def intervals(pass_start: bool) -> list[float]:
+    def intervals(pass_wait: bool) -> list[float]:
         clocks = Clocks()
         budget = clocks.budget()
         seen = []
         for _ in range(200):  # two sessions; each run waits 0.35 s for its turn, then runs 10 ms
             for sid in ("a", "b"):
                 clocks.wall += 0.35
-                plan = budget.plan(sid, reports_done=True, waited=0.35 if pass_start else 0.0)
+                plan = budget.plan(sid, reports_done=True, waited=0.35 if pass_wait else 0.0)
                 clocks.cpu += 0.002
                 clocks.wall += 0.01
                 budget.done(sid)
                 seen.append(plan.interval)
         return seen[-20:]
 
-    assert min(intervals(pass_start=True)) >= 0.36 / tb.RUN_MARGIN
-    assert max(intervals(pass_start=False)) < 0.36 / tb.RUN_MARGIN  # what the turn alone showed
+    assert min(intervals(pass_wait=True)) >= 0.36 / tb.RUN_MARGIN
+    assert max(intervals(pass_wait=False)) < 0.36 / tb.RUN_MARGIN  # what the turn alone showed
 
 
 @pytest.mark.parametrize("waited", [float("nan"), -1.0, float("inf")])

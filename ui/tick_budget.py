@@ -63,7 +63,7 @@ NOMINAL_TRAIN_SECONDS = 0.015  # s of training per tick for one user alone
 CPU_TARGET = 1.0  # cores of process CPU that all ticks together may use (torch computes outside the GIL, so a
 # process can use more than its one core of Python; the turns, ui/turns.py, are one core: the wall-time rule,
 # which counts a tick's wait for its turn, keeps them from over-filling). Measured, 2 cores, interleaved
-# (docs/classroom.md, session 11): 1.0 against 0.85 carried 8 CGAN students at 3.9–4.0 updates/s against 3.3–3.5,
+# (docs/classroom.md, session 11): 1.0 against 0.85 carried 8 CGAN students at 3.9–4.0 updates/s against 3.3–3.7,
 # 32 at 0.8–0.9 against 0.6, 16 on xy / mode collapse at 5.5 / 4.1–4.2 against 4.7 / 3.5, runs dropped ≤ 5 %;
 # 1.1–1.3 dropped up to 16 %. (Before the turns, 0.85 dropped 19 % of twelve 1-D sessions' runs.)
 # Workers that share the cores (scripts/serve_class.sh, deploy/k8s.yaml) set CPU_TARGET_ENV to 0.75: two at 0.85
@@ -153,7 +153,7 @@ class TickBudget:
         with self._lock:
             now = self._clock()
             waited = float(waited)
-            begun = now - waited if 0.0 < waited < float("inf") else now  # NaN, negative: no wait
+            begun = now - waited if 0.0 < waited < float("inf") else now  # NaN, negative, infinite: no wait
             self._done_seen = self._done_seen or reports_done
             self._measure(now)
             self._expire(now)
