@@ -26,6 +26,7 @@ def build_navigation():
 def main() -> None:
     use_one_thread_per_session()
     run_costs.install()  # Streamlit's per-run theme message, built once (ui/run_costs.py)
+    run_costs.freeze_long_lived()  # the libraries out of the GC's full collections (ui/run_costs.py)
     with turns.turn(urgent=True):  # a page run's Python work waits for its turn, as the live ticks do (ui/turns.py)
         st.set_page_config(page_title="GAN Playground", page_icon=":material/sports_kabaddi:", layout="wide")
         page = build_navigation()

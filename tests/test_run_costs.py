@@ -63,3 +63,55 @@ def test_the_app_installs_it():
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
     assert hasattr(app_session._populate_theme_msg, "original")
+
+
+FREEZE_PROBE = """
+import gc, json, time
+import torch  # the long-lived libraries, as in the server
+from ui import run_costs
+
+before = len(gc.get_objects())
+frozen = run_costs.freeze_long_lived()
+again = run_costs.freeze_long_lived()
+tracked_after = len(gc.get_objects())  # what a full collection still walks
+
+
+class Cycle:
+    pass
+
+
+a, b = Cycle(), Cycle()
+a.other, b.other = b, a  # garbage only the cycle collector can free
+del a, b
+freed = gc.collect()
+print(json.dumps({"before": before, "frozen": frozen, "again": again, "after": tracked_after, "freed": freed}))
+"""
+
+
+def test_freeze_long_lived_takes_the_libraries_out_of_full_collections_once():
+    # In a fresh interpreter: freezing in this test process would freeze the other tests' objects too.
+    import json
+    import subprocess
+    import sys
+
+    from tests.app_paths import ROOT
+
+    out = subprocess.run([sys.executable, "-c", FREEZE_PROBE], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    probe = json.loads(out.strip().splitlines()[-1])
+    assert probe["frozen"] > probe["before"]  # torch and the app's own modules, imported by the call
+    assert probe["after"] < 0.05 * probe["frozen"]  # a full collection no longer walks them
+    assert probe["again"] == 0  # once per process: what is frozen is never freed
+    assert probe["freed"] >= 2  # cycles made later are still collected
+
+
+def test_the_app_freezes_once_per_process(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_paths import APP
+
+    calls = []
+    monkeypatch.setattr(run_costs, "freeze_long_lived", lambda: calls.append(1) or 0)
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert calls == [1]
