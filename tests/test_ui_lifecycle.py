@@ -168,6 +168,41 @@ def test_a_tick_skips_training_while_another_thread_holds_the_trainer(monkeypatc
     assert r.trainer.steps == 1
 
 
+def test_ticks_and_steps_train_on_the_long_lived_compute_thread_and_draw_on_their_own(monkeypatch):
+    """Streamlit gives every run a new thread, where torch's first operations cost more (ui/compute.py):
+    the training of every tick and every Step piece goes to one long-lived thread; drawing stays in the run."""
+    from ui import compute, lifecycle
+
+    trained, drawn = [], []
+    monkeypatch.setattr(compute, "_THREAD", compute.ComputeThread())  # counts of this test only
+    monkeypatch.setattr(lifecycle.tick_budget, "_BUDGET", lifecycle.tick_budget.TickBudget())
+    monkeypatch.setattr(lifecycle, "session_key", lambda prefix: "test/compute")
+    monkeypatch.setattr(lifecycle.fragment_timer, "retime", lambda seconds: True)
+    lesson = toy_lesson(advance=lambda t, s: trained.append(threading.get_ident()) or t.step(1),
+                        step=lambda t, n: trained.append(threading.get_ident()) or t.step(n),
+                        draw=lambda t: drawn.append(threading.get_ident()))
+    r = lifecycle.Run()
+    r.trainer, r.config, r.running = ToyTrainer(ToyConfig()), ToyConfig(), True
+    runs = []
+
+    def one_run(work):  # each on a thread of its own, as Streamlit's script runs are
+        th = threading.Thread(target=lambda: runs.append(threading.get_ident()) or work())
+        th.start()
+        th.join()
+
+    try:
+        for _ in range(2):
+            one_run(lambda: lifecycle._tick(lesson, r))
+    finally:
+        lifecycle.tick_budget.session_stopped("test/compute")
+    r.running, r.todo = False, 4
+    one_run(lambda: lifecycle._carry_out(lesson, r))  # a Step press: two pieces of two steps
+    assert r.trainer.steps == 2 + 4 and r.error is None
+    assert len(trained) == 4 and len(set(trained)) == 1  # one thread trained everything …
+    assert not set(trained) & set(runs)  # … and it was none of the runs' own threads
+    assert drawn == runs[:2]  # each tick drew on its own run's thread (st.* calls need the run's context)
+
+
 def test_every_running_tick_sends_its_timer_so_a_browser_that_lost_it_ticks_again(monkeypatch):
     """The browser drops its fragment timers when a full run starts and sets them again only when that run
     reaches the fragment; a full run replaced before that (a Streamlit race, docs/classroom.md) left the page

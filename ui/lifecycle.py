@@ -39,7 +39,7 @@ import streamlit as st
 
 from gan_core.settings_spec import specs
 from ui import settings as sidebar
-from ui import fragment_timer, presenter, share, tick_budget, turns, widgets
+from ui import compute, fragment_timer, presenter, share, tick_budget, turns, widgets
 
 LOG = logging.getLogger(__name__)
 LOCK_WAIT_S = 30.0  # a frame waits this long for another thread's action on the same trainer
@@ -362,7 +362,7 @@ def _carry_out(lesson: Lesson, run: Run, progress: Callable[[int, int], None] | 
         piece = lesson.step_piece or max(total, 1)
         while run.todo > 0 and run.trainer is not None and run.error is None and lesson.fault(run.trainer) is None:
             n = min(piece, run.todo)
-            _guarded(run, "Training step", lambda: lesson.step(run.trainer, n))
+            _guarded(run, "Training step", lambda: compute.run(lambda: lesson.step(run.trainer, n)))
             run.todo = max(0, run.todo - n)
             if (turn := turns.current()) is not None and run.todo > 0:
                 turn.pass_on()  # a long Step lets the class's ticks go between its pieces
@@ -487,7 +487,8 @@ def _tick_in_turn(lesson: Lesson, run: Run, waited: float = 0.0) -> None:
         if run.lock.acquire(blocking=False):  # another thread is acting on the trainer: skip this chunk
             try:
                 if run.running:  # checked again under the lock: a Reset or Pause may have come in between
-                    finished = _guarded(run, "Training", lambda: lesson.advance(run.trainer, plan.train_seconds))
+                    finished = _guarded(run, "Training", lambda: compute.run(  # ui/compute.py: a warm thread
+                        lambda: lesson.advance(run.trainer, plan.train_seconds)))
             finally:
                 run.lock.release()
         if finished is False or run.error or lesson.fault(run.trainer):
