@@ -15,7 +15,7 @@ from gan_core.cgan.live import Refresh
 from gan_core.cgan.metrics import JudgeReadout
 from gan_core.cgan.models import architecture_table
 from gan_core.cgan.trainer import CGANTrainer, timeline
-from ui import lifecycle, notes
+from ui import compute, lifecycle, notes
 from ui.charts import split_datasets, vega_chart
 from ui.cgan_resources import load_judge
 
@@ -35,7 +35,7 @@ def judge_readout(trainer: CGANTrainer) -> None:
         readout = (trainer, JudgeReadout(judge, n_per_class=10, every_seconds=JUDGE_EVERY_S))
         st.session_state["cgan_live_judge"] = readout
     live = readout[1]
-    accuracy = live.update(trainer.ema_generator, trainer.steps, trainer.seconds)
+    accuracy = compute.run(lambda: live.update(trainer.ema_generator, trainer.steps, trainer.seconds))  # ui/compute.py
     st.metric("Judge reads the asked-for digit", f"{accuracy:.0%}",
               help="Share of 100 generated digits (10 per label) the judge classifier reads as the label G was "
                    f"given; measured again every {JUDGE_EVERY_S:g} s of training (last at step {live.steps}).")
@@ -57,7 +57,7 @@ def now_png(trainer: CGANTrainer, running: bool) -> bytes:
         st.session_state["cgan_now"] = cached
     refresh: Refresh = cached["refresh"]
     if refresh.due(trainer.steps, trainer.seconds, now) or (not running and trainer.steps != refresh.steps):
-        cached["png"] = png_bytes(grid_image(trainer.sample_grid(), 3))
+        cached["png"] = png_bytes(grid_image(compute.run(trainer.sample_grid), 3))  # torch on the warm thread
         refresh.mark(trainer.steps, trainer.seconds, now)
     return cached["png"]
 
