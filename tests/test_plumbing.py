@@ -51,6 +51,39 @@ def test_the_app_runs_torch_on_one_thread_per_process():
         torch.set_num_threads(before)
 
 
+BLAS_PROBE = """
+import contextlib, json
+from threadpoolctl import threadpool_info
+from gan_core import device
+
+def blas_threads():
+    return sorted({i["num_threads"] for i in threadpool_info() if i["internal_api"] in ("openblas", "mkl", "blis")})
+
+before = blas_threads()
+limits_per_call = not isinstance(device.one_blas_thread(), contextlib.nullcontext)
+device.use_one_thread_per_session()
+device.use_one_thread_per_session()  # every page run calls it: once is enough
+print(json.dumps({"before": before, "limits_per_call": limits_per_call, "after": blas_threads(),
+                  "no_op_after": isinstance(device.one_blas_thread(), contextlib.nullcontext)}))
+"""
+
+
+def test_the_app_pins_blas_to_one_thread_once_and_the_trainers_stop_asking():
+    # In a fresh interpreter with BLAS on two threads: pinning lasts for the process.
+    import os
+    import subprocess
+    import sys
+
+    from tests.app_paths import ROOT
+
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"}
+    out = subprocess.run([sys.executable, "-c", BLAS_PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    probe = json.loads(out.strip().splitlines()[-1])
+    assert probe["before"] == [2] and probe["limits_per_call"]
+    assert probe["after"] == [1] and probe["no_op_after"]
+
+
 def test_bad_command_line_input_has_one_shape_for_every_subcommand(capsys):
     from gan_core.cli_support import fail_invalid
 

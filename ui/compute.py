@@ -2,14 +2,16 @@
 
 Why: Streamlit runs every script run and every fragment tick on a thread of its own, made for that run, and
 torch's first operations on a new thread cost more than on a thread that has run them before (per-thread
-scratch memory of the convolutions and of malloc, touched afresh: page faults). Measured on 2 cores: a CGAN
-step on a fresh thread 36.3 ms of CPU, on one long-lived thread 31.7 ms (benchmarks/bench_turns.py, part 3;
-on another host 13.5 against 12.3). The ticks train one at a time anyway (each in its turn, ui/turns.py), so
-one thread serves the whole class: a tick hands its chunk over and waits for it (the wait holds no GIL).
+scratch memory of the convolutions and of malloc, touched afresh: page faults). Measured with 8 trainers
+stepped in turn (benchmarks/bench_turns.py, part 3, 2 cores): CPU per step on a fresh thread against one
+long-lived thread, CGAN 36.1 → 32.8 ms, spam 14.5 → 13.6 ms, 1-D and mode collapse 1.01 → 0.92 ms. The ticks
+train one at a time anyway (each in its turn, ui/turns.py), so one thread serves the whole class: a tick
+hands its chunk over and waits for it (the wait holds no GIL).
 
 When that thread is busy (a run that went ahead without its turn, past turns.WAIT_S) or a chunk is asked for
 from the thread itself, the chunk runs inline, as before. The thread keeps no reference to a chunk once it is
 done (no session's trainer is held), it starts with the first chunk and, a daemon, ends with the process.
+A chunk is pure compute: no st.* call (it runs without the run's script context) and no lock its caller holds.
 """
 from __future__ import annotations
 

@@ -33,6 +33,10 @@ _undo: list = []
 _frozen = False
 LOG = logging.getLogger(__name__)
 LONG_LIVED_PACKAGES = ("ui", "gan_core")  # imported in full before the freeze: every page needs most of them
+# ... and what they import only when first used: torch's first optimizer imports torch._dynamo and with it
+# sympy (~45,000 objects, measured: most of what a full collection still walked after a freeze without them);
+# PNG encoding imports Pillow's modules
+LAZY_IMPORTS = ("torch._dynamo", "PIL.Image", "PIL.PngImagePlugin")
 
 
 def _forget(*_args) -> None:
@@ -102,6 +106,11 @@ def freeze_long_lived() -> int:
         if _frozen:
             return 0
         _frozen = True
+    for name in LAZY_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - one module less frozen, nothing else
+            LOG.warning("not imported before the GC freeze: %s", name, exc_info=True)
     for name in LONG_LIVED_PACKAGES:
         package = importlib.import_module(name)
         for module in pkgutil.walk_packages(package.__path__, prefix=f"{name}."):

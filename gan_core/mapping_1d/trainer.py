@@ -25,6 +25,7 @@ import time
 import numpy as np
 import torch
 
+from gan_core.device import one_blas_thread
 from gan_core.history import CappedHistory
 from gan_core.mapping_1d import losses as L
 from gan_core.mapping_1d.config import Mapping1DConfig
@@ -32,25 +33,6 @@ from gan_core.mapping_1d.metrics import midpoint_quantiles
 from gan_core.mapping_1d.nets import FlatMLP, copy_flat_to_torch, torch_mlp
 from gan_core.mapping_1d.targets import Target, ideal_map, noise_quantile, parse_target
 from gan_core.settings_spec import ensure_valid
-
-try:  # installed with scikit-learn (via mlxtend); without it BLAS keeps its own thread count
-    from threadpoolctl import ThreadpoolController
-except ImportError:  # pragma: no cover
-    ThreadpoolController = None
-
-_BLAS_CONTROLLER = None
-
-
-def one_blas_thread():
-    """Context: NumPy's BLAS on one thread. For 128×32 matrices, waking a second thread costs
-    more than it saves (measured: a step takes about half the time on one thread)."""
-    global _BLAS_CONTROLLER
-    if _BLAS_CONTROLLER is None:
-        _BLAS_CONTROLLER = (
-            ThreadpoolController().select(internal_api=["openblas", "mkl", "blis"]) if ThreadpoolController else False
-        )
-    return _BLAS_CONTROLLER.limit(limits=1) if _BLAS_CONTROLLER else contextlib.nullcontext()
-
 
 HISTORY_SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake", "w1", "g_grad")
 ADAM_EPS = 1e-8

@@ -10,7 +10,6 @@ start from the same weights, so they follow the same run up to float rounding.
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -18,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gan_core.device import one_blas_thread
 from gan_core.history import CappedHistory
 from gan_core.settings_spec import ensure_valid
 from gan_core.twod import losses as L
@@ -25,25 +25,10 @@ from gan_core.twod.config import TwoDConfig
 from gan_core.twod.engine import NumpyEngine
 from gan_core.twod.targets import as_target
 
-try:  # installed with scikit-learn; without it BLAS keeps its own thread count
-    from threadpoolctl import ThreadpoolController
-except ImportError:  # pragma: no cover
-    ThreadpoolController = None
-
 BASE_SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake")
 SNAPSHOT_EVERY = 200
 EXPLODED = 1e4  # |generated coordinate| beyond this: G has run off
 MAX_CHUNK = 64  # steps between clock checks in run_for
-
-_BLAS = None
-
-
-def one_blas_thread():
-    """NumPy's BLAS on one thread: for 128×128 matrices a second thread costs more than it saves."""
-    global _BLAS
-    if _BLAS is None:
-        _BLAS = ThreadpoolController().select(internal_api=["openblas", "mkl", "blis"]) if ThreadpoolController else False
-    return _BLAS.limit(limits=1) if _BLAS else contextlib.nullcontext()
 
 
 class Batch(NamedTuple):
