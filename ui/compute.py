@@ -2,7 +2,8 @@
 
 Why: Streamlit runs every script run and every fragment tick on a thread of its own, made for that run, and
 torch's first operations on a new thread cost more than on a thread that has run them before (per-thread
-scratch memory of the convolutions and of malloc, touched afresh: page faults). Measured with 8 trainers
+scratch memory touched afresh: session 12 counted 145–270 minor page faults a CGAN step on a new thread, 6–70
+on a thread that had stepped before). Measured with 8 trainers
 stepped in turn (benchmarks/bench_turns.py, part 3, 2 cores): CPU per step on a fresh thread against one
 long-lived thread, CGAN 36.1 → 32.8 ms, spam 14.5 → 13.6 ms, 1-D and mode collapse 1.01 → 0.92 ms. The ticks
 train one at a time anyway (each in its turn, ui/turns.py), so one thread serves the whole class: a tick
