@@ -117,7 +117,7 @@ def test_freeze_long_lived_takes_the_libraries_out_of_full_collections_once():
     assert probe["after_first_use"] < 0.05 * probe["frozen"]  # torch._dynamo, sympy, Pillow: frozen already
 
 
-def test_the_app_freezes_once_per_process(monkeypatch):
+def test_every_page_run_of_the_app_asks_for_the_freeze(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     from tests.app_paths import APP
