@@ -66,7 +66,7 @@ def test_the_app_installs_it():
 
 
 FREEZE_PROBE = """
-import gc, json, time
+import gc, json
 import torch  # the long-lived libraries, as in the server
 from ui import run_costs
 
@@ -124,6 +124,6 @@ def test_every_page_run_of_the_app_asks_for_the_freeze(monkeypatch):
 
     calls = []
     monkeypatch.setattr(run_costs, "freeze_long_lived", lambda: calls.append(1) or 0)
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert calls == [1]

@@ -111,19 +111,19 @@ def freeze_long_lived() -> int:
             return 0
         _frozen = True
     for name in LAZY_IMPORTS:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - one module less frozen, nothing else
-            LOG.warning("not imported before the GC freeze: %s", name, exc_info=True)
+        _import_before_freeze(name)
     for name in LONG_LIVED_PACKAGES:
         package = importlib.import_module(name)
         for module in pkgutil.walk_packages(package.__path__, prefix=f"{name}."):
-            if module.name.rsplit(".", 1)[-1] == "__main__":
-                continue  # the CLI's entry point runs when imported
-            try:
-                importlib.import_module(module.name)
-            except Exception:  # noqa: BLE001 - an optional module that cannot import is its page's problem
-                LOG.warning("not imported before the GC freeze: %s", module.name, exc_info=True)
+            if module.name.rsplit(".", 1)[-1] != "__main__":  # the CLI's entry point runs when imported
+                _import_before_freeze(module.name)
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
+
+
+def _import_before_freeze(name: str) -> None:
+    try:
+        importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - a module that cannot import is one less frozen (and its page's problem)
+        LOG.warning("not imported before the GC freeze: %s", name, exc_info=True)
