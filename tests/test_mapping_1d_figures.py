@@ -152,6 +152,29 @@ def test_arrow_bytes_are_exactly_what_pyarrows_stream_writer_makes(trained):
             assert figures.arrow_bytes(columns) == sink.getvalue().to_pybytes(), name
 
 
+def _writer_bytes(columns: dict) -> bytes:
+    import pyarrow as pa
+
+    batch = pa.record_batch([pa.array(figures._float32(np.asarray(v))) for v in columns.values()], names=list(columns))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return sink.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2, 3, 7, 60, 301])
+def test_arrow_bytes_from_cached_headers_match_the_writer_for_any_rows_and_values(rows):
+    """The batch header is cached per (names, rows) and the body is the columns' bytes: other values of the
+    same shape (NaN, ±inf, huge float64) must still give the writer's bytes, and odd row counts its padding."""
+    rng = np.random.default_rng(rows)
+    for _ in range(3):  # the first time fills the caches, then other numbers through the cached header
+        columns = {"x": rng.normal(size=rows), "y": rng.normal(size=rows).astype(np.float32),
+                   "odd": np.where(rng.random(rows) < 0.3, np.inf, -1e300 * rng.random(rows))}
+        assert figures.arrow_bytes(columns) == _writer_bytes(columns)
+    ints = {"step": np.arange(rows), "v": rng.normal(size=rows)}  # not all float: the writer's own path
+    assert figures.arrow_bytes(ints) == _writer_bytes(ints)
+
+
 def test_a_vanished_gradient_is_drawn_on_the_floor_of_the_log_axis():
     trainer = Mapping1DTrainer(Mapping1DConfig(), log_every=1)
     trainer.step(3)

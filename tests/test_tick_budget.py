@@ -367,6 +367,41 @@ def test_the_page_reruns_after_an_interval_change_are_not_billed_as_tick_cost():
     assert max(p.interval for p in plans) <= tb.INTERVAL_LADDER[tb.INTERVAL_LADDER.index(steady) + 1]
 
 
+def _steady_interval(n: int, overhead: float) -> float:
+    clocks = Clocks()
+    budget = clocks.budget()
+    simulate(budget, clocks, [f"s{i}" for i in range(n)], overhead, 90.0)
+    return budget.interval_now()
+
+
+def test_a_rung_chosen_before_anything_was_measured_steps_down_once_it_is():
+    """A class that starts together is planned on PRIOR_OVERHEAD (20 ms a tick) until its first cost window:
+    its measured cost (8 ms) must bring the interval down at once, not after DOWN_HOLD (measured: 12 1-D
+    students at 0.35 s for 15 s, 0.25 s once measured)."""
+    clocks = Clocks()
+    budget = clocks.budget()
+    sessions = [f"s{i}" for i in range(12)]
+    _, _, _, early = simulate(budget, clocks, sessions, 0.008, 1.0)
+    assert max(p.interval for p in early) > _steady_interval(12, 0.008)  # the prior's guess: too slow
+    _, _, _, plans = simulate(budget, clocks, sessions, 0.008, tb.DOWN_HOLD / 2, record_from=tb.DOWN_HOLD / 2 - 1)
+    assert {p.interval for p in plans} == {_steady_interval(12, 0.008)}
+
+
+def test_students_joining_are_not_billed_as_the_cost_of_ticks():
+    """Each student who joins loads the page and presses Start: page runs (here 0.15 s of CPU each) among
+    the running students' ticks. Counted as tick cost they made 8 xy students read 34 ms a tick instead of
+    12, and the class ticked a rung or two slower for DOWN_HOLD."""
+    clocks = Clocks()
+    budget = clocks.budget()
+    sessions = [f"s{i}" for i in range(8)]
+    for i in range(len(sessions)):  # one joins every 0.4 s
+        clocks.cpu += 0.15
+        simulate(budget, clocks, sessions[:i + 1], 0.01, 0.4)
+    _, _, _, plans = simulate(budget, clocks, sessions, 0.01, 8.0, record_from=7.0)
+    assert budget._overhead == pytest.approx(0.01, rel=0.1)
+    assert {p.interval for p in plans} == {_steady_interval(8, 0.01)}
+
+
 def _mean_wait_on_one_core(periods: list[float], cost: float, seconds: float, record_from: float) -> float:
     """Ticks of sessions whose browser timers all (re)started at t = 0, served one at a time in arrival order
     by one core, each taking `cost`: the mean wall time (waiting + own work) of ticks after `record_from`."""

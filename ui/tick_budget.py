@@ -41,7 +41,9 @@ dropped). Slightly different periods drift the phases apart within a few seconds
 the interval, and the planner counts the mean faster pace in its CPU estimate.
 
 The interval moves on a short ladder of values (up at once; down, with a margin, only DOWN_HOLD seconds
-after the last change), so it changes rarely. The lifecycle sends a new `run_every` from each session's
+after the last change — except a rung chosen on PRIOR_OVERHEAD, before any cost was measured, which goes
+down as soon as one is), so it changes rarely. A cost window in which a session started ticking is not
+measured: that student's page load and Start press (page runs) are in it, and are no tick's cost. The lifecycle sends a new `run_every` from each session's
 own tick (ui/fragment_timer.py); where it cannot, a change costs a full page rerun of every running
 session (measured: an oscillating interval then made every session rerun its page about once a second,
 which by itself overloaded the server).
@@ -143,6 +145,8 @@ class TickBudget:
         self._wall_samples = 0  # since the last change: the wall time is measured afresh at each rung
         self._wall_failed: tuple[int, int, float] | None = None  # (rung, running, when) ticks ran too long at
         self._done_seen = False
+        self._win_joined = False  # a session started ticking in this cost window (its page runs are in it)
+        self._rung_on_prior = False  # the last change was planned on PRIOR_OVERHEAD, not on a measured cost
 
     # --- the contract --------------------------------------------------------------------
     def plan(self, session_id: str, nominal_interval: float = NOMINAL_INTERVAL,
@@ -161,6 +165,7 @@ class TickBudget:
             gap = None if session is None else begun - session.last_tick
             if session is None:
                 session = self._sessions[session_id] = _Session(begun)
+                self._win_joined = True
             elif session.open and self._done_seen:
                 self._observe_wall(now, begun - session.last_tick)  # cut short: it lasted at least its whole gap
             session.last_tick = begun
@@ -216,15 +221,21 @@ class TickBudget:
             return
         idle, self._last_any = now - self._last_any, now
         if idle > COST_STALE:
-            self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, self._cpu_clock(), 0, 0.0
+            self._restart_window(now)
             return
         if now - self._last_change < SETTLE + 2 * INTERVAL_LADDER[self._rung]:
             # right after a change (and where a change costs every running session a page rerun, that burst)
             # is not a tick's steady cost (measured: counting the burst raised the estimate, which stepped the
             # interval up again — a feedback)
-            self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, self._cpu_clock(), 0, 0.0
+            self._restart_window(now)
             return
         if now - self._win_wall < COST_WINDOW or self._win_ticks < COST_MIN_TICKS:
+            return
+        if self._win_joined:
+            # a session that starts ticking has just loaded its page and pressed Start: two page runs (~0.1 s
+            # of CPU each) that are no tick's cost (measured: 8 xy students joining read as 34 ms a tick, 12 in
+            # the steady state, and the class then ticked a rung or two slower for DOWN_HOLD)
+            self._restart_window(now)
             return
         cpu = self._cpu_clock()
         per_tick = (cpu - self._win_cpu) / self._win_ticks
@@ -235,7 +246,11 @@ class TickBudget:
                   "(smoothed), tick wall %s, %d running", self._win_ticks, 1000 * per_tick,
                   1000 * self._win_train / self._win_ticks, 1000 * self._overhead,
                   "unmeasured" if self._wall is None else f"{1000 * self._wall:.0f} ms", len(self._sessions))
-        self._win_wall, self._win_cpu, self._win_ticks, self._win_train = now, cpu, 0, 0.0
+        self._restart_window(now, cpu)
+
+    def _restart_window(self, now: float, cpu: float | None = None) -> None:
+        self._win_wall, self._win_cpu = now, self._cpu_clock() if cpu is None else cpu
+        self._win_ticks, self._win_train, self._win_joined = 0, 0.0, False
 
     def _observe_wall(self, now: float, seconds: float) -> None:
         if now - self._last_change < SETTLE + 2 * INTERVAL_LADDER[self._rung]:
@@ -294,7 +309,10 @@ class TickBudget:
                 # fell from 5.0 to 3.7 updates/s — a cut-short tick's wall is its whole gap, which bars too much)
                 self._wall_failed = (self._rung, n, now)
             self._rung = want
-        elif want < self._rung and now - self._last_change >= DOWN_HOLD:
+        elif want < self._rung and (now - self._last_change >= DOWN_HOLD
+                                    or (self._rung_on_prior and self._overhead is not None)):
+            # the hold keeps a measured class from flapping; a rung chosen on the prior guess (a class joining:
+            # nothing measured yet) goes down as soon as its cost is measured
             down = next(i for i, v in enumerate(INTERVAL_LADDER) if v >= need / DOWN_MARGIN or i == self._rung)
             failed = self._wall_failed
             if failed is not None and n >= failed[1] and now - failed[2] < WALL_MEMORY:
@@ -302,6 +320,7 @@ class TickBudget:
             self._rung = min(down, self._rung)
         if self._rung != old:  # rare; logged with why, for whoever runs the class server
             self._last_change = now
+            self._rung_on_prior = self._overhead is None
             self._wall_samples = 0
             LOG.info("tick interval %.2f s -> %.2f s: %d running, %.1f ms CPU per tick besides training, "
                      "tick wall %s", INTERVAL_LADDER[old], INTERVAL_LADDER[self._rung], n,
