@@ -56,11 +56,16 @@ class LivePage:
     url: str  # the page's url_path in app.py
     start_keys: tuple[str, ...]  # key of the Start button (widget ids end with "-<key>")
     start_labels: tuple[str, ...] = ("Start",)
+    tab: str | None = None  # the tab the Start button is in (the browser check opens it)
+
+    @property
+    def prefix(self) -> str:  # the lesson's key prefix: its live panel is `.st-key-<prefix>_live`
+        return self.start_keys[0].removesuffix("_start")
 
 
 PAGES = {
     "1d": LivePage("mapping-1d", ("m1d_start",)),
-    "cgan": LivePage("cgan", ("cgan_start",)),
+    "cgan": LivePage("cgan", ("cgan_start",), tab="Train from scratch"),
     "xy": LivePage("xy-game", ("xy_start",), ("Play",)),
     "spam": LivePage("spam-filter", ("spam_start",), ("Run",)),
     "mc": LivePage("mode-collapse", ("mc_start",)),
@@ -530,7 +535,8 @@ async def release(base: str, pids: list[int], page_name: str, n: int, ttl: float
 
 def browser_rate(base: str, page_name: str, seconds: float, warmup: float) -> float:
     """One real Chromium session (Playwright, Debian's /usr/bin/chromium): step-counter changes per second,
-    counted in the page by a MutationObserver on the first metric (the step counter)."""
+    counted in the page by a MutationObserver: the first "step N" / "round N" in the live panel's metrics,
+    progress text and markdown (what the headless client reads in the deltas), in document order."""
     from playwright.sync_api import sync_playwright
 
     page_def = PAGES[page_name]
@@ -543,20 +549,44 @@ def browser_rate(base: str, page_name: str, seconds: float, warmup: float) -> fl
             tab.wait_for_selector("h1", timeout=120_000)
             if page_def is not PAGES["1d"]:  # the 1-D lesson is the root page
                 tab.goto(f"{base}/{page_def.url}")
-            tab.wait_for_selector(f".st-key-{page_def.start_keys[0]} button", timeout=120_000)
-            tab.locator(f".st-key-{page_def.start_keys[0]} button").click()
-            tab.wait_for_selector("[data-testid='stMetricValue']", timeout=120_000)
+                tab.wait_for_selector("h1", timeout=120_000)
+            if page_def.tab:
+                tab.get_by_role("tab", name=page_def.tab).click()
+            start = tab.locator(f".st-key-{page_def.start_keys[0]} button")
+            start.wait_for(state="visible", timeout=120_000)
+            start.click()
+            live = f".st-key-{page_def.prefix}_live"
+            tab.wait_for_function(f"() => /(step|round)\\s*[\\d,]+/i.test("
+                                  f"document.querySelector('{live}')?.textContent || '')", timeout=120_000)
             time.sleep(warmup)
-            tab.evaluate("""() => { window.__changes = 0; let last = null;
-                const read = () => { const el = document.querySelector("[data-testid='stMetricValue']");
-                    const t = el ? el.textContent : null; if (t !== last) { if (last !== null) window.__changes++;
-                    last = t; } };
+            tab.evaluate("""(live) => { window.__changes = 0; let last = null;
+                const counter = /(step|round)\\s*[\\d,]+/i;
+                const cells = "[data-testid='stMetric'], [data-testid='stProgress'], [data-testid='stMarkdownContainer']";
+                const read = () => { const panel = document.querySelector(live); let t = null;
+                    for (const el of panel ? panel.querySelectorAll(cells) : []) {
+                        const m = (el.textContent || "").match(counter); if (m) { t = m[0]; break; } }
+                    if (t !== last) { if (last !== null && t !== null) window.__changes++; if (t !== null) last = t; } };
                 read(); window.__obs = new MutationObserver(read);
-                window.__obs.observe(document.body, {subtree: true, childList: true, characterData: true}); }""")
+                window.__obs.observe(document.body, {subtree: true, childList: true, characterData: true}); }""",
+                         live)
             time.sleep(seconds)
             return tab.evaluate("() => window.__changes") / seconds
         finally:
             browser.close()
+
+
+def pin_apart(server_pids: list[int]) -> str:
+    """The browser check on one machine: the server on the first core, this client (and the Chromium it
+    starts) on the others, so neither slows the other (in class each student's browser has its own laptop;
+    unpinned, Chromium drawing the charts took CPU from the server: ratio 1.23-1.38 on 2 cores)."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        return "not pinned (one core)"
+    for pid in server_pids:
+        for task in Path(f"/proc/{pid}/task").iterdir():  # every thread it has; later ones inherit
+            os.sched_setaffinity(int(task.name), {cores[0]})
+    os.sched_setaffinity(0, set(cores[1:]))
+    return f"server on core {cores[0]}, clients on {','.join(map(str, cores[1:]))}"
 
 
 HEADER = ("| page | N | updates/s per session: median (min–max) | completed runs/s median | dropped "
@@ -596,7 +626,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh", action="store_true", help="a new server for every (page, N)")
     ap.add_argument("--log", type=Path, help="server log file")
     ap.add_argument("--browser-check", action="store_true",
-                    help="instead: one Chromium session vs one headless session on the first page, same server")
+                    help="instead: one Chromium session vs one headless session on each page, same server")
+    ap.add_argument("--no-pin", dest="pin", action="store_false",
+                    help="browser check: leave the server and the clients on all cores (default: apart)")
     ap.add_argument("--soak", type=float, metavar="MINUTES", help="instead: N = first --n sessions for MINUTES")
     ap.add_argument("--release", type=float, metavar="TTL",
                     help="instead: waves of N students that train and close their tabs, TTL + 15 s apart "
@@ -609,17 +641,22 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.seconds:g} s windows after {args.warmup:g} s warm-up")
     server = None
     if args.browser_check:
-        server = Server(options, args.log)
-        try:
-            asyncio.run(warm_up(server.url))
-            chromium = browser_rate(server.url, args.pages[0], args.seconds, args.warmup)
-            time.sleep(3)
-            headless = asyncio.run(measure(server.url, server.pids, args.pages[0], 1, args.seconds, args.warmup,
-                                           0.25, sticky=False))
-        finally:
-            server.close()
-        print(f"| {args.pages[0]} | Chromium {chromium:.1f} updates/s | headless client "
-              f"{headless.rates[0]:.1f} updates/s | ratio {headless.rates[0] / chromium if chromium else float('nan'):.2f} |")
+        own_cores = os.sched_getaffinity(0)
+        for page_name in args.pages:  # each page on a fresh server: nothing of the last page's run in it
+            server = Server(options, args.log)
+            try:
+                pinning = pin_apart(server.pids) if args.pin else "not pinned"
+                asyncio.run(warm_up(server.url))
+                chromium = browser_rate(server.url, page_name, args.seconds, args.warmup)
+                time.sleep(3)
+                headless = asyncio.run(measure(server.url, server.pids, page_name, 1, args.seconds, args.warmup,
+                                               0.25, sticky=False))
+            finally:
+                server.close()
+                os.sched_setaffinity(0, own_cores)
+            ratio = headless.rates[0] / chromium if chromium else float("nan")
+            print(f"| {page_name} | Chromium {chromium:.1f} updates/s | headless client {headless.rates[0]:.1f} "
+                  f"updates/s | ratio {ratio:.2f} | {pinning} |", flush=True)
         print(f"# loadavg at end {loadavg()}")
         return 0
     if args.soak or args.release:

@@ -10,7 +10,7 @@ def _script():
     import streamlit.delta_generator as delta_generator
 
     from gan_core.vega import arrow_bytes
-    from ui.charts import vega_chart
+    from ui.charts import on_canvas, vega_chart
 
     sent = st.session_state.setdefault("sent", [])
     original = delta_generator._enqueue_message
@@ -30,7 +30,7 @@ def _script():
         data = {"d": arrow_bytes(a=np.arange(4.0), b=np.array([1.0, 3.0, 2.0, 5.0]))}
         cases = st.session_state.setdefault("cases", [])
         for spec, width in ((line, "stretch"), (line, "content"), (layered, "stretch"), (layered, 300)):
-            st.vega_lite_chart({**spec, "datasets": data}, width=width)
+            st.vega_lite_chart({**on_canvas(spec), "datasets": data}, width=width)
             vega_chart(spec, data, width=width)
             cases.append(width)
         left, right = st.columns(2)
@@ -137,7 +137,7 @@ def _selection_script():
     import streamlit.delta_generator as delta_generator
 
     from gan_core.vega import arrow_bytes
-    from ui.charts import vega_chart
+    from ui.charts import on_canvas, vega_chart
 
     sent = st.session_state.setdefault("sent", [])
     original = delta_generator._enqueue_message
@@ -160,7 +160,7 @@ def _selection_script():
     delta_generator._enqueue_message = record
     try:
         if st.session_state.get("streamlit's"):
-            value = st.vega_lite_chart({**spec, "datasets": data}, width="content", key="plane", on_select=picked,
+            value = st.vega_lite_chart({**on_canvas(spec), "datasets": data}, width="content", key="plane", on_select=picked,
                                        selection_mode="pick")
         else:
             value = vega_chart(spec, data, width="content", key="plane", on_select=picked, selection_mode="pick")
@@ -219,3 +219,31 @@ def test_by_identity_makes_a_value_once_per_object_and_forgets_the_least_recentl
     assert value_of(a, True) == 3  # a variant is its own entry
     assert value_of(c) == 4  # size 2: the least recently used (a) went, then b
     assert value_of(a) == 5 and len(made) == 5
+
+
+def test_every_live_chart_is_drawn_on_a_canvas_and_its_spec_json_is_still_made_once():
+    """Vega's SVG renderer keeps a <clipPath> per clipped item of every dataset it was ever sent (the 2-D
+    playground's page grew by ~700 DOM nodes a tick): vega_chart asks vega-embed for its canvas renderer,
+    keeping whatever else the spec's usermeta holds, without a new JSON per tick."""
+    import json
+
+    from ui import charts
+
+    plain = {"mark": "point", "data": {"name": "d"}}
+    own = {"mark": "line", "usermeta": {"embedOptions": {"actions": False}, "note": 1}}
+    for spec in (plain, own):
+        drawn = json.loads(charts.spec_json(charts.on_canvas(spec), True))
+        assert drawn["usermeta"]["embedOptions"]["renderer"] == "canvas"
+        assert charts.on_canvas(spec) is charts.on_canvas(spec)  # one derived spec per object: JSON cached
+    assert json.loads(charts.spec_json(charts.on_canvas(own), True))["usermeta"] == {
+        "embedOptions": {"actions": False, "renderer": "canvas"}, "note": 1}
+    assert "usermeta" not in plain and own["usermeta"] == {"embedOptions": {"actions": False}, "note": 1}
+    already = {"mark": "bar", "usermeta": {"embedOptions": {"renderer": "canvas"}}}
+    assert charts.on_canvas(already) is already
+
+
+def test_the_playground_s_charts_are_drawn_on_a_canvas_too():
+    from gan_core.playground import figures
+
+    spec = figures.with_datasets({"mark": "point", "data": {"name": "d"}}, {"d": b"", "unused": b""})
+    assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas" and set(spec["datasets"]) == {"d"}

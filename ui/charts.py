@@ -71,6 +71,21 @@ class ByIdentity:
 
 
 _spec_json = ByIdentity()
+_on_canvas = ByIdentity()
+
+
+def on_canvas(spec: dict) -> dict:
+    """`spec` drawn by Vega's canvas renderer (vega-embed reads `usermeta.embedOptions`), made once per spec
+    object (so its JSON is still made once). Why: Streamlit draws SVG by default, and Vega's SVG renderer
+    adds a <clipPath> for every clipped item each time a dataset is replaced and never removes the old ones:
+    the 2-D playground's plane grew by ~700 DOM nodes a tick in Chromium, past 25,000 within a minute, and
+    the browser's core was full at 2 updates/s (benchmarks/bench_classroom.py --browser-check). A canvas
+    keeps no node per mark, and redraws many marks more cheaply."""
+    meta = spec.get("usermeta") or {}
+    embed = meta.get("embedOptions") or {}
+    if embed.get("renderer") == "canvas":
+        return spec
+    return _on_canvas.get(spec, lambda: {**spec, "usermeta": {**meta, "embedOptions": {**embed, "renderer": "canvas"}}})
 
 
 def spec_json(spec: dict, stretch: bool) -> str:
@@ -81,10 +96,11 @@ def spec_json(spec: dict, stretch: bool) -> str:
 
 def vega_chart(spec: dict, datasets: dict[str, bytes], *, width: str | int = "stretch", dg: Any = None,
                key: str | None = None, on_select: Any = "ignore", selection_mode: Any = None) -> Any:
-    """Draw `spec` with `datasets` in `dg` (default: the current container), like
-    `dg.vega_lite_chart({**spec, "datasets": datasets}, width=width, key=key, on_select=on_select,
+    """Draw `spec` with `datasets` in `dg` (default: the current container), on a canvas, like
+    `dg.vega_lite_chart({**on_canvas(spec), "datasets": datasets}, width=width, key=key, on_select=on_select,
     selection_mode=selection_mode)`; with a selection it returns the selection state, as Streamlit does."""
     target = st._main if dg is None else dg  # noqa: SLF001 - the current `with` container, as st.* uses it
+    spec = on_canvas(spec)
     if LayoutConfig is None or agent_spec.is_recording() or "datasets" in spec:
         return target.vega_lite_chart({**spec, "datasets": datasets}, width=width, key=key, on_select=on_select,
                                       selection_mode=selection_mode)
