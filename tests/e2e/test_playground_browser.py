@@ -87,3 +87,30 @@ def test_bad_pasted_points_show_a_message(page, app_url):
     wait_idle(page)
     page.get_by_text("Line 2: 'oops' is not a number").wait_for()
     assert_no_exception(page)
+
+
+def _updates(page, n: int, timeout_s: float = 60.0) -> None:
+    """Wait until the step counter has shown n more values (n redraws of the live panel)."""
+    seen, deadline = {step_counter(page)}, time.monotonic() + timeout_s
+    while len(seen) <= n:
+        assert time.monotonic() < deadline, f"only {len(seen) - 1} redraws in {timeout_s} s"
+        seen.add(step_counter(page))
+        time.sleep(0.05)
+
+
+def test_the_page_does_not_pile_up_in_the_browser_while_it_trains(page, app_url):
+    """A class trains for an hour: the page must stay the same size. Vega's SVG renderer kept a <clipPath>
+    per clipped item of every dataset it was ever sent (~700 DOM nodes more a redraw here, past 25,000 within
+    a minute, and the browser slowed to 2 redraws a second); the live charts are drawn on a canvas."""
+    open_lesson(page, app_url, URL)
+    page.locator(".st-key-pg_start button").click()
+    wait_for_steps(page, 20, timeout_s=60)
+    nodes = "() => document.querySelectorAll('*').length"
+    _updates(page, 3)
+    before = page.evaluate(nodes)
+    _updates(page, 10)
+    after = page.evaluate(nodes)
+    page.locator(".st-key-pg_pause button").click()
+    wait_idle(page)
+    assert_no_exception(page)
+    assert after - before < 200, f"the page grew by {after - before} DOM nodes in 10 redraws"
