@@ -80,10 +80,10 @@ def on_canvas(spec: dict) -> dict:
     adds a <clipPath> for every clipped item each time a dataset is replaced and never removes the old ones:
     the 2-D playground's plane grew by ~700 DOM nodes a tick in Chromium, past 25,000 within a minute, and
     the browser's core was full at 2 updates/s (benchmarks/bench_classroom.py --browser-check). A canvas
-    keeps no node per mark, and redraws many marks more cheaply."""
+    keeps no node per mark, and redraws many marks more cheaply. A spec that names its renderer keeps it."""
     meta = spec.get("usermeta") or {}
     embed = meta.get("embedOptions") or {}
-    if embed.get("renderer") == "canvas":
+    if embed.get("renderer"):  # the spec's own choice (the spam board: SVG, its text readable in the page)
         return spec
     return _on_canvas.get(spec, lambda: {**spec, "usermeta": {**meta, "embedOptions": {**embed, "renderer": "canvas"}}})
 
