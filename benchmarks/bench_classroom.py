@@ -577,8 +577,8 @@ def browser_rate(base: str, page_name: str, seconds: float, warmup: float) -> fl
 
 def pin_apart(server_pids: list[int]) -> str:
     """The browser check on one machine: the server on the first core, this client (and the Chromium it
-    starts) on the others, so neither slows the other (in class each student's browser has its own laptop;
-    unpinned, Chromium drawing the charts took CPU from the server: ratio 1.23-1.38 on 2 cores)."""
+    starts) on the others, so that neither's work slows the other (in class each student's browser has its
+    own laptop; unpinned, Chromium drawing the charts and the server shared the same 2 cores)."""
     cores = sorted(os.sched_getaffinity(0))
     if len(cores) < 2:
         return "not pinned (one core)"

@@ -61,6 +61,20 @@ def _stream_bytes(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def on_canvas(spec: dict) -> dict:
+    """`spec` drawn by Vega's canvas renderer (vega-embed reads `usermeta.embedOptions`; the spec's other
+    usermeta kept), or `spec` itself where it names its renderer. Why: Streamlit draws SVG by default, and
+    Vega's SVG renderer adds a <clipPath> for every clipped item each time a dataset is replaced and never
+    removes the old ones: the 2-D playground's plane grew by ~700 DOM nodes a redraw in Chromium, past 25,000
+    within a minute, and the browser's core was full at 2 updates/s (benchmarks/bench_classroom.py
+    --browser-check). A canvas keeps no node per mark, and redraws many marks more cheaply."""
+    meta = spec.get("usermeta") or {}
+    embed = meta.get("embedOptions") or {}
+    if embed.get("renderer"):  # the spec's own choice (the spam board: SVG, its text readable in the page)
+        return spec
+    return {**spec, "usermeta": {**meta, "embedOptions": {**embed, "renderer": "canvas"}}}
+
+
 def read_arrow(data: "bytes | pd.DataFrame") -> pd.DataFrame:
     """A dataset of a figure back as a DataFrame (for tests and the CLI): Arrow bytes decoded, frames as they are."""
     if isinstance(data, (bytes, bytearray)):

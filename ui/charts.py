@@ -24,6 +24,7 @@ from typing import Any
 
 import streamlit as st
 
+from gan_core import vega
 from gan_core.vega import frame_bytes
 
 try:  # Streamlit 1.67 internals (re-check on an upgrade: tests/test_charts.py compares with st.vega_lite_chart)
@@ -75,17 +76,9 @@ _on_canvas = ByIdentity()
 
 
 def on_canvas(spec: dict) -> dict:
-    """`spec` drawn by Vega's canvas renderer (vega-embed reads `usermeta.embedOptions`), made once per spec
-    object (so its JSON is still made once). Why: Streamlit draws SVG by default, and Vega's SVG renderer
-    adds a <clipPath> for every clipped item each time a dataset is replaced and never removes the old ones:
-    the 2-D playground's plane grew by ~700 DOM nodes a tick in Chromium, past 25,000 within a minute, and
-    the browser's core was full at 2 updates/s (benchmarks/bench_classroom.py --browser-check). A canvas
-    keeps no node per mark, and redraws many marks more cheaply. A spec that names its renderer keeps it."""
-    meta = spec.get("usermeta") or {}
-    embed = meta.get("embedOptions") or {}
-    if embed.get("renderer"):  # the spec's own choice (the spam board: SVG, its text readable in the page)
-        return spec
-    return _on_canvas.get(spec, lambda: {**spec, "usermeta": {**meta, "embedOptions": {**embed, "renderer": "canvas"}}})
+    """gan_core.vega.on_canvas (every live chart on Vega's canvas: SVG piled up clip paths in the browser),
+    made once per spec object, so that its JSON is still made once."""
+    return _on_canvas.get(spec, lambda: vega.on_canvas(spec))
 
 
 def spec_json(spec: dict, stretch: bool) -> str:
@@ -100,7 +93,7 @@ def vega_chart(spec: dict, datasets: dict[str, bytes], *, width: str | int = "st
     `dg.vega_lite_chart({**on_canvas(spec), "datasets": datasets}, width=width, key=key, on_select=on_select,
     selection_mode=selection_mode)`; with a selection it returns the selection state, as Streamlit does."""
     target = st._main if dg is None else dg  # noqa: SLF001 - the current `with` container, as st.* uses it
-    spec = on_canvas(spec)
+    spec = on_canvas(spec)  # every chart on a canvas (gan_core/vega.on_canvas)
     if LayoutConfig is None or agent_spec.is_recording() or "datasets" in spec:
         return target.vega_lite_chart({**spec, "datasets": datasets}, width=width, key=key, on_select=on_select,
                                       selection_mode=selection_mode)

@@ -271,7 +271,7 @@ def _schema_bytes(names: tuple[str, ...], values: list[np.ndarray]) -> bytes:
         import pyarrow as pa
 
         schema = pa.record_batch([pa.array(v) for v in values], names=list(names)).schema.serialize().to_pybytes()
-        schema = _SCHEMA_BYTES[key] = schema
+        _SCHEMA_BYTES[key] = schema
     return schema
 
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from gan_core.playground.data import VIEW
 from gan_core.playground.manifold import Manifold, curve_rows, land, noise_ticks, quad_rows, region_noise, warp
-from gan_core.vega import PALETTE, curves_spec
+from gan_core.vega import PALETTE, curves_spec, on_canvas
 
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 N_SURFACE = 30  # D's decision surface: 30×30 cells
@@ -423,11 +423,5 @@ def with_datasets(spec: dict, datasets: dict[str, bytes]) -> dict:
     """A copy of `spec` carrying the datasets it names, and only those: Streamlit 1.67 stops updating a chart
     in place when it is sent a dataset its spec does not read (seen in the browser: the curves froze)."""
     names = dataset_names(spec)
-    out = dict(spec)
-    out["datasets"] = {k: v for k, v in datasets.items() if k in names}
-    # drawn on a canvas: Vega's SVG renderer never removes the <clipPath> it adds per clipped item each time
-    # a dataset is replaced (the plane grew by ~700 DOM nodes a tick in Chromium; ui/charts.on_canvas)
-    meta = dict(out.get("usermeta") or {})
-    meta["embedOptions"] = {**(meta.get("embedOptions") or {}), "renderer": "canvas"}
-    out["usermeta"] = meta
-    return out
+    # on a canvas: Vega's SVG renderer piled up a <clipPath> per clipped item and redraw (gan_core/vega.py)
+    return {**on_canvas(spec), "datasets": {k: v for k, v in datasets.items() if k in names}}
