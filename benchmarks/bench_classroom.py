@@ -5,6 +5,7 @@
     python benchmarks/bench_classroom.py --url http://127.0.0.1:8600 --pids 1234 5678   # a running server
     python benchmarks/bench_classroom.py --set runner.postScriptGC=true                # a server option
     python benchmarks/bench_classroom.py --pages cgan --n 8 --clickers 2               # 2 students exploring
+    python benchmarks/bench_classroom.py --browser-check --pages 1d cgan spam          # Chromium vs headless, N = 1
 
 No browser: each session is a websocket client speaking Streamlit's protocol (/_stcore/stream) with
 Streamlit's own protobuf classes, doing what the frontend does. It loads the page (rerun_script with the
