@@ -585,7 +585,10 @@ def pin_apart(server_pids: list[int]) -> str:
         return "not pinned (one core)"
     for pid in server_pids:
         for task in Path(f"/proc/{pid}/task").iterdir():  # every thread it has; later ones inherit
-            os.sched_setaffinity(int(task.name), {cores[0]})
+            try:
+                os.sched_setaffinity(int(task.name), {cores[0]})
+            except ProcessLookupError:  # a thread that has just ended
+                pass
     os.sched_setaffinity(0, set(cores[1:]))
     return f"server on core {cores[0]}, clients on {','.join(map(str, cores[1:]))}"
 
