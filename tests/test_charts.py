@@ -10,7 +10,8 @@ def _script():
     import streamlit.delta_generator as delta_generator
 
     from gan_core.vega import arrow_bytes
-    from ui.charts import on_canvas, vega_chart
+    from gan_core.vega import on_canvas
+    from ui.charts import vega_chart
 
     sent = st.session_state.setdefault("sent", [])
     original = delta_generator._enqueue_message
@@ -137,7 +138,8 @@ def _selection_script():
     import streamlit.delta_generator as delta_generator
 
     from gan_core.vega import arrow_bytes
-    from ui.charts import on_canvas, vega_chart
+    from gan_core.vega import on_canvas
+    from ui.charts import vega_chart
 
     sent = st.session_state.setdefault("sent", [])
     original = delta_generator._enqueue_message
@@ -229,18 +231,21 @@ def test_every_live_chart_is_drawn_on_a_canvas_and_its_spec_json_is_still_made_o
 
     from ui import charts
 
+    from gan_core.vega import on_canvas
+
     plain = {"mark": "point", "data": {"name": "d"}}
     own = {"mark": "line", "usermeta": {"embedOptions": {"actions": False}, "note": 1}}
     for spec in (plain, own):
-        drawn = json.loads(charts.spec_json(charts.on_canvas(spec), True))
+        drawn = json.loads(charts.spec_json(spec, True))
         assert drawn["usermeta"]["embedOptions"]["renderer"] == "canvas"
-        assert charts.on_canvas(spec) is charts.on_canvas(spec)  # one derived spec per object: JSON cached
-    assert json.loads(charts.spec_json(charts.on_canvas(own), True))["usermeta"] == {
+        assert charts.spec_json(spec, True) is charts.spec_json(spec, True)  # made once per spec object
+    assert json.loads(charts.spec_json(own, True))["usermeta"] == {
         "embedOptions": {"actions": False, "renderer": "canvas"}, "note": 1}
     assert "usermeta" not in plain and own["usermeta"] == {"embedOptions": {"actions": False}, "note": 1}
     for renderer in ("canvas", "svg"):  # a spec's own choice is kept (the spam board's text stays in the page)
         chosen = {"mark": "bar", "usermeta": {"embedOptions": {"renderer": renderer}}}
-        assert charts.on_canvas(chosen) is chosen
+        assert on_canvas(chosen) is chosen
+        assert json.loads(charts.spec_json(chosen, True))["usermeta"]["embedOptions"]["renderer"] == renderer
 
 
 def test_the_playground_s_charts_are_drawn_on_a_canvas_too():

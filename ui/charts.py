@@ -72,31 +72,25 @@ class ByIdentity:
 
 
 _spec_json = ByIdentity()
-_on_canvas = ByIdentity()
-
-
-def on_canvas(spec: dict) -> dict:
-    """gan_core.vega.on_canvas (every live chart on Vega's canvas: SVG piled up clip paths in the browser),
-    made once per spec object, so that its JSON is still made once."""
-    return _on_canvas.get(spec, lambda: vega.on_canvas(spec))
 
 
 def spec_json(spec: dict, stretch: bool) -> str:
-    """The spec as Streamlit sends it (autosize added, names stabilised), made once per spec object."""
-    return _spec_json.get(spec, lambda: _stabilize_vega_json_spec(json.dumps(_prepare_vega_lite_spec(spec, stretch))),
-                          bool(stretch))
+    """The spec as Streamlit sends it (autosize added, names stabilised), on Vega's canvas
+    (gan_core/vega.on_canvas: SVG piled up clip paths in the browser), made once per spec object."""
+    return _spec_json.get(
+        spec, lambda: _stabilize_vega_json_spec(json.dumps(_prepare_vega_lite_spec(vega.on_canvas(spec), stretch))),
+        bool(stretch))
 
 
 def vega_chart(spec: dict, datasets: dict[str, bytes], *, width: str | int = "stretch", dg: Any = None,
                key: str | None = None, on_select: Any = "ignore", selection_mode: Any = None) -> Any:
     """Draw `spec` with `datasets` in `dg` (default: the current container), on a canvas, like
-    `dg.vega_lite_chart({**on_canvas(spec), "datasets": datasets}, width=width, key=key, on_select=on_select,
+    `dg.vega_lite_chart({**vega.on_canvas(spec), "datasets": datasets}, width=width, key=key, on_select=on_select,
     selection_mode=selection_mode)`; with a selection it returns the selection state, as Streamlit does."""
     target = st._main if dg is None else dg  # noqa: SLF001 - the current `with` container, as st.* uses it
-    spec = on_canvas(spec)  # every chart on a canvas (gan_core/vega.on_canvas)
     if LayoutConfig is None or agent_spec.is_recording() or "datasets" in spec:
-        return target.vega_lite_chart({**spec, "datasets": datasets}, width=width, key=key, on_select=on_select,
-                                      selection_mode=selection_mode)
+        return target.vega_lite_chart({**vega.on_canvas(spec), "datasets": datasets}, width=width, key=key,
+                                      on_select=on_select, selection_mode=selection_mode)
     proto = VegaLiteChartProto()
     proto.spec = spec_json(spec, width == "stretch")
     for name, data in datasets.items():

@@ -44,9 +44,9 @@ The interval moves on a short ladder of values (up at once; down, with a margin,
 after the last change — except a rung chosen on PRIOR_OVERHEAD, before any cost was measured, which goes
 down as soon as one is), so it changes rarely. A cost window in which a session started ticking is not
 measured: that student's page load and Start press (page runs) are in it, and are no tick's cost.
-The lifecycle sends a new `run_every` from each session's own tick (ui/fragment_timer.py); where it cannot, a change costs a full page rerun of every running
-session (measured: an oscillating interval then made every session rerun its page about once a second,
-which by itself overloaded the server).
+The lifecycle sends a new `run_every` from each session's own tick (ui/fragment_timer.py); where it
+cannot, a change costs a full page rerun of every running session (measured: an oscillating interval then
+made every session rerun its page about once a second, which by itself overloaded the server).
 """
 from __future__ import annotations
 

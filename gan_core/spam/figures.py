@@ -66,7 +66,7 @@ def confusion_spec(cm: ConfusionMatrix, shares: dict[str, float] | None = None, 
         "height": 330,
         "width": {"step": 190},  # a band scale cannot stretch to the column; fixed cells keep the text inside
         "autosize": {"type": "pad", "contains": "padding"},
-        # SVG, not the live charts' canvas (ui/charts.on_canvas): the matrix is its text (TP · spam caught, the
+        # SVG, not the live charts' canvas (gan_core/vega.on_canvas): the matrix is its text (TP · spam caught, the
         # counts, who learns), which SVG keeps readable in the page; four cells, nothing clipped to pile up
         "usermeta": {"embedOptions": {"renderer": "svg"}},
         "data": {"name": "confusion"},
