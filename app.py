@@ -15,12 +15,19 @@ LESSONS = [
 ]
 
 
+def _to_first_lesson() -> None:
+    """The first lesson's own name as a path (`/mapping-1d`, as the other lessons have theirs): Streamlit
+    serves the default page only at `/` and answered that path with a "Page not found" dialog."""
+    st.switch_page(LESSONS[0][0], query_params=st.query_params.to_dict())
+
+
 def build_navigation():
     pages = [
-        st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
+        st.Page(path, title=title, icon=icon, url_path=url if i else "", default=(i == 0))
         for i, (path, title, icon, url) in enumerate(LESSONS)
     ]
-    return st.navigation({"Lessons": pages})
+    alias = st.Page(_to_first_lesson, title=LESSONS[0][1], url_path=LESSONS[0][3], visibility="hidden")
+    return st.navigation({"Lessons": pages + [alias]})
 
 
 def main() -> None:

@@ -151,17 +151,23 @@ def test_live_lesson_survives_double_clicks_reset_settings_and_page_switches(pag
     other.context.close()
 
 
-def test_a_deep_link_opens_its_page_as_the_first_request_of_a_fresh_server(browser, tmp_path):
+@pytest.mark.parametrize("path, heading, lands_on", [
+    ("xy-game", "The xy game: why GAN training circles", "/xy-game"),
+    # the first lesson by its own name, as the others have theirs: it is the default page, served at /
+    ("mapping-1d?seed=7", "1-D mapping: noise becomes data", "/?seed=7"),
+])
+def test_a_deep_link_opens_its_page_as_the_first_request_of_a_fresh_server(browser, tmp_path, path, heading, lands_on):
     proc, url, log = start_server(tmp_path / "fresh.log")
     try:
         page = browser.new_context().new_page()
-        page.goto(f"{url}/xy-game")
-        page.get_by_role("heading", name="The xy game: why GAN training circles").wait_for(timeout=60_000)
+        page.goto(f"{url}/{path}")
+        page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
         wait_idle(page, 60_000)
         time.sleep(1.0)
         assert page.get_by_text("Page not found").count() == 0
         assert page.locator("[role='dialog']").count() == 0
         assert_no_exception(page)
+        assert page.url == f"{url}{lands_on}"  # the link's settings travel with it
         page.context.close()
     finally:
         stop_server(proc, log)
