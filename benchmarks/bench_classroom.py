@@ -35,6 +35,7 @@ import collections
 import http.cookies
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -542,7 +543,7 @@ def browser_rate(base: str, page_name: str, seconds: float, warmup: float) -> fl
 
     page_def = PAGES[page_name]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                     args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         try:
             tab = browser.new_page(viewport={"width": 1400, "height": 1000})
