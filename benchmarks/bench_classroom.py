@@ -12,6 +12,8 @@ Streamlit's own protobuf classes, doing what the frontend does. It loads the pag
 page's URL name), presses the page's Start button (a trigger for the button found in the delta tree),
 then re-requests the ticking fragment on the interval the server announces (`auto_rerun`), on a fixed
 timer without waiting for the previous run, as the browser does; a new interval replaces the timer.
+Like the browser it fetches each image URL it has not fetched yet (the CGAN's grids are media files
+served over HTTP), on one kept-alive connection with the session's cookies; the row gives images/s.
 
 Per session it counts the fragment runs that complete (`script_finished` = fragment run successful) and
 the runs whose shown step counter (metrics, progress text, "Step k") changed: the updates a student sees.
@@ -41,6 +43,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +93,8 @@ class Stats:
     lost_ends: int = 0  # full runs whose end message never came (a new run started instead)
     fragment_bytes: int = 0  # websocket bytes of the fragment runs that completed
     fragment_deltas: int = 0  # elements and blocks they re-sent
+    media_fetches: int = 0  # images fetched as the browser fetches them (a new URL in an image element)
+    media_failures: int = 0  # of those, answered with anything but 200 (a browser would show a broken image)
     errors: list[str] = field(default_factory=list)
 
 
@@ -112,6 +117,9 @@ class Student:
         self.counting = False
         self.exceptions = 0
         self.recent: collections.deque[str] = collections.deque(maxlen=24)  # the last run messages, for a stall
+        self.media_seen: collections.OrderedDict[str, None] = collections.OrderedDict()  # the browser's image cache
+        self.media_queue: asyncio.Queue[str] | None = None
+        self._http: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     def _trace(self, what: str) -> None:
         self.recent.append(f"{time.monotonic() % 1000:.2f} {what}")
@@ -213,6 +221,9 @@ class Student:
                 self.counter_now.append(el.markdown.body)
             elif which == "exception":
                 self.exceptions += 1
+            elif which == "imgs":
+                for img in el.imgs.imgs:
+                    self._want_media(img.url)
         elif kind == "navigation":
             self.page_hash = msg.navigation.page_script_hash  # the page st.navigation runs (not app.py's)
         elif kind == "auto_rerun":
@@ -252,6 +263,59 @@ class Student:
             msg.ParseFromString(raw)
             self._on_msg(msg, len(raw))
 
+    # --- media files: the frontend fetches each image URL it has not shown yet -------------
+    def _want_media(self, url: str) -> None:
+        if not url or url in self.media_seen or self.media_queue is None:
+            return
+        self.media_seen[url] = None
+        if len(self.media_seen) > 256:
+            self.media_seen.popitem(last=False)
+        self.media_queue.put_nowait(url)
+
+    async def _fetch_media(self) -> None:
+        """GET each new image over one kept-alive HTTP/1.1 connection (with the session's cookie, so that a
+        load balancer sends it to the session's own worker): a real browser does, and the server pays for it."""
+        while True:
+            url = await self.media_queue.get()
+            status = await self._get(urllib.parse.urlsplit(url).path if "://" in url else url)
+            if self.counting:
+                self.stats.media_fetches += 1
+                self.stats.media_failures += status != 200
+
+    async def _get(self, path: str) -> int:
+        split = urllib.parse.urlsplit(self.base)
+        if not path.startswith("/"):
+            path = (split.path.rstrip("/") or "") + "/" + path
+        try:
+            if self._http is None:
+                self._http = await asyncio.open_connection(split.hostname, split.port or 80)
+            reader, writer = self._http
+            cookie = f"Cookie: {self.cookie}\r\n" if self.cookie else ""
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {split.netloc}\r\n{cookie}\r\n".encode())
+            await writer.drain()
+            status = int((await reader.readline()).split()[1])
+            headers = {}
+            while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                headers[name.strip().lower()] = value.strip().lower()
+            if headers.get("transfer-encoding") == "chunked":
+                while (size := int((await reader.readline()).strip() or b"0", 16)):
+                    await reader.readexactly(size + 2)
+                await reader.readline()
+            else:
+                await reader.readexactly(int(headers.get("content-length", "0")))
+            if headers.get("connection") == "close":
+                self._close_http()
+            return status
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+            self._close_http()
+            return 0
+
+    def _close_http(self) -> None:
+        if self._http is not None:
+            self._http[1].close()
+            self._http = None
+
     async def _full_run(self, trigger: str | None, timeout: float) -> bool:
         self.full_done.clear()
         await self._send_rerun(trigger=trigger)
@@ -270,7 +334,9 @@ class Student:
             async with connect(ws_url, subprotocols=["streamlit"], additional_headers=headers,
                                max_size=None, open_timeout=60, ping_interval=None) as ws:
                 self.ws = ws
+                self.media_queue = asyncio.Queue()
                 reader = asyncio.create_task(self._reader())
+                fetcher = asyncio.create_task(self._fetch_media())
                 try:
                     await asyncio.wait_for(self._lesson(count_from, count_until),
                                            max(1.0, count_until - time.monotonic() + 2.0))
@@ -280,6 +346,8 @@ class Student:
                     self.counting = False
                     self._clear_timers()
                     reader.cancel()
+                    fetcher.cancel()
+                    self._close_http()
         except Exception as exc:  # noqa: BLE001 - reported in the table, the other sessions go on
             self.stats.errors.append(f"{type(exc).__name__}: {exc}")
 
@@ -453,6 +521,7 @@ class Result:
     click_rates: list[float] = field(default_factory=list)  # the clicking students' page runs/s
     click_every: float = 0.0
     click_seconds: list[float] = field(default_factory=list)  # each page run, request to end
+    media_per_s: float = 0.0  # images fetched per second, all sessions (a new image URL: the browser fetches it)
 
 
 async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: float, warmup: float,
@@ -489,6 +558,10 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
             print(f"# {page_name} N = {n}, session {i}, its last messages: {', '.join(s.recent)}", file=sys.stderr)
     if any(s.exceptions for s in students):
         errors.append(f"{sum(s.exceptions for s in students)} exception element(s) shown")
+    broken = sum(s.stats.media_failures for s in students + explorers)
+    if broken:
+        errors.append(f"{broken} of {sum(s.stats.media_fetches for s in students + explorers)} image fetches "
+                      "not answered 200 (a browser would show a broken image)")
     lost = sum(s.stats.lost_ends for s in students)
     if lost:  # not an error of the page: noted so that the race stays visible
         errors.append(f"{lost} full run(s) whose end message never came (a new run started; see Student._on_msg)")
@@ -497,7 +570,8 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
                   (client1 - client0) / window, rss0, rss1, errors, sum(s.stats.restarts for s in students),
                   sum(s.stats.fragment_bytes for s in students) / 1024 / done if done else float("nan"),
                   sum(s.stats.fragment_deltas for s in students) / done if done else float("nan"),
-                  [c.page_runs / seconds for c in explorers], click_every, [t for c in explorers for t in c.seconds])
+                  [c.page_runs / seconds for c in explorers], click_every, [t for c in explorers for t in c.seconds],
+                  sum(s.stats.media_fetches for s in students + explorers) / seconds)
 
 
 async def soak(base: str, pids: list[int], page_name: str, n: int, minutes: float, every: float = 30.0) -> None:
@@ -595,7 +669,7 @@ def pin_apart(server_pids: list[int]) -> str:
 
 
 HEADER = ("| page | N | updates/s per session: median (min–max) | completed runs/s median | dropped "
-          "| server CPU per update | server cores | client cores | RSS MiB | per run: elements, KiB |")
+          "| server CPU per update | server cores | client cores | RSS MiB | per run: elements, KiB | images/s |")
 
 
 def row(r: Result) -> str:
@@ -610,7 +684,7 @@ def row(r: Result) -> str:
     low, high = (min(r.rates), max(r.rates)) if r.rates else (float("nan"), float("nan"))
     return (f"| {r.page} | {r.n} | {med:.1f} ({low:.1f}–{high:.1f}) | {cmed:.1f} | "
             f"{100 * r.dropped:.0f} % | {r.cpu_per_update_ms:.0f} ms | {r.server_cores:.2f} | "
-            f"{r.client_cores:.2f} | {r.rss_after:.0f} | {r.deltas_per_run:.0f}, {r.kib_per_run:.0f} |{note}")
+            f"{r.client_cores:.2f} | {r.rss_after:.0f} | {r.deltas_per_run:.0f}, {r.kib_per_run:.0f} | {r.media_per_s:.1f} |{note}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -680,7 +754,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# loadavg at end {loadavg()}")
         return 0
     print(HEADER)
-    print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     try:
         for page in args.pages:
             for n in args.n:

@@ -69,3 +69,68 @@ def test_a_full_run_whose_end_never_came_ends_when_the_next_run_starts():
     finished.script_finished = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
     student._on_msg(finished)  # the fragment run's own end: not a second full run
     assert student.stats.full_runs == 1 and not student.in_full_run
+
+
+def test_the_cgan_students_fetch_its_images_from_their_server(tmp_path):
+    """The CGAN page's grids are media files: like a browser, each student fetches every new image URL
+    (with its cookie, so that a load balancer keeps it on its worker), and every fetch is answered."""
+    server = Server({"runner.postScriptGC": "false"}, tmp_path / "server.log")
+    try:
+        _run(warm_up(server.url))
+        result = _run(measure(server.url, server.pids, "cgan", n=1, seconds=5, warmup=3, stagger=0.5,
+                              sticky=False))
+    finally:
+        server.close()
+    assert not result.errors, result.errors  # a fetch not answered 200 is listed there
+    assert result.rates[0] > 0, row(result)
+    assert result.media_per_s > 0, row(result)  # the "Now" grid is redrawn as training moves on
+
+
+def test_a_media_fetch_reads_each_answer_whole_on_one_kept_alive_connection():
+    """Content-Length and chunked answers, then a 404, over one connection: each answer read to its end
+    (else the next one would be read from the middle of the last)."""
+    import http.server
+    import threading
+
+    from benchmarks.bench_classroom import PAGES, Student
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        connections: set = set()
+
+        def do_GET(self):  # noqa: N802 - http.server's name
+            Handler.connections.add(self.client_address)
+            if self.path == "/media/a.png":
+                body = b"x" * 5000
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            elif self.path == "/media/b.png":
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for chunk in (b"y" * 300, b"z" * 7):
+                    self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.send_error(404)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        student = Student(f"http://127.0.0.1:{httpd.server_address[1]}", PAGES["cgan"], cookie="k=v")
+
+        async def fetch_all():
+            try:
+                return [await student._get(p) for p in ("/media/a.png", "/media/b.png", "/media/a.png", "/gone.png")]
+            finally:
+                student._close_http()
+
+        assert _run(fetch_all()) == [200, 200, 200, 404]
+        assert len(Handler.connections) == 1  # kept alive, as a browser keeps its connection
+    finally:
+        httpd.shutdown()
