@@ -14,14 +14,19 @@ def _run(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-def test_two_headless_students_get_live_updates(tmp_path):
+def _measured(tmp_path, page: str, n: int, seconds: float):
+    """n headless students on `page` of a server of their own, for a few seconds."""
     server = Server({"runner.postScriptGC": "false"}, tmp_path / "server.log")
     try:
         _run(warm_up(server.url))
-        result = _run(measure(server.url, server.pids, "1d", n=2, seconds=6, warmup=3, stagger=0.5,
-                                     sticky=False))
+        return _run(measure(server.url, server.pids, page, n=n, seconds=seconds, warmup=3, stagger=0.5,
+                            sticky=False))
     finally:
         server.close()
+
+
+def test_two_headless_students_get_live_updates(tmp_path):
+    result = _measured(tmp_path, "1d", n=2, seconds=6)
     assert not result.errors, result.errors
     assert len(result.rates) == 2
     assert all(rate > 0 for rate in result.rates), row(result)  # each student saw its step counter move
@@ -74,13 +79,7 @@ def test_a_full_run_whose_end_never_came_ends_when_the_next_run_starts():
 def test_the_cgan_students_fetch_its_images_from_their_server(tmp_path):
     """The CGAN page's grids are media files: like a browser, each student fetches every new image URL
     (with its cookie, so that a load balancer keeps it on its worker), and every fetch is answered."""
-    server = Server({"runner.postScriptGC": "false"}, tmp_path / "server.log")
-    try:
-        _run(warm_up(server.url))
-        result = _run(measure(server.url, server.pids, "cgan", n=1, seconds=5, warmup=3, stagger=0.5,
-                              sticky=False))
-    finally:
-        server.close()
+    result = _measured(tmp_path, "cgan", n=1, seconds=5)
     assert not result.errors, result.errors  # a fetch not answered 200 is listed there
     assert result.rates[0] > 0, row(result)
     assert result.media_per_s > 0, row(result)  # the "Now" grid is redrawn as training moves on
