@@ -27,12 +27,17 @@ MAX_MIXTURE_COMPONENTS = 6
 
 def _ndtr(x: np.ndarray) -> np.ndarray:
     """Standard normal CDF (torch's special functions: no extra dependency)."""
-    return torch.special.ndtr(torch.as_tensor(np.asarray(x, dtype=np.float64))).numpy()
+    return torch.special.ndtr(_tensor(x)).numpy()
 
 
 def _ndtri(u: np.ndarray) -> np.ndarray:
     """Standard normal quantile function."""
-    return torch.special.ndtri(torch.as_tensor(np.asarray(u, dtype=np.float64))).numpy()
+    return torch.special.ndtri(_tensor(u)).numpy()
+
+
+def _tensor(values: np.ndarray) -> torch.Tensor:
+    # a copy: torch warns on (and must not share) the read-only arrays the figures' caches hand out
+    return torch.tensor(np.asarray(values, dtype=np.float64))
 
 
 def noise_cdf(z: np.ndarray, noise: str) -> np.ndarray:
