@@ -46,15 +46,16 @@ def arrow_bytes(**columns: Sequence | np.ndarray) -> bytes:
             arrays[name] = pa.array(arr.tolist(), pa.string())
         else:
             arrays[name] = pa.array(arr)
-    return _stream_bytes(pa.table(arrays))
+    return table_bytes(pa.table(arrays))
 
 
 def frame_bytes(frame: pd.DataFrame) -> bytes:
     """A DataFrame as Arrow IPC stream bytes (no index), to build once and ship on many ticks or charts."""
-    return _stream_bytes(pa.Table.from_pandas(frame, preserve_index=False))
+    return table_bytes(pa.Table.from_pandas(frame, preserve_index=False))
 
 
-def _stream_bytes(table: pa.Table) -> bytes:
+def table_bytes(table: pa.Table) -> bytes:
+    """An Arrow table as IPC stream bytes, as Streamlit serialises a dataset (it ships bytes as they are)."""
     sink = pa.BufferOutputStream()
     with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
         writer.write_table(table)

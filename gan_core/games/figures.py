@@ -23,6 +23,7 @@ import pyarrow as pa
 from gan_core.games.analysis import LocalAnalysis
 from gan_core.games.fields import Game
 from gan_core.games.rules import METHOD_LABELS, Trajectory
+from gan_core.vega import table_bytes
 
 METHOD_DASHES = {
     "simultaneous": [1, 0],
@@ -70,11 +71,7 @@ def arrow_ipc(frame: "pd.DataFrame | pa.Table") -> bytes:
     """A table as Arrow IPC stream bytes, as Streamlit would serialise it (it ships bytes as they are):
     once per setting for the static datasets; the small per-frame ones are built as Arrow directly, which
     skips pandas' conversion (~0.4 ms a dataset, eight of them a frame)."""
-    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame)
-    sink = pa.BufferOutputStream()
-    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return table_bytes(frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame))
 
 
 def _decimate_index(n: int, max_points: int) -> np.ndarray:

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from gan_core.playground.data import VIEW
 from gan_core.playground.manifold import Manifold, curve_rows, land, noise_ticks, quad_rows, region_noise, warp
-from gan_core.vega import PALETTE, curves_spec, on_canvas
+from gan_core.vega import PALETTE, curves_spec, on_canvas, table_bytes
 
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 N_SURFACE = 30  # D's decision surface: 30×30 cells
@@ -50,11 +50,7 @@ def frame(**columns: np.ndarray | pa.Array) -> bytes:
             arrays[name] = pa.array(arr) if finite.all() else pa.array(arr, mask=~finite)
         else:
             arrays[name] = pa.array(arr)
-    table = pa.table(arrays) if arrays else pa.table({})
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return table_bytes(pa.table(arrays) if arrays else pa.table({}))
 
 
 @functools.lru_cache(maxsize=8)
