@@ -3,6 +3,7 @@ import math
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import assert_no_exception, open_lesson, step_counter, wait_for_steps, wait_idle
 
@@ -83,9 +84,16 @@ def test_bad_pasted_points_show_a_message(page, app_url):
     page.locator(".st-key-pgx_paste textarea").fill("0, 0\n1, oops\n")
     page.locator(".st-key-pgx_paste textarea").press("Control+Enter")
     wait_idle(page)
+    message = page.get_by_text("Line 2: 'oops' is not a number")
     page.locator(".st-key-pgx_use_paste button").click()
-    wait_idle(page)
-    page.get_by_text("Line 2: 'oops' is not a number").wait_for()
+    try:
+        message.wait_for(timeout=10_000)
+    except PlaywrightTimeoutError:
+        # seen once in three full suites, never alone: the message had not come 30 s after the click (cause
+        # not found). A second click tells a lost click from a message that never comes (that still fails).
+        wait_idle(page)
+        page.locator(".st-key-pgx_use_paste button").click()
+        message.wait_for(timeout=30_000)
     assert_no_exception(page)
 
 
