@@ -277,15 +277,17 @@ class Student:
         load balancer sends it to the session's own worker): a real browser does, and the server pays for it."""
         while True:
             url = await self.media_queue.get()
-            status = await self._get(urllib.parse.urlsplit(url).path if "://" in url else url)
+            status = await self._get(url)
             if self.counting:
                 self.stats.media_fetches += 1
                 self.stats.media_failures += status != 200
 
-    async def _get(self, path: str) -> int:
+    async def _get(self, url: str) -> int:
+        """GET `url` (absolute, or relative to the server) on the kept-alive connection: the status, 0 if none."""
         split = urllib.parse.urlsplit(self.base)
+        path = urllib.parse.urlsplit(url).path if "://" in url else url
         if not path.startswith("/"):
-            path = (split.path.rstrip("/") or "") + "/" + path
+            path = split.path.rstrip("/") + "/" + path
         try:
             if self._http is None:
                 self._http = await asyncio.open_connection(split.hostname, split.port or 80)
@@ -558,10 +560,10 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
             print(f"# {page_name} N = {n}, session {i}, its last messages: {', '.join(s.recent)}", file=sys.stderr)
     if any(s.exceptions for s in students):
         errors.append(f"{sum(s.exceptions for s in students)} exception element(s) shown")
+    fetches = sum(s.stats.media_fetches for s in students + explorers)
     broken = sum(s.stats.media_failures for s in students + explorers)
     if broken:
-        errors.append(f"{broken} of {sum(s.stats.media_fetches for s in students + explorers)} image fetches "
-                      "not answered 200 (a browser would show a broken image)")
+        errors.append(f"{broken} of {fetches} image fetches not answered 200 (a browser would show a broken image)")
     lost = sum(s.stats.lost_ends for s in students)
     if lost:  # not an error of the page: noted so that the race stays visible
         errors.append(f"{lost} full run(s) whose end message never came (a new run started; see Student._on_msg)")
@@ -571,7 +573,7 @@ async def measure(base: str, pids: list[int], page_name: str, n: int, seconds: f
                   sum(s.stats.fragment_bytes for s in students) / 1024 / done if done else float("nan"),
                   sum(s.stats.fragment_deltas for s in students) / done if done else float("nan"),
                   [c.page_runs / seconds for c in explorers], click_every, [t for c in explorers for t in c.seconds],
-                  sum(s.stats.media_fetches for s in students + explorers) / seconds)
+                  fetches / seconds)
 
 
 async def soak(base: str, pids: list[int], page_name: str, n: int, minutes: float, every: float = 30.0) -> None:
@@ -609,6 +611,11 @@ async def release(base: str, pids: list[int], page_name: str, n: int, ttl: float
         print(f"| wave {wave}: tabs closed, {ttl + 15:.0f} s later | {rss_mib(pids):.0f} |", flush=True)
 
 
+def chromium_path() -> str | None:
+    """Debian's chromium (or Ubuntu's chromium-browser) on PATH; None when it is not installed."""
+    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None)
+
+
 def browser_rate(base: str, page_name: str, seconds: float, warmup: float) -> float:
     """One real Chromium session (Playwright, Debian's /usr/bin/chromium): step-counter changes per second,
     counted in the page by a MutationObserver: the first "step N" / "round N" in the live panel's metrics,
@@ -616,8 +623,11 @@ def browser_rate(base: str, page_name: str, seconds: float, warmup: float) -> fl
     from playwright.sync_api import sync_playwright
 
     page_def = PAGES[page_name]
+    executable = chromium_path()
+    if executable is None:
+        raise SystemExit("the browser check needs chromium: sudo apt-get install -y chromium")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+        browser = p.chromium.launch(executable_path=executable,
                                     args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         try:
             tab = browser.new_page(viewport={"width": 1400, "height": 1000})

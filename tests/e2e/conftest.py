@@ -5,7 +5,6 @@ Chromium comes from `apt-get install chromium` (scripts/test.sh); Playwright nev
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_classroom import wait_healthy
+from benchmarks.bench_classroom import chromium_path, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
@@ -34,14 +33,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
 
 
 def start_server(log_path: Path, script: Path = ROOT / "app.py"):
@@ -91,7 +82,7 @@ def app_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
-    executable = _chromium_path()
+    executable = chromium_path()
     if executable is None:
         pytest.fail("Debian's chromium is not installed: run scripts/test.sh (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
