@@ -478,3 +478,39 @@ def test_a_budget_takes_the_servers_cpu_target(monkeypatch):
     monkeypatch.setenv(tb.CPU_TARGET_ENV, "0.6")
     assert tb.TickBudget().cpu_target == 0.6
     assert tb.TickBudget(cpu_target=0.9).cpu_target == 0.9
+
+
+def _cgan_like_class(budget, clocks, sessions, seconds=60.0):
+    """Ticks that train one step each (a floor of 10 ms) and overrun their rung on the clock below 0.5 s, where
+    their CPU alone would fit 0.2 s (the turns: a step's wall time, one tick at a time)."""
+    return simulate(budget, clocks, sessions, 0.004, seconds, min_train_seconds=0.01,
+                    nominal_train_seconds=0.093, wall=lambda: 0.45 if budget.interval_now() < 0.5 else 0.1)
+
+
+def test_a_class_after_everyone_left_is_planned_afresh():
+    """Measured (session 18): 12 1-D students after 12 CGAN students on the same server got 1.8–2.1 updates/s
+    at the CGAN's rung for most of a minute, against 6.0–6.4 on a fresh server. What the planner learnt of
+    the class that left (its cost a tick, its ticks' wall time, the rung they overran) is not the next one's."""
+    clocks = Clocks()
+    budget = clocks.budget()
+    _cgan_like_class(budget, clocks, [f"cgan{i}" for i in range(12)])
+    assert budget.interval_now() >= 0.5
+    clocks.wall += 10.0  # the class leaves for the next lesson
+    sessions = [f"d{i}" for i in range(12)]
+    _, _, _, plans = simulate(budget, clocks, sessions, 0.008, 8.0, record_from=6.0, wall=lambda: 0.02)
+    assert {p.interval for p in plans} == {_steady_interval(12, 0.008)}
+
+
+def test_a_rung_overrun_by_ticks_that_train_a_step_does_not_bar_a_class_whose_ticks_do_not():
+    """Students move on while the last CGAN runs are still live (nobody-running never happens): the rung the
+    CGAN's ticks overran on the clock must not keep the 1-D class above it for WALL_MEMORY — its ticks
+    train no step and fit the rung below easily."""
+    clocks = Clocks()
+    budget = clocks.budget()
+    _cgan_like_class(budget, clocks, [f"cgan{i}" for i in range(12)], seconds=20.0)
+    assert budget._wall_failed is not None and budget._wall_failed[3] > 0.005
+    sessions = [f"d{i}" for i in range(12)]  # join at once; the CGAN sessions expire a few intervals later
+    _, _, _, plans = simulate(budget, clocks, sessions, 0.008, tb.DOWN_HOLD + 10, record_from=tb.DOWN_HOLD + 5,
+                              wall=lambda: 0.02)
+    assert clocks.wall - budget._wall_failed[2] < tb.WALL_MEMORY  # still within the memory of the failure
+    assert max(p.interval for p in plans) <= _steady_interval(12, 0.008) < tb.INTERVAL_LADDER[budget._wall_failed[0]]

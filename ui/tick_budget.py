@@ -96,6 +96,9 @@ WALL_MIN_SAMPLES = 4  # ticks measured at a rung before their wall time may move
 WALL_MEMORY = 60.0  # s: a rung whose ticks ran too long on the clock is not tried again with as many running
 # (measured: 12 sessions at 0.18 s ran ticks of 160–200 ms, one core's GIL full; without this memory the
 # interval went 0.18 → 0.25 → 0.4 → 0.18 every DOWN_HOLD)
+FAILED_FLOOR_SHARE = 0.5  # … and as much training a tick: a rung that failed for ticks that each train a step
+# (the CGAN's ~25 ms) does not bar a class of ticks with a floor under half of that (students moving on to the
+# 1-D page while the CGAN's last runs are still live)
 SESSION_TIMEOUT = 2.0  # s: a session silent for max(this, 4 intervals) has left (closed tab)
 
 
@@ -143,7 +146,8 @@ class TickBudget:
         self._last_any = float("-inf")
         self._wall: float | None = None  # EWMA of a tick's wall time (only once tick_done is used)
         self._wall_samples = 0  # since the last change: the wall time is measured afresh at each rung
-        self._wall_failed: tuple[int, int, float] | None = None  # (rung, running, when) ticks ran too long at
+        # (rung, running, when, their mean floor): ticks ran too long at that rung
+        self._wall_failed: tuple[int, int, float, float] | None = None
         self._done_seen = False
         self._win_joined = False  # a session started ticking in this cost window (its page runs are in it)
         self._rung_on_prior = False  # the last change was planned on PRIOR_OVERHEAD, not on a measured cost
@@ -161,6 +165,8 @@ class TickBudget:
             self._done_seen = self._done_seen or reports_done
             self._measure(now)
             self._expire(now)
+            if not self._sessions:
+                self._new_class(now)
             session = self._sessions.get(session_id)
             gap = None if session is None else begun - session.last_tick
             if session is None:
@@ -248,6 +254,16 @@ class TickBudget:
                   "unmeasured" if self._wall is None else f"{1000 * self._wall:.0f} ms", len(self._sessions))
         self._restart_window(now, cpu)
 
+    def _new_class(self, now: float) -> None:
+        """Nobody is running: what was measured belongs to the class that left (another page's costs, a rung
+        its ticks overran). The next class starts at the nominal pace and is planned on the prior until its
+        own cost is measured, as on a fresh server (measured: 12 1-D students after 12 CGAN students on the
+        same server, 2 cores, got 1.8 and 2.1 updates/s at the CGAN's rung against 6.0–6.4 on a fresh one;
+        docs/classroom.md, session 18)."""
+        self._rung, self._last_change, self._rung_on_prior = 0, float("-inf"), False
+        self._overhead, self._wall, self._wall_samples, self._wall_failed = None, None, 0, None
+        self._restart_window(now)
+
     def _restart_window(self, now: float, cpu: float | None = None) -> None:
         self._win_wall, self._win_cpu = now, self._cpu_clock() if cpu is None else cpu
         self._win_ticks, self._win_train, self._win_joined = 0, 0.0, False
@@ -307,7 +323,7 @@ class TickBudget:
             if cpu_want <= self._rung:  # the CPU would fit: the ticks took too long on the clock here
                 # (only this rung: barring the rungs that wall time would overrun too was tried, and xy at N = 8
                 # fell from 5.0 to 3.7 updates/s — a cut-short tick's wall is its whole gap, which bars too much)
-                self._wall_failed = (self._rung, n, now)
+                self._wall_failed = (self._rung, n, now, floor)
             self._rung = want
         elif want < self._rung and (now - self._last_change >= DOWN_HOLD
                                     or (self._rung_on_prior and self._overhead is not None)):
@@ -315,7 +331,8 @@ class TickBudget:
             # nothing measured yet) goes down as soon as its cost is measured
             down = next(i for i, v in enumerate(INTERVAL_LADDER) if v >= need / DOWN_MARGIN or i == self._rung)
             failed = self._wall_failed
-            if failed is not None and n >= failed[1] and now - failed[2] < WALL_MEMORY:
+            if (failed is not None and n >= failed[1] and now - failed[2] < WALL_MEMORY
+                    and floor >= FAILED_FLOOR_SHARE * failed[3]):
                 down = max(down, failed[0] + 1)  # not back to where ticks ran too long, with as many running
             self._rung = min(down, self._rung)
         if self._rung != old:  # rare; logged with why, for whoever runs the class server
@@ -378,3 +395,8 @@ def interval_now(nominal_interval: float = NOMINAL_INTERVAL) -> float:
 def run_every(session_id: str, nominal_interval: float = NOMINAL_INTERVAL) -> float:
     """The `run_every` this session's fragment should have now: the interval less its phase spread."""
     return _BUDGET.run_every(session_id, nominal_interval)
+
+
+def running() -> int:
+    """Live runs ticking on this server now, every page's (the class the interval is shared by)."""
+    return _BUDGET.snapshot()["running"]
