@@ -46,6 +46,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"  # one OpenMP thread per worker, as scripts/run_app.sh
+export GAN_PLAYGROUND_WORKERS="$WORKERS"  # a loaded class is told of more workers only while K < cores (ui/class_load.py)
 if [ "$WORKERS" -ge 2 ]; then  # workers share the cores: each plans its ticks to 0.75 of a core (ui/tick_budget.py)
   export GAN_PLAYGROUND_CPU_TARGET="${GAN_PLAYGROUND_CPU_TARGET:-0.75}"
 fi

@@ -39,7 +39,7 @@ import streamlit as st
 
 from gan_core.settings_spec import specs
 from ui import settings as sidebar
-from ui import compute, fragment_timer, presenter, share, tick_budget, turns, widgets
+from ui import class_load, compute, fragment_timer, presenter, share, tick_budget, turns, widgets
 
 LOG = logging.getLogger(__name__)
 LOCK_WAIT_S = 30.0  # a frame waits this long for another thread's action on the same trainer
@@ -496,6 +496,8 @@ def _tick_in_turn(lesson: Lesson, run: Run, waited: float = 0.0) -> None:
             st.rerun(scope="app")  # the buttons and the fault box are outside the fragment
     if run.trainer is None:
         return
+    if run.running and presenter.is_on():  # the lecturer's panel: a word when the class slows the runs down
+        class_load.show(lesson.nominal_interval)  # (ui/class_load.py; on every student's it cost updates)
     if not turns.acquire(run.lock, LOCK_WAIT_S):  # waited for aside: this session's other thread
         st.caption("Busy with the previous action…")
         return
