@@ -166,7 +166,7 @@ class TickBudget:
             self._measure(now)
             self._expire(now)
             if not self._sessions:
-                self._new_class(now)
+                self._new_class()
             session = self._sessions.get(session_id)
             gap = None if session is None else begun - session.last_tick
             if session is None:
@@ -254,15 +254,14 @@ class TickBudget:
                   "unmeasured" if self._wall is None else f"{1000 * self._wall:.0f} ms", len(self._sessions))
         self._restart_window(now, cpu)
 
-    def _new_class(self, now: float) -> None:
-        """Nobody is running: what was measured belongs to the class that left (another page's costs, a rung
-        its ticks overran). The next class starts at the nominal pace and is planned on the prior until its
-        own cost is measured, as on a fresh server (measured: 12 1-D students after 12 CGAN students on the
-        same server, 2 cores, got 1.8 and 2.1 updates/s at the CGAN's rung against 6.0–6.4 on a fresh one;
-        docs/classroom.md, session 18)."""
-        self._rung, self._last_change, self._rung_on_prior = 0, float("-inf"), False
-        self._overhead, self._wall, self._wall_samples, self._wall_failed = None, None, 0, None
-        self._restart_window(now)
+    def _new_class(self) -> None:
+        """Nobody is running: the wall time of the class that left, and the rung its ticks overran on the
+        clock, are not the next class's (measured: 12 1-D students after 12 CGAN students on the same server,
+        2 cores, got 1.8–3.1 updates/s in three of four runs against ~6 on a fresh one, held above the CGAN's
+        overrun rung for up to WALL_MEMORY). The cost a tick is kept: smoothed over a few windows it adapts to
+        another lesson within seconds, and for the same lesson again it is the right guess (forgetting it
+        too, 12 students after 32 on the 1-D page got 5.9–6.5 against 7.0–7.4; docs/classroom.md, session 18)."""
+        self._wall, self._wall_samples, self._wall_failed = None, 0, None
 
     def _restart_window(self, now: float, cpu: float | None = None) -> None:
         self._win_wall, self._win_cpu = now, self._cpu_clock() if cpu is None else cpu
