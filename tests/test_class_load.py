@@ -1,4 +1,5 @@
-"""ui/class_load.py: the word under a live panel when the class slows it down, and the lecturer's hint."""
+"""ui/class_load.py: the word on the lecturer's live panel (presenter mode) when the class slows the runs
+down, and the hint to serve it on every core."""
 from __future__ import annotations
 
 import pytest
